@@ -1,0 +1,63 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface ArmNodePoolArgs {
+    cluster: pulumi.Input<string>;
+    location: string;
+    machineType: string;
+    minNodes: number;
+    maxNodes: number;
+    diskType: string;
+    diskSizeGb: number;
+    spot: boolean;
+    serviceAccount: pulumi.Input<string>;
+    labels: Record<string, string>;
+}
+
+/**
+ * The C4A (Axion, Arm) pool for data processing. C4A boots only from Hyperdisk, and Arm
+ * nodes carry the `kubernetes.io/arch=arm64:NoSchedule` taint so that only multi-arch
+ * images that tolerate it land there; it is declared here so the graph shows it.
+ */
+export class ArmNodePool extends pulumi.ComponentResource {
+    readonly nodePool: gcp.container.NodePool;
+
+    constructor(name: string, args: ArmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("migration:gcp:ArmNodePool", name, {}, opts);
+        const problems: string[] = [];
+        if (!args.machineType.startsWith("c4a-")) problems.push(`machineType "${args.machineType}": expected a c4a-* type`);
+        if (!args.diskType.startsWith("hyperdisk-")) {
+            problems.push(`diskType "${args.diskType}": C4A boots only from Hyperdisk (hyperdisk-balanced, -extreme, -throughput)`);
+        }
+        if (args.minNodes < 0 || args.minNodes > args.maxNodes) {
+            problems.push(`minNodes ${args.minNodes}: expected from 0 to maxNodes (${args.maxNodes})`);
+        }
+        if (problems.length > 0) throw new Error(`ArmNodePool ${name}: ${problems.join("; ")}`);
+
+        this.nodePool = new gcp.container.NodePool(
+            name,
+            {
+                cluster: args.cluster,
+                location: args.location,
+                autoscaling: { totalMinNodeCount: args.minNodes, totalMaxNodeCount: args.maxNodes, locationPolicy: "BALANCED" },
+                management: { autoRepair: true, autoUpgrade: true },
+                nodeConfig: {
+                    machineType: args.machineType,
+                    spot: args.spot,
+                    diskType: args.diskType,
+                    diskSizeGb: args.diskSizeGb,
+                    serviceAccount: args.serviceAccount,
+                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                    workloadMetadataConfig: { mode: "GKE_METADATA" },
+                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                    gvnic: { enabled: true },
+                    taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }],
+                    labels: { workload: args.labels.workload, capacity: args.spot ? "spot" : "on-demand" },
+                    resourceLabels: args.labels,
+                },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ nodePoolName: this.nodePool.name });
+    }
+}

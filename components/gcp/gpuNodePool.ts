@@ -1,0 +1,93 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface GpuNodePoolArgs {
+    cluster: pulumi.Input<string>;
+    location: string;
+    nodeLocations: readonly string[];
+    machineType: string;
+    accelerator: { type: string; count: number };
+    gpuDriverVersion: "DEFAULT" | "LATEST";
+    spot: boolean;
+    minNodes: number;
+    maxNodes: number;
+    diskType: string;
+    diskSizeGb: number;
+    serviceAccount: pulumi.Input<string>;
+    compactPlacement: boolean;
+    /** A specific Compute Engine reservation to consume; on-demand pools only. */
+    reservation?: string;
+    labels: Record<string, string>;
+}
+
+/**
+ * One autoscaled GPU node pool (spot or on-demand). GKE installs the NVIDIA driver itself
+ * (`gpuDriverInstallationConfig`), taints GPU nodes `nvidia.com/gpu`, and scales the pool
+ * to `minNodes` (zero allowed) when idle.
+ */
+export class GpuNodePool extends pulumi.ComponentResource {
+    readonly nodePool: gcp.container.NodePool;
+
+    constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("migration:gcp:GpuNodePool", name, {}, opts);
+        const problems: string[] = [];
+        if (args.maxNodes < 1) problems.push(`maxNodes ${args.maxNodes}: expected at least 1`);
+        if (args.minNodes < 0 || args.minNodes > args.maxNodes) {
+            problems.push(`minNodes ${args.minNodes}: expected from 0 to maxNodes (${args.maxNodes})`);
+        }
+        if (args.spot && args.reservation) {
+            problems.push(`reservation "${args.reservation}": spot capacity cannot consume a reservation`);
+        }
+        if (problems.length > 0) throw new Error(`GpuNodePool ${name}: ${problems.join("; ")}`);
+
+        const capacity = args.spot ? "spot" : "on-demand";
+        // Compact placement keeps the nodes of a pool in one zone, close together (NCCL traffic).
+        const nodeLocations = args.compactPlacement ? args.nodeLocations.slice(0, 1) : [...args.nodeLocations];
+
+        this.nodePool = new gcp.container.NodePool(
+            name,
+            {
+                cluster: args.cluster,
+                location: args.location,
+                nodeLocations,
+                autoscaling: {
+                    totalMinNodeCount: args.minNodes,
+                    totalMaxNodeCount: args.maxNodes,
+                    // Spot obtains capacity wherever it is free; on-demand stays balanced across zones.
+                    locationPolicy: args.spot ? "ANY" : "BALANCED",
+                },
+                management: { autoRepair: true, autoUpgrade: true },
+                placementPolicy: args.compactPlacement ? { type: "COMPACT" } : undefined,
+                nodeConfig: {
+                    machineType: args.machineType,
+                    spot: args.spot,
+                    guestAccelerators: [
+                        {
+                            type: args.accelerator.type,
+                            count: args.accelerator.count,
+                            gpuDriverInstallationConfig: { gpuDriverVersion: args.gpuDriverVersion },
+                        },
+                    ],
+                    diskType: args.diskType,
+                    diskSizeGb: args.diskSizeGb,
+                    serviceAccount: args.serviceAccount,
+                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
+                    workloadMetadataConfig: { mode: "GKE_METADATA" },
+                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
+                    gvnic: { enabled: true },
+                    reservationAffinity: args.reservation
+                        ? {
+                              consumeReservationType: "SPECIFIC_RESERVATION",
+                              key: "compute.googleapis.com/reservation-name",
+                              values: [args.reservation],
+                          }
+                        : { consumeReservationType: "NO_RESERVATION" },
+                    labels: { workload: args.labels.workload, capacity },
+                    resourceLabels: { ...args.labels, capacity },
+                },
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ nodePoolName: this.nodePool.name });
+    }
+}

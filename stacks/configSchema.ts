@@ -1,0 +1,226 @@
+/**
+ * The stack configuration schema: every `migration:*` key, its type, default and what it
+ * accepts. `config.ts` reads the stack's values through it; the docs generator and the
+ * offline engine read the same schema, so there is one definition of every key.
+ *
+ * Each leaf carries an `accepted` text that the error report quotes, so a bad value is
+ * answered with what would have been right rather than a parser's internals.
+ */
+import { z } from "zod";
+import { a100ClusterWorkers, costRules, maxPhase } from "../components/targets";
+
+/** Metadata attached to every leaf: the sentence the error report and docs quote. */
+export interface FieldMeta {
+    accepted: string;
+    secret?: boolean;
+}
+
+const acceptedRegistry = new Map<z.ZodType, FieldMeta>();
+
+function field<T extends z.ZodType>(schema: T, meta: FieldMeta): T {
+    acceptedRegistry.set(schema, meta);
+    return schema;
+}
+
+/** The metadata of a leaf schema, looking through defaults and optionals. */
+export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
+    let current: z.ZodType | undefined = schema;
+    while (current) {
+        const meta = acceptedRegistry.get(current);
+        if (meta) return meta;
+        current = (current as unknown as { def?: { innerType?: z.ZodType } }).def?.innerType;
+    }
+    return undefined;
+}
+
+function integer(min: number, max?: number) {
+    const accepted = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    let schema = z.number({ error: accepted }).int({ error: accepted }).min(min, { error: accepted });
+    if (max !== undefined) schema = schema.max(max, { error: accepted });
+    return field(schema, { accepted });
+}
+
+function fraction(accepted = "a number from 0 to 1") {
+    return field(z.number({ error: accepted }).min(0, { error: accepted }).max(1, { error: accepted }), { accepted });
+}
+
+function positive(accepted: string) {
+    return field(z.number({ error: accepted }).positive({ error: accepted }), { accepted });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    const accepted = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
+    return field(z.enum(values, { error: accepted }), { accepted });
+}
+
+function matching(pattern: RegExp, accepted: string) {
+    return field(z.string({ error: accepted }).regex(pattern, { error: accepted }), { accepted });
+}
+
+function flag() {
+    return field(z.boolean({ error: "true or false" }), { accepted: "true or false" });
+}
+
+const cidrPattern = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const cidr = () => matching(cidrPattern, "an IPv4 CIDR block such as 10.10.0.0/20");
+const labelValue = () => matching(/^[a-z0-9_-]{1,63}$/, "1-63 lowercase letters, digits, '_' or '-'");
+const emailAddress = z.email({ error: "an e-mail address" });
+const emails = (min: number) => {
+    const accepted = `a list of ${min > 0 ? "at least one " : ""}e-mail address${min > 0 ? "" : "es"}`;
+    return field(z.array(emailAddress, { error: accepted }).min(min, { error: accepted }), { accepted });
+};
+
+export const gcpRegionPattern = /^[a-z]+-[a-z]+\d$/;
+
+/** H100 machine types and the accelerator each carries (a3-megagpu takes the "mega" type). */
+export const h100MachineTypes = {
+    "a3-highgpu-1g": { accelerator: "nvidia-h100-80gb", count: 1 },
+    "a3-highgpu-2g": { accelerator: "nvidia-h100-80gb", count: 2 },
+    "a3-highgpu-4g": { accelerator: "nvidia-h100-80gb", count: 4 },
+    "a3-highgpu-8g": { accelerator: "nvidia-h100-80gb", count: 8 },
+    "a3-megagpu-8g": { accelerator: "nvidia-h100-mega-80gb", count: 8 },
+} as const;
+export type H100MachineType = keyof typeof h100MachineTypes;
+
+const h100MachineTypeNames = Object.keys(h100MachineTypes) as [H100MachineType, ...H100MachineType[]];
+
+export const c4aMachineTypePattern = /^c4a-(standard|highmem|highcpu)-(1|2|4|8|16|32|48|64|72)$/;
+
+export const configSchema = z.strictObject({
+    phase: integer(0, maxPhase),
+    gcpProject: matching(
+        /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+        "a GCP project ID: 6-30 lowercase letters, digits or hyphens, starting with a letter",
+    ),
+    region: matching(gcpRegionPattern, "a GCP region such as us-central1").default("us-central1"),
+    gpuZones: field(
+        z
+            .array(matching(/^[a-z]+-[a-z]+\d-[a-z]$/, "a GCP zone such as us-central1-a"), {
+                error: "a list of GCP zones in the region",
+            })
+            .min(1, { error: "a list of at least one GCP zone in the region" }),
+        { accepted: "a list of at least one GCP zone in the region" },
+    ).default(["us-central1-a"]),
+    environment: labelValue().optional(),
+    team: labelValue().default("ml-platform"),
+    costCenter: labelValue().default("ml-infra"),
+    gcpCredentials: field(z.string({ error: "a service-account key (JSON), set with --secret" }), {
+        accepted: "a service-account key (JSON), set with --secret",
+        secret: true,
+    }).optional(),
+    network: z
+        .strictObject({
+            subnetCidr: cidr().default("10.10.0.0/20"),
+            podsCidr: cidr().default("10.20.0.0/14"),
+            servicesCidr: cidr().default("10.24.0.0/20"),
+            masterCidr: matching(/^(\d{1,3}\.){3}\d{1,3}\/28$/, "an IPv4 /28 block such as 172.16.0.0/28").default(
+                "172.16.0.0/28",
+            ),
+        })
+        .prefault({}),
+    gke: z
+        .strictObject({
+            releaseChannel: oneOf(["RAPID", "REGULAR", "STABLE"]).default("REGULAR"),
+            autoscalingProfile: oneOf(["OPTIMIZE_UTILIZATION", "BALANCED"]).default("OPTIMIZE_UTILIZATION"),
+            deletionProtection: flag().default(true),
+            masterAuthorizedCidrs: field(z.array(cidr(), { error: "a list of IPv4 CIDR blocks" }), {
+                accepted: "a list of IPv4 CIDR blocks",
+            }).default([]),
+        })
+        .prefault({}),
+    h100: z
+        .strictObject({
+            machineType: oneOf(h100MachineTypeNames).default("a3-highgpu-8g"),
+            minNodes: integer(0).default(0),
+            maxNodes: integer(1).default(2),
+            spotShare: fraction().default(costRules.gcp.spotInstanceTarget),
+            compactPlacement: flag().default(false),
+            reservation: matching(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Compute Engine reservation name").optional(),
+            diskType: oneOf(["pd-ssd", "pd-balanced", "hyperdisk-balanced"]).default("pd-ssd"),
+            diskSizeGb: integer(100, 65536).default(200),
+            gpuDriverVersion: oneOf(["DEFAULT", "LATEST"]).default("LATEST"),
+        })
+        .prefault({}),
+    c4a: z
+        .strictObject({
+            machineType: matching(c4aMachineTypePattern, "a C4A machine type such as c4a-standard-8").default(
+                "c4a-standard-8",
+            ),
+            minNodes: integer(0).default(0),
+            maxNodes: integer(1).default(4),
+            // C4A boots only from Hyperdisk; Persistent Disk types are not offered.
+            diskType: oneOf(["hyperdisk-balanced", "hyperdisk-extreme", "hyperdisk-throughput"]).default(
+                "hyperdisk-balanced",
+            ),
+            diskSizeGb: integer(10, 65536).default(100),
+            spot: flag().default(false),
+        })
+        .prefault({}),
+    costMonitoring: z
+        .strictObject({
+            billingAccount: matching(
+                /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/,
+                "a billing account ID such as 012345-6789AB-CDEF01",
+            ),
+            dailyCostAlertUsd: positive("a positive amount in USD").default(costRules.dailyCostAlertUsd),
+            budgetAlertThresholds: field(
+                z
+                    .array(
+                        z
+                            .number({ error: "fractions of the budget above 0, at most 2" })
+                            .gt(0, { error: "fractions of the budget above 0, at most 2" })
+                            .max(2, { error: "fractions of the budget above 0, at most 2" }),
+                    )
+                    .min(1, { error: "a list of at least one fraction of the budget" }),
+                { accepted: "a list of fractions of the budget above 0, at most 2" },
+            ).default([0.5, 0.9, 1.0]),
+            billingExportLocation: matching(/^[A-Za-z0-9-]+$/, "a BigQuery location such as US or us-central1").default(
+                "US",
+            ),
+            notificationEmails: emails(1),
+        }),
+    a100Quota: z
+        .strictObject({
+            region: matching(gcpRegionPattern, "a GCP region such as us-central1").optional(),
+            variant: oneOf(["a100-40gb", "a100-80gb"]).default("a100-40gb"),
+            gpus: integer(0).default(a100ClusterWorkers.max),
+            preemptibleGpus: integer(0).default(a100ClusterWorkers.max),
+        })
+        .prefault({}),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+
+/** The top-level keys of the `migration` namespace. */
+export const configKeys = Object.keys(configSchema.shape) as (keyof typeof configSchema.shape)[];
+
+/** Schema of a leaf, by its path below the namespace (`["h100", "maxNodes"]`). */
+export function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+    let current: z.ZodType | undefined = configSchema;
+    for (const key of path) {
+        current = unwrap(current);
+        const shape = (current as unknown as { shape?: Record<string, z.ZodType> })?.shape;
+        if (shape && typeof key === "string") {
+            current = shape[key];
+            continue;
+        }
+        const element = (current as unknown as { element?: z.ZodType })?.element;
+        if (element && typeof key === "number") {
+            current = element;
+            continue;
+        }
+        return current;
+    }
+    return current;
+}
+
+/** The schema under any default/optional/prefault wrappers. */
+export function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+    let current = schema;
+    for (;;) {
+        const inner = (current as unknown as { def?: { innerType?: z.ZodType } })?.def?.innerType;
+        if (!inner) return current;
+        current = inner;
+    }
+}

@@ -1,0 +1,35 @@
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { resourceLabels, Workload } from "../../components/labels";
+import { MigrationConfig } from "../config";
+
+/** What every phase receives: the validated config, the providers, and the label helper. */
+export interface PhaseContext {
+    config: MigrationConfig;
+    providers: { gcp: gcp.Provider };
+    labels(phase: number, workload: Workload): Record<string, string>;
+    /** Options for a component of the given provider family. */
+    gcpOptions(opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions;
+}
+
+/**
+ * Builds the context. The GCP provider is explicit (never the ambient default), so the
+ * project, region and credentials come only from validated config, and billing-budget
+ * calls are billed to the project (`userProjectOverride`).
+ */
+export function createContext(config: MigrationConfig): PhaseContext {
+    const gcpProvider = new gcp.Provider("gcp", {
+        project: config.gcpProject,
+        region: config.region,
+        credentials: config.gcpCredentials,
+        billingProject: config.gcpProject,
+        userProjectOverride: true,
+    });
+    const labelContext = { team: config.team, env: config.environment, costCenter: config.costCenter };
+    return {
+        config,
+        providers: { gcp: gcpProvider },
+        labels: (phase, workload) => resourceLabels(labelContext, phase, workload),
+        gcpOptions: (opts) => ({ ...opts, providers: [gcpProvider] }),
+    };
+}

@@ -1,0 +1,137 @@
+/**
+ * Phase 0, pre-transition (seed "Phase 0"): today's GCP setup as code — the network, the
+ * private GKE cluster with its H100 (on-demand + spot) and C4A pools, cost monitoring, and
+ * the A100 quota request that the Databricks setup of phase 1 waits for.
+ */
+import * as gcp from "@pulumi/gcp";
+import { ArmNodePool } from "../../components/gcp/armNodePool";
+import { CostMonitoring } from "../../components/gcp/costMonitoring";
+import { GkeCluster } from "../../components/gcp/gkeCluster";
+import { GpuNodePool } from "../../components/gcp/gpuNodePool";
+import { GpuQuotaRequest } from "../../components/gcp/gpuQuotaRequest";
+import { Network, podsRangeName, servicesRangeName } from "../../components/gcp/network";
+import { splitBySpotShare } from "../../components/gcp/spotSplit";
+import { h100MachineTypes } from "../configSchema";
+import { PhaseContext } from "./context";
+
+export interface Phase0 {
+    network: Network;
+    gke: GkeCluster;
+    h100: { onDemand?: GpuNodePool; spot?: GpuNodePool };
+    c4a: ArmNodePool;
+    costMonitoring: CostMonitoring;
+    a100Quota: GpuQuotaRequest;
+}
+
+export function phase0(ctx: PhaseContext): Phase0 {
+    const { config } = ctx;
+    const phase = 0;
+
+    const network = new Network(
+        "ml",
+        {
+            region: config.region,
+            subnetCidr: config.network.subnetCidr,
+            podsCidr: config.network.podsCidr,
+            servicesCidr: config.network.servicesCidr,
+        },
+        ctx.gcpOptions(),
+    );
+
+    const gke = new GkeCluster(
+        "ml-gke",
+        {
+            project: config.gcpProject,
+            region: config.region,
+            networkId: network.network.id,
+            subnetId: network.subnet.id,
+            podsRangeName,
+            servicesRangeName,
+            masterCidr: config.network.masterCidr,
+            masterAuthorizedCidrs: config.gke.masterAuthorizedCidrs,
+            releaseChannel: config.gke.releaseChannel,
+            autoscalingProfile: config.gke.autoscalingProfile,
+            deletionProtection: config.gke.deletionProtection,
+            labels: ctx.labels(phase, "platform"),
+        },
+        ctx.gcpOptions({ dependsOn: [network.nat] }),
+    );
+
+    const h100Type = h100MachineTypes[config.h100.machineType];
+    const split = splitBySpotShare({ min: config.h100.minNodes, max: config.h100.maxNodes }, config.h100.spotShare);
+    const h100Pool = (capacity: "spot" | "on-demand", bounds: { min: number; max: number }) =>
+        new GpuNodePool(
+            `h100-${capacity}`,
+            {
+                cluster: gke.cluster.id,
+                location: config.region,
+                nodeLocations: config.gpuZones,
+                machineType: config.h100.machineType,
+                accelerator: { type: h100Type.accelerator, count: h100Type.count },
+                gpuDriverVersion: config.h100.gpuDriverVersion,
+                spot: capacity === "spot",
+                minNodes: bounds.min,
+                maxNodes: bounds.max,
+                diskType: config.h100.diskType,
+                diskSizeGb: config.h100.diskSizeGb,
+                serviceAccount: gke.nodeServiceAccount.email,
+                compactPlacement: config.h100.compactPlacement,
+                reservation: capacity === "on-demand" ? config.h100.reservation : undefined,
+                labels: ctx.labels(phase, "training"),
+            },
+            ctx.gcpOptions(),
+        );
+    // A side with no capacity gets no pool: GKE rejects an autoscaling maximum of zero.
+    const h100 = {
+        ...(split.onDemand.max > 0 ? { onDemand: h100Pool("on-demand", split.onDemand) } : {}),
+        ...(split.spot.max > 0 ? { spot: h100Pool("spot", split.spot) } : {}),
+    };
+
+    const c4a = new ArmNodePool(
+        "c4a-data",
+        {
+            cluster: gke.cluster.id,
+            location: config.region,
+            machineType: config.c4a.machineType,
+            minNodes: config.c4a.minNodes,
+            maxNodes: config.c4a.maxNodes,
+            diskType: config.c4a.diskType,
+            diskSizeGb: config.c4a.diskSizeGb,
+            spot: config.c4a.spot,
+            serviceAccount: gke.nodeServiceAccount.email,
+            labels: ctx.labels(phase, "data-processing"),
+        },
+        ctx.gcpOptions(),
+    );
+
+    const project = gcp.organizations.getProjectOutput({ projectId: config.gcpProject }, { provider: ctx.providers.gcp });
+    const costMonitoring = new CostMonitoring(
+        "cost",
+        {
+            project: config.gcpProject,
+            projectNumber: project.number,
+            billingAccount: config.costMonitoring.billingAccount,
+            dailyCostAlertUsd: config.costMonitoring.dailyCostAlertUsd,
+            budgetAlertThresholds: config.costMonitoring.budgetAlertThresholds,
+            billingExportLocation: config.costMonitoring.billingExportLocation,
+            notificationEmails: config.costMonitoring.notificationEmails,
+            labels: ctx.labels(phase, "cost-monitoring"),
+        },
+        ctx.gcpOptions(),
+    );
+
+    const a100Quota = new GpuQuotaRequest(
+        "a100-quota",
+        {
+            project: config.gcpProject,
+            region: config.a100Quota.region ?? config.region,
+            variant: config.a100Quota.variant,
+            gpus: config.a100Quota.gpus,
+            preemptibleGpus: config.a100Quota.preemptibleGpus,
+            contactEmail: config.costMonitoring.notificationEmails[0],
+        },
+        ctx.gcpOptions(),
+    );
+
+    return { network, gke, h100, c4a, costMonitoring, a100Quota };
+}

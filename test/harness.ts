@@ -1,0 +1,40 @@
+/**
+ * Runs this project's program for one of its stacks, offline, with config overrides, and
+ * returns the graph. Tests of components, phases and policies share it.
+ */
+import * as path from "node:path";
+import { evaluate } from "../tools/engine/evaluate";
+import { GraphResource, ResourceGraph } from "../tools/engine/graph";
+import { readProject, readStackConfig } from "../tools/engine/project";
+import program from "../stacks";
+
+export const projectDir = path.resolve(__dirname, "..");
+
+export async function runStack(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    removals: readonly string[] = [],
+): Promise<ResourceGraph> {
+    const project = readProject(projectDir);
+    const { values, secretKeys } = readStackConfig(project, stack);
+    for (const key of removals) delete values[key];
+    for (const [key, value] of Object.entries(overrides)) {
+        values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return evaluate({ project: project.name, stack, config: values, secretKeys, program: () => program });
+}
+
+export function byType(graph: ResourceGraph, type: string): GraphResource[] {
+    return graph.resources.filter((r) => r.type === type);
+}
+
+export function byName(graph: ResourceGraph, type: string, name: string): GraphResource {
+    const found = graph.resources.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} named ${name} in the graph`);
+    return found;
+}
+
+/** Runs a small program (a few components) offline, for component tests. */
+export function runProgram(program: () => unknown, stack = "test"): Promise<ResourceGraph> {
+    return evaluate({ project: "components", stack, config: {}, program: () => program });
+}

@@ -1,0 +1,99 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { labelProperty, requiredLabelKeys } from "../../components/labels";
+import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
+import { byName, byType, runStack } from "../harness";
+
+const nodePool = "gcp:container/nodePool:NodePool";
+const statefulTypes = ["gcp:bigquery/dataset:Dataset", "gcp:storage/bucket:Bucket"];
+
+describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
+    let graph: ResourceGraph;
+    beforeAll(async () => {
+        graph = await runStack(stack);
+    });
+
+    it("has the GCP baseline's resources", () => {
+        const counts = countByType(programResources(graph));
+        expect(counts).toMatchObject({
+            "pulumi:providers:gcp": 1,
+            "gcp:compute/network:Network": 1,
+            "gcp:compute/subnetwork:Subnetwork": 1,
+            "gcp:compute/router:Router": 1,
+            "gcp:compute/routerNat:RouterNat": 1,
+            "gcp:container/cluster:Cluster": 1,
+            "gcp:serviceaccount/account:Account": 1,
+            "gcp:projects/iAMMember:IAMMember": 5,
+            "gcp:bigquery/dataset:Dataset": 1,
+            "gcp:pubsub/topic:Topic": 1,
+            "gcp:billing/budget:Budget": 1,
+            "gcp:cloudquota/sQuotaPreference:SQuotaPreference": 2,
+        });
+        // dev runs its H100 capacity all on spot: no on-demand pool. prod has both.
+        expect(counts[nodePool]).toBe(stack === "dev" ? 2 : 3);
+        expect(counts["gcp:monitoring/notificationChannel:NotificationChannel"]).toBe(stack === "dev" ? 1 : 2);
+    });
+
+    it("labels every labelable resource with the five keys", () => {
+        const labelable = programResources(graph).filter((r) => r.custom && labelProperty(r.type));
+        expect(labelable.length).toBeGreaterThanOrEqual(4);
+        for (const resource of labelable) {
+            const labels = resource.inputs[labelProperty(resource.type)!] as Record<string, string> | undefined;
+            expect(Object.keys(labels ?? {}), resource.urn).toEqual(expect.arrayContaining([...requiredLabelKeys]));
+            expect(labels!.env).toBe(stack);
+        }
+        for (const pool of byType(graph, nodePool)) {
+            const nodeConfig = pool.inputs.nodeConfig as { resourceLabels: Record<string, string> };
+            expect(Object.keys(nodeConfig.resourceLabels)).toEqual(expect.arrayContaining([...requiredLabelKeys]));
+        }
+    });
+
+    it("protects and retains every stateful resource", () => {
+        const stateful = programResources(graph).filter((r) => statefulTypes.includes(r.type));
+        expect(stateful.length).toBeGreaterThan(0);
+        for (const r of stateful) {
+            expect(r.protect, r.urn).toBe(true);
+            expect(r.retainOnDelete, r.urn).toBe(true);
+        }
+    });
+
+    it("creates every custom resource inside a component, through the explicit GCP provider", () => {
+        const provider = byType(graph, "pulumi:providers:gcp")[0];
+        expect(provider.inputs).toMatchObject({ project: `acme-ml-${stack}`, region: "us-central1", userProjectOverride: "true" });
+        const components = new Set(programResources(graph).filter((r) => !r.custom).map((r) => r.urn));
+        for (const r of programResources(graph).filter((r) => r.custom && !isProviderType(r.type))) {
+            expect(components.has(r.parent!), `${r.urn} parent`).toBe(true);
+            expect(r.provider?.startsWith(`${provider.urn}::`), `${r.urn} provider`).toBe(true);
+        }
+    });
+
+    it("makes the quota request contact the first notification address", () => {
+        for (const q of byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference")) {
+            expect(q.inputs.contactEmail).toBe("ml-platform-alerts@example.com");
+            expect(q.inputs.parent).toBe(`projects/acme-ml-${stack}`);
+        }
+    });
+
+    it("exports the stack outputs", () => {
+        expect(graph.outputs).toMatchObject({ phase: 0, gkeCluster: "ml-gke", c4aNodePool: "c4a-data" });
+        expect(graph.outputs.h100NodePools).toEqual(stack === "dev" ? ["h100-spot"] : ["h100-on-demand", "h100-spot"]);
+    });
+});
+
+describe("phase 0 sizes", () => {
+    it("dev scales every GPU pool to zero and runs GPUs spot first", async () => {
+        const graph = await runStack("dev");
+        const spot = byName(graph, nodePool, "h100-spot");
+        expect(spot.inputs.autoscaling).toMatchObject({ totalMinNodeCount: 0, totalMaxNodeCount: 1 });
+        expect((spot.inputs.nodeConfig as { spot: boolean }).spot).toBe(true);
+        expect(byName(graph, nodePool, "c4a-data").inputs.autoscaling).toMatchObject({ totalMinNodeCount: 0 });
+    });
+
+    it("prod splits 8 H100 nodes 3 on-demand / 5 spot, at least the seed's 60% spot", async () => {
+        const graph = await runStack("prod");
+        const onDemand = byName(graph, nodePool, "h100-on-demand").inputs.autoscaling as Record<string, number>;
+        const spot = byName(graph, nodePool, "h100-spot").inputs.autoscaling as Record<string, number>;
+        expect(onDemand).toMatchObject({ totalMinNodeCount: 2, totalMaxNodeCount: 3 });
+        expect(spot).toMatchObject({ totalMinNodeCount: 0, totalMaxNodeCount: 5 });
+        expect(spot.totalMaxNodeCount / (spot.totalMaxNodeCount + onDemand.totalMaxNodeCount)).toBeGreaterThanOrEqual(0.6);
+    });
+});

@@ -1,0 +1,71 @@
+/**
+ * The offline engine's documented answers for what only a cloud can know: values providers
+ * compute when a resource is created, and provider functions (`get*` calls). Anything not
+ * listed here fails with a message naming it, so a program never runs on an invented value.
+ */
+import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+
+/** The project number every `gcp.organizations.getProject` call answers with. */
+export const mockProjectNumber = "123456789012";
+
+type Inputs = Record<string, unknown>;
+
+/** Provider function answers, by token. */
+export const callAnswers: Record<string, (inputs: Inputs) => Record<string, unknown>> = {
+    "gcp:organizations/getProject:getProject": (inputs) => ({
+        projectId: inputs.projectId ?? "offline-project",
+        number: mockProjectNumber,
+        name: inputs.projectId ?? "offline-project",
+        labels: {},
+    }),
+    "gcp:organizations/getClientConfig:getClientConfig": () => ({
+        project: "offline-project",
+        region: "us-central1",
+        accessToken: "offline-token",
+    }),
+};
+
+/** Outputs a provider computes on create, by resource type; merged over the inputs. */
+export const computedOutputs: Record<string, (args: MockResourceArgs) => Record<string, unknown>> = {
+    "gcp:serviceaccount/account:Account": ({ inputs }) => ({
+        email: `${String(inputs.accountId)}@offline-project.iam.gserviceaccount.com`,
+        uniqueId: "100000000000000000001",
+    }),
+    "gcp:container/cluster:Cluster": () => ({ endpoint: "10.0.0.2", masterVersion: "1.31.0-gke.0" }),
+    "gcp:compute/network:Network": ({ name }) => ({ selfLink: `https://www.googleapis.com/compute/v1/projects/offline-project/global/networks/${name}` }),
+    "gcp:compute/subnetwork:Subnetwork": ({ name, inputs }) => ({
+        selfLink: `https://www.googleapis.com/compute/v1/projects/offline-project/regions/${String(inputs.region)}/subnetworks/${name}`,
+    }),
+};
+
+export class UnansweredCallError extends Error {
+    /** The SDK reports a failed invoke by the gRPC error's `details`. */
+    readonly details: string;
+
+    constructor(readonly token: string) {
+        super(
+            `the offline engine has no answer for provider function "${token}"; ` +
+                `add one to callAnswers in tools/engine/mockAnswers.ts (answered: ${Object.keys(callAnswers).join(", ")})`,
+        );
+        this.name = "UnansweredCallError";
+        this.details = this.message;
+    }
+}
+
+export function answerCall(args: MockCallArgs): Record<string, unknown> {
+    const answer = callAnswers[args.token];
+    if (!answer) throw new UnansweredCallError(args.token);
+    return answer(args.inputs as Inputs);
+}
+
+/**
+ * State for a new resource: its inputs, what the provider would compute, and `name` set to
+ * the logical name where the program left it to auto-naming (real names get a random
+ * suffix, which an offline plan cannot know). IDs are `<logical name>-id`, or the import ID.
+ */
+export function newResourceState(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+    const inputs = args.inputs as Inputs;
+    const computed = computedOutputs[args.type]?.(args) ?? {};
+    const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
+    return { id, state: { name: args.name, ...inputs, ...computed } };
+}

@@ -1,0 +1,94 @@
+/**
+ * A mock resource monitor that records every registration with the options the real engine
+ * would see. The SDK's `MockMonitor` hands its mocks only type, name, inputs and provider;
+ * the request itself carries parent, protect, retainOnDelete and dependencies, which a
+ * rollback preview and the policy pack need, so they are read here before delegating.
+ */
+import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
+import { GraphResource } from "./graph";
+import { decodeWire } from "./wire";
+
+/** The parts of the SDK's RegisterResourceRequest that are read (generated protobuf getters). */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean;
+    getRetainondelete(): boolean;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
+    getImportid(): string;
+    getDeletedwith(): string;
+    getIgnorechangesList(): string[];
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface RegisterResponse {
+    getUrn(): string;
+    getId(): string;
+    getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+
+export class RecordingMonitor extends MockMonitor {
+    /** Registrations in the order the program made them. */
+    readonly registrations: GraphResource[] = [];
+    private readonly byUrn = new Map<string, GraphResource>();
+
+    constructor(mocks: Mocks) {
+        super(mocks);
+    }
+
+    override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
+        await super.registerResource(req, (err, response) => {
+            if (!err) this.record(req, response as RegisterResponse);
+            callback(err, response);
+        });
+    }
+
+    override registerResourceOutputs(
+        req: { getUrn(): string; getOutputs(): { toJavaScript(): Record<string, unknown> } | undefined },
+        callback: Callback,
+    ): void {
+        const recorded = this.byUrn.get(req.getUrn());
+        if (recorded) recorded.outputs = decodeObject(req.getOutputs());
+        super.registerResourceOutputs(req, callback);
+    }
+
+    private record(req: RegisterRequest, response: RegisterResponse): void {
+        const propertyDependencies: Record<string, string[]> = {};
+        req.getPropertydependenciesMap().forEach((value, key) => {
+            const urns = value.getUrnsList();
+            if (urns.length > 0) propertyDependencies[key] = [...urns].sort();
+        });
+        const custom = req.getCustom();
+        const resource: GraphResource = {
+            urn: response.getUrn(),
+            type: req.getType(),
+            name: req.getName(),
+            custom,
+            ...(custom && response.getId() ? { id: response.getId() } : {}),
+            ...(req.getParent() ? { parent: req.getParent() } : {}),
+            ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+            inputs: decodeObject(req.getObject()),
+            outputs: custom ? decodeObject(response.getObject()) : {},
+            protect: req.getProtect(),
+            retainOnDelete: req.getRetainondelete(),
+            dependencies: [...new Set(req.getDependenciesList())].sort(),
+            propertyDependencies,
+            ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+            ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
+            ignoreChanges: req.getIgnorechangesList(),
+        };
+        this.registrations.push(resource);
+        this.byUrn.set(resource.urn, resource);
+    }
+}
+
+function decodeObject(struct: { toJavaScript(): Record<string, unknown> } | undefined): Record<string, unknown> {
+    if (!struct) return {};
+    return decodeWire(struct.toJavaScript()) as Record<string, unknown>;
+}
