@@ -18,7 +18,16 @@ export interface EvaluateOptions {
     /** The program: what the project's main module exports (a function is called, as Pulumi does). */
     program: () => unknown;
     preview?: boolean;
+    /** Pulumi organization (the DIY backends' default is "organization"). */
+    organization?: string;
+    /**
+     * What stack references read, by fully qualified name (`org/project/stack`). A program
+     * that reads its own stack's last outputs sees the entry for itself here.
+     */
+    stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
+
+export const defaultOrganization = "organization";
 
 export class ProgramError extends Error {
     constructor(
@@ -45,8 +54,15 @@ export async function evaluate(options: EvaluateOptions): Promise<ResourceGraph>
 }
 
 async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
-    const monitor = new RecordingMonitor({ call: answerCall, newResource: newResourceState });
-    await pulumi.runtime.setMocks(monitor.mocks, options.project, options.stack, options.preview ?? false);
+    const stackOutputs = options.stackOutputs ?? {};
+    const monitor = new RecordingMonitor({ call: answerCall, newResource: (args) => newResourceState(args, stackOutputs) });
+    await pulumi.runtime.setMocks(
+        monitor.mocks,
+        options.project,
+        options.stack,
+        options.preview ?? false,
+        options.organization ?? defaultOrganization,
+    );
     // setMocks installs a plain MockMonitor; the recording one takes its place.
     runtimeState().getStore().settings.monitor = monitor;
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);

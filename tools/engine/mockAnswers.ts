@@ -58,13 +58,25 @@ export function answerCall(args: MockCallArgs): Record<string, unknown> {
     return answer(args.inputs as Inputs);
 }
 
+export const stackReferenceType = "pulumi:pulumi:StackReference";
+
 /**
  * State for a new resource: its inputs, what the provider would compute, and `name` set to
  * the logical name where the program left it to auto-naming (real names get a random
  * suffix, which an offline plan cannot know). IDs are `<logical name>-id`, or the import ID.
+ *
+ * A stack reference reads the outputs given for that stack name in `stackOutputs`, and no
+ * outputs otherwise (as a stack that has not been deployed yet).
  */
-export function newResourceState(args: MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+export function newResourceState(
+    args: MockResourceArgs,
+    stackOutputs: Readonly<Record<string, Record<string, unknown>>> = {},
+): { id: string | undefined; state: Record<string, unknown> } {
     const inputs = args.inputs as Inputs;
+    if (args.type === stackReferenceType) {
+        const name = String(inputs.name);
+        return { id: name, state: { name, outputs: stackOutputs[name] ?? {}, secretOutputNames: [] } };
+    }
     const computed = computedOutputs[args.type]?.(args) ?? {};
     const id = args.custom === false ? undefined : args.id || `${args.name}-id`;
     return { id, state: { name: args.name, ...inputs, ...computed } };

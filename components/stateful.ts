@@ -1,0 +1,20 @@
+/**
+ * Resource types that hold data. A rollback must never delete them: the program keeps them
+ * once created (see stacks/dataLayer.ts), they are protected, and the offline engine, the
+ * policy pack and the reports all read this one list.
+ */
+export const statefulTypes: readonly string[] = [
+    "gcp:storage/bucket:Bucket",
+    "gcp:bigquery/dataset:Dataset",
+    "gcp:bigquery/table:Table",
+    "databricks:index/catalog:Catalog",
+    "databricks:index/schema:Schema",
+    "databricks:index/externalLocation:ExternalLocation",
+    "databricks:index/storageCredential:StorageCredential",
+    "databricks:index/sqlTable:SqlTable",
+    "databricks:index/volume:Volume",
+];
+
+export function isStateful(type: string): boolean {
+    return statefulTypes.includes(type);
+}

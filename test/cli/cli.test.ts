@@ -1,0 +1,146 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../tools/cli/main";
+import { fromStackExport, StackExport } from "../../tools/engine/deployment";
+import { runJobs } from "../../tools/engine/pool";
+import { PlanReport } from "../../tools/cli/report";
+import { projectDir } from "../harness";
+
+const plainProject = path.join(projectDir, "test/fixtures/plain-project");
+
+async function run(...argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
+function tempDir(): string {
+    return fs.mkdtempSync(path.join(os.tmpdir(), "migration-cli-"));
+}
+
+describe("migration plan, phase 0 of this project", () => {
+    let json: PlanReport;
+    beforeAll(async () => {
+        const result = await run("plan", "--stack", "prod", "--phase", "0", "--format", "json", "--cwd", projectDir, "--policy-pack", "none");
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+        json = JSON.parse(result.stdout);
+    });
+
+    it("reports the project, stack and phase with its deployment in stack-export shape", () => {
+        expect(json).toMatchObject({ project: "gcp-databricks-migration", stack: "prod", policyPack: null });
+        expect(json.phases).toHaveLength(1);
+        const [phase] = json.phases;
+        expect(phase).toMatchObject({ phase: 0, name: "Pre-transition", violations: [] });
+        expect(phase.deployment.manifest.version).toMatch(/^v3\./);
+        const dataset = phase.deployment.resources.find((r) => r.type === "gcp:bigquery/dataset:Dataset")!;
+        expect(dataset).toMatchObject({ protect: true, retainOnDelete: true, custom: true });
+        for (const r of phase.deployment.resources) {
+            expect(Object.keys(r)).toEqual(expect.arrayContaining(["urn", "type", "custom", "inputs", "protect", "retainOnDelete", "dependencies"]));
+        }
+    });
+
+    it("renders a pulumi-preview-like tree in text", async () => {
+        const { code, stdout } = await run("plan", "--stack", "dev", "--phase", "0", "--cwd", projectDir, "--policy-pack", "none");
+        expect(code).toBe(0);
+        expect(stdout).toContain("Phase 0 · Pre-transition · stack dev");
+        expect(stdout).toMatch(/ \+ {3}├─ migration:gcp:Network\s+ml\s+create/);
+        expect(stdout).toMatch(/ \+ {3}│ {2}├─ gcp:compute:Network\s+ml-vpc\s+create/);
+        expect(stdout).toMatch(/Resources: \+ \d+ to create/);
+    });
+
+    it("renders markdown for a pull-request comment and SARIF for code scanning", async () => {
+        const md = await run("plan", "--stack", "dev", "--phase", "0", "--format", "markdown", "--cwd", projectDir, "--policy-pack", "none");
+        expect(md.stdout).toMatch(/^## Migration plan: `gcp-databricks-migration` \/ `dev`/);
+        expect(md.stdout).toMatch(/\| 0 Pre-transition \| \d+ \| new stack \| — \|/);
+        const sarif = JSON.parse((await run("plan", "--stack", "dev", "--phase", "0", "--format", "sarif", "--cwd", projectDir, "--policy-pack", "none")).stdout);
+        expect(sarif.version).toBe("2.1.0");
+        expect(sarif.runs[0].tool.driver.name).toBe("migration");
+        expect(sarif.runs[0].results).toEqual([]);
+    });
+});
+
+describe("migration export", () => {
+    it("writes a deployment v3 stack export that reads back into the same graph", async () => {
+        const dir = tempDir();
+        const out = path.join(dir, "prod.json");
+        const { code } = await run("export", "--stack", "prod", "--phase", "0", "--cwd", projectDir, "--out", out);
+        expect(code).toBe(0);
+        const doc = JSON.parse(fs.readFileSync(out, "utf8")) as StackExport;
+        expect(doc.version).toBe(3);
+        const graph = fromStackExport(doc, "gcp-databricks-migration", "prod");
+        const again = fromStackExport(JSON.parse(JSON.stringify(doc)), "gcp-databricks-migration", "prod");
+        expect(again).toEqual(graph);
+        expect(graph.resources.find((r) => r.type === "gcp:container/cluster:Cluster")?.inputs).toMatchObject({
+            privateClusterConfig: { enablePrivateNodes: true },
+        });
+        expect(fs.readdirSync(dir)).toEqual(["prod.json"]);
+    });
+
+    it("needs one phase", async () => {
+        const { code, stderr } = await run("export", "--stack", "prod", "--cwd", projectDir);
+        expect(code).toBe(2);
+        expect(stderr).toContain("export needs one phase: --phase N");
+    });
+});
+
+describe("any Pulumi TypeScript project", () => {
+    it("plans a project without phases as configured", async () => {
+        const { code, stdout } = await run("plan", "--cwd", plainProject, "--stack", "dev");
+        expect(code).toBe(0);
+        expect(stdout).toContain("Stack as configured · stack dev · 3 resources");
+        expect(stdout).toMatch(/gcp:pubsub:Topic\s+topic-1\s+create/);
+    });
+
+    it("runs a program with top-level resources again in the same worker", async () => {
+        const job = (id: string) => ({ id, projectDir: plainProject, stack: "dev", overrides: {} });
+        const results = await runJobs([job("a"), job("b")], { concurrency: 1 });
+        for (const id of ["a", "b"]) {
+            const result = results.get(id)!;
+            expect(result.ok).toBe(true);
+            if (result.ok) expect(result.graph.resources.filter((r) => r.type === "gcp:pubsub/topic:Topic")).toHaveLength(2);
+        }
+    });
+});
+
+describe("bad input: exit 2, one clear message, no report file", () => {
+    const stackFile = path.join(projectDir, `Pulumi.badconfig${process.pid}.yaml`);
+    const stack = `badconfig${process.pid}`;
+    beforeAll(() => {
+        const dev = fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(stackFile, dev.replace("spotShare: 1", "spotShare: 1.5"));
+    });
+    afterAll(() => fs.rmSync(stackFile, { force: true }));
+
+    it.each([
+        ["a missing Pulumi.yaml", () => ["plan", "--cwd", tempDir()], /no Pulumi\.yaml in/],
+        ["an unknown stack", () => ["plan", "--cwd", plainProject, "--stack", "qa"], /unknown stack "qa": no Pulumi\.qa\.yaml .*\(stacks: broken, dev\)/],
+        ["an exception in the program", () => ["plan", "--cwd", plainProject, "--stack", "broken"], /the program failed for stack "broken": the program was told to fail/],
+        ["a config error", () => ["plan", "--cwd", projectDir, "--stack", stack, "--phase", "0", "--policy-pack", "none"], /migration:h100\.spotShare = 1\.5: expected a number from 0 to 1/],
+        ["an unknown option", () => ["plan", "--stak", "dev"], /Unknown option '--stak'/],
+        ["an unknown format", () => ["plan", "--format", "html"], /--format html: expected one of text, markdown, json, sarif/],
+        ["a missing policy pack", () => ["check", "--cwd", plainProject, "--policy-pack", "/nonexistent"], /--policy-pack \/nonexistent: no PulumiPolicy\.yaml/],
+    ])("%s", async (_, argv, message) => {
+        const dir = tempDir();
+        const out = path.join(dir, "report.txt");
+        const { code, stderr, stdout } = await run(...argv(), "--out", out);
+        expect(code).toBe(2);
+        expect(stderr).toMatch(message);
+        expect(stderr.match(/^migration: /gm)).toHaveLength(1);
+        expect(stdout).toBe("");
+        expect(fs.readdirSync(dir)).toEqual([]);
+    });
+
+    it("keeps an existing report when a run fails", async () => {
+        const dir = tempDir();
+        const out = path.join(dir, "report.txt");
+        fs.writeFileSync(out, "previous report\n");
+        const { code } = await run("plan", "--cwd", plainProject, "--stack", "broken", "--out", out);
+        expect(code).toBe(2);
+        expect(fs.readFileSync(out, "utf8")).toBe("previous report\n");
+        expect(fs.readdirSync(dir)).toEqual(["report.txt"]);
+    });
+});

@@ -1,0 +1,88 @@
+/**
+ * Markdown output: a pull-request comment. A summary table per phase, then collapsible
+ * details with the promote and rollback previews and every policy violation.
+ */
+import { displayType, mandatory, nameOf, PhaseReport, PlanContext } from "./report";
+
+function escape(text: string): string {
+    return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function phaseLabel(phase: PhaseReport): string {
+    return phase.phase === null ? "as configured" : `${phase.phase}${phase.name ? ` ${phase.name}` : ""}`;
+}
+
+function typeOf(context: PlanContext, urn: string): string {
+    for (const graph of context.graphs.values()) {
+        const found = graph.resources.find((r) => r.urn === urn);
+        if (found) return displayType(found.type);
+    }
+    return "";
+}
+
+function table(context: PlanContext, rows: { op: string; urn: string; detail?: string }[]): string[] {
+    if (rows.length === 0) return ["_No changes._", ""];
+    return [
+        "| | Type | Name | Detail |",
+        "|---|---|---|---|",
+        ...rows.map((r) => `| ${r.op} | \`${typeOf(context, r.urn)}\` | \`${escape(nameOf(r.urn))}\` | ${escape(r.detail ?? "")} |`),
+        "",
+    ];
+}
+
+export function formatMarkdown(context: PlanContext): string {
+    const { report } = context;
+    const out: string[] = [`## Migration plan: \`${report.project}\` / \`${report.stack}\``, ""];
+    const policyColumn = report.policyPack !== null;
+    out.push(`| Phase | Resources | Promote (+ ~ -) | Rollback (- = !) |${policyColumn ? " Policies |" : ""}`);
+    out.push(`|---|---|---|---|${policyColumn ? "---|" : ""}`);
+    for (const phase of report.phases) {
+        const promote = phase.promote ? `+${phase.promote.create.length} ~${phase.promote.update.length} -${phase.promote.delete.length}` : "new stack";
+        const rollback = phase.rollback
+            ? `-${phase.rollback.delete.length} =${phase.rollback.retain.length} !${phase.rollback.blocked.length}`
+            : "—";
+        const hard = mandatory(phase.violations).length;
+        const policies = hard > 0 ? `❌ ${hard} mandatory` : `✅ ${phase.violations.length} advisory`;
+        out.push(`| ${phaseLabel(phase)} | ${phase.deployment.resources.length} | ${promote} | ${rollback} |${policyColumn ? ` ${policies} |` : ""}`);
+    }
+    out.push("", "Legend: + create, ~ update, - delete, = leaves the stack but is kept in the cloud, ! blocked (protected).", "");
+
+    for (const phase of report.phases) {
+        if (phase.promote) {
+            const p = phase.promote;
+            out.push(`<details><summary>Phase ${phase.phase}: promote ${p.from} → ${phase.phase} (+${p.create.length} ~${p.update.length} -${p.delete.length})</summary>`, "");
+            out.push(
+                ...table(context, [
+                    ...p.create.map((urn) => ({ op: "+", urn })),
+                    ...p.update.map((urn) => ({ op: "~", urn, detail: phase.changes.promote[urn]?.join(", ") })),
+                    ...p.delete.map((urn) => ({ op: "-", urn })),
+                ]),
+                "</details>",
+                "",
+            );
+        }
+        if (phase.rollback) {
+            const r = phase.rollback;
+            out.push(`<details><summary>Phase ${phase.phase}: rollback ${phase.phase} → ${r.to} (-${r.delete.length} =${r.retain.length} !${r.blocked.length})</summary>`, "");
+            out.push(
+                ...table(context, [
+                    ...r.delete.map((urn) => ({ op: "-", urn })),
+                    ...r.update.map((urn) => ({ op: "~", urn, detail: phase.changes.rollback[urn]?.join(", ") })),
+                    ...r.retain.map((urn) => ({ op: "=", urn, detail: "kept in the cloud" })),
+                    ...r.blocked.map((urn) => ({ op: "!", urn, detail: "protected: `pulumi up` would refuse" })),
+                ]),
+                "</details>",
+                "",
+            );
+        }
+        if (phase.violations.length > 0) {
+            out.push(`<details><summary>Phase ${phaseLabel(phase)}: ${phase.violations.length} policy violation(s)</summary>`, "");
+            out.push("| Level | Policy | Resource | Message |", "|---|---|---|---|");
+            for (const v of phase.violations) {
+                out.push(`| ${v.enforcementLevel} | \`${v.policy}\` | ${v.urn ? `\`${escape(nameOf(v.urn))}\`` : "(stack)"} | ${escape(v.message)} |`);
+            }
+            out.push("", "</details>", "");
+        }
+    }
+    return out.join("\n");
+}

@@ -1,0 +1,136 @@
+/**
+ * Text output, laid out like `pulumi preview`: a tree of resources by parent with + / ~ / -
+ * markers (and = for resources that leave the stack but stay in the cloud), then a summary.
+ */
+import { GraphResource, ResourceGraph } from "../engine/graph";
+import { displayType, mandatory, nameOf, PhaseReport, PlanContext, Violation } from "./report";
+
+type Op = "create" | "update" | "delete" | "retain" | "blocked";
+const markers: Record<Op, string> = { create: "+", update: "~", delete: "-", retain: "=", blocked: "!" };
+const labels: Record<Op, string> = {
+    create: "create",
+    update: "update",
+    delete: "delete",
+    retain: "retain (kept in the cloud)",
+    blocked: "blocked: protected",
+};
+
+interface Row {
+    urn: string;
+    op?: Op;
+    detail?: string;
+}
+
+/** Changed resources as a tree, with their unchanged ancestors for context. */
+export function renderTree(rows: readonly Row[], graphs: readonly ResourceGraph[]): string[] {
+    const resources = new Map<string, GraphResource>();
+    const order = new Map<string, number>();
+    for (const graph of graphs) {
+        for (const r of graph.resources) {
+            if (!resources.has(r.urn)) {
+                resources.set(r.urn, r);
+                order.set(r.urn, order.size);
+            }
+        }
+    }
+    const byUrn = new Map(rows.map((r) => [r.urn, r]));
+    const shown = new Set<string>();
+    for (const row of rows) {
+        for (let urn: string | undefined = row.urn; urn && !shown.has(urn); urn = resources.get(urn)?.parent) shown.add(urn);
+    }
+    const children = new Map<string | undefined, string[]>();
+    for (const urn of shown) {
+        const parent = resources.get(urn)?.parent;
+        const key = parent && shown.has(parent) ? parent : undefined;
+        children.set(key, [...(children.get(key) ?? []), urn]);
+    }
+    for (const list of children.values()) list.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+
+    const lines: { marker: string; type: string; name: string; plan: string }[] = [];
+    const walk = (urn: string, prefix: string, last: boolean, depth: number) => {
+        const row = byUrn.get(urn);
+        const resource = resources.get(urn);
+        const branch = depth === 0 ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
+        lines.push({
+            marker: row?.op ? markers[row.op] : " ",
+            type: branch + displayType(resource?.type ?? "?"),
+            name: nameOf(urn),
+            plan: row?.op ? labels[row.op] + (row.detail ? ` [${row.detail}]` : "") : "",
+        });
+        const kids = children.get(urn) ?? [];
+        const nextPrefix = depth === 0 ? "" : prefix + (last ? "   " : "│  ");
+        kids.forEach((kid, i) => walk(kid, nextPrefix, i === kids.length - 1, depth + 1));
+    };
+    const roots = children.get(undefined) ?? [];
+    roots.forEach((urn, i) => walk(urn, "", i === roots.length - 1, 0));
+
+    const typeWidth = Math.max(4, ...lines.map((l) => l.type.length));
+    const nameWidth = Math.max(4, ...lines.map((l) => l.name.length));
+    const header = `     ${"Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan`;
+    return [header, ...lines.map((l) => ` ${l.marker}   ${l.type.padEnd(typeWidth)}  ${l.name.padEnd(nameWidth)}  ${l.plan}`.trimEnd())];
+}
+
+function count(n: number, what: string): string {
+    return `${n} ${what}`;
+}
+
+function violationLines(violations: readonly Violation[]): string[] {
+    return violations.map((v) => `    ${v.enforcementLevel.padEnd(9)} ${v.policy}${v.urn ? `  ${nameOf(v.urn)}` : "  (stack)"}: ${v.message.split("\n")[0]}`);
+}
+
+function phaseTitle(phase: PhaseReport, stack: string, resources: number): string {
+    const which = phase.phase === null ? "Stack as configured" : `Phase ${phase.phase}${phase.name ? ` · ${phase.name}` : ""}`;
+    return `${which} · stack ${stack} · ${resources} resources`;
+}
+
+export function formatText(context: PlanContext): string {
+    const { report, graphs } = context;
+    const out: string[] = [];
+    for (const phase of report.phases) {
+        const graph = graphs.get(phase.phase)!;
+        out.push(phaseTitle(phase, report.stack, graph.resources.length), "");
+        if (phase.promote) {
+            const p = phase.promote;
+            const previous = graphs.get(p.from);
+            out.push(`Promote ${p.from} → ${phase.phase}`);
+            const rows: Row[] = [
+                ...p.create.map((urn) => ({ urn, op: "create" as const })),
+                ...p.update.map((urn) => ({ urn, op: "update" as const, detail: phase.changes.promote[urn]?.join(", ") })),
+                ...p.delete.map((urn) => ({ urn, op: "delete" as const })),
+                ...p.retain.map((urn) => ({ urn, op: "retain" as const })),
+                ...p.blocked.map((urn) => ({ urn, op: "blocked" as const })),
+            ];
+            out.push(...(rows.length ? renderTree(rows, [graph, ...(previous ? [previous] : [])]) : ["    no changes"]));
+            out.push(
+                `Resources: + ${count(p.create.length, "to create")}, ~ ${count(p.update.length, "to update")}, - ${count(p.delete.length, "to delete")}`,
+                "",
+            );
+        } else {
+            out.push("Deploy on a new stack");
+            out.push(...renderTree(graph.resources.map((r) => ({ urn: r.urn, op: "create" as const })), [graph]));
+            out.push(`Resources: + ${count(graph.resources.length, "to create")}`, "");
+        }
+        if (phase.rollback) {
+            const r = phase.rollback;
+            out.push(`Rollback ${phase.phase} → ${r.to}`);
+            const rows: Row[] = [
+                ...r.delete.map((urn) => ({ urn, op: "delete" as const })),
+                ...r.update.map((urn) => ({ urn, op: "update" as const, detail: phase.changes.rollback[urn]?.join(", ") })),
+                ...r.retain.map((urn) => ({ urn, op: "retain" as const })),
+                ...r.blocked.map((urn) => ({ urn, op: "blocked" as const })),
+            ];
+            out.push(...(rows.length ? renderTree(rows, [graph]) : ["    no changes"]));
+            out.push(
+                `Resources: - ${count(r.delete.length, "to delete")}, ~ ${count(r.update.length, "to update")}, = ${count(r.retain.length, "retained")}, ! ${count(r.blocked.length, "blocked")}`,
+                "",
+            );
+        }
+        if (report.policyPack) {
+            const hard = mandatory(phase.violations).length;
+            const soft = phase.violations.length - hard;
+            out.push(`Policies (${report.policyPack}): ${hard === 0 ? "passed" : "FAILED"} · ${count(hard, "mandatory")}, ${count(soft, "advisory")}`);
+            out.push(...violationLines(phase.violations), "");
+        }
+    }
+    return out.join("\n").trimEnd() + "\n";
+}

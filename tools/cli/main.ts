@@ -1,0 +1,218 @@
+/**
+ * `migration`: the offline plan and policy check of a Pulumi stack's phases, without cloud
+ * credentials and without the Pulumi CLI.
+ *
+ * Exit codes: 0 success; 1 `check` found a mandatory violation; 2 any error (bad option,
+ * bad project or config, program exception, policy pack crash or timeout).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { maxPhase } from "../../components/targets";
+import { toStackExport } from "../engine/deployment";
+import { PlanError, planStack } from "../engine/plan";
+import { ProjectError, readProject, readStackConfig } from "../engine/project";
+import { formatMarkdown } from "./formatMarkdown";
+import { formatSarif } from "./formatSarif";
+import { formatText } from "./formatText";
+import { writeAtomically } from "./output";
+import { analyzePlan, PolicyError } from "./policies";
+import { buildReport, mandatory, PlanContext, Violation } from "./report";
+
+export const usage = `Usage: migration <command> [options]
+
+Commands:
+  plan     each phase's resources, promote and rollback previews, and policy verdict
+  check    policies only: exit 0 when no mandatory violation, 1 when there is one
+  export   one phase's resource graph as a Pulumi stack export (deployment v3)
+
+Options:
+  --stack NAME             stack to plan (default: dev)
+  --phase N|all            phase to plan, 0-${maxPhase} (default: all; export: required)
+  --cwd DIR                the Pulumi project directory (default: .)
+  --policy-pack DIR|none   CrossGuard pack to run (default: <cwd>/policies when present)
+  --policy-config FILE     policy config, in the format of \`pulumi up --policy-pack-config\`
+  --phase-key KEY          config key that selects the phase (default: migration:phase)
+  --format FORMAT          text, markdown, json or sarif (default: text)
+  --out FILE               write the report to FILE instead of standard output
+  -h, --help               this help
+
+Exit codes: 0 success, 1 mandatory policy violation (check), 2 error.`;
+
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+const formats = ["text", "markdown", "json", "sarif"] as const;
+type Format = (typeof formats)[number];
+
+export interface CliIo {
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
+
+const processIo: CliIo = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
+
+interface Options {
+    command: "plan" | "check" | "export";
+    stack: string;
+    phases: number[] | "all";
+    cwd: string;
+    policyPack: string | null;
+    policyConfig?: string;
+    phaseKey: string;
+    format: Format;
+    out?: string;
+}
+
+function parse(argv: readonly string[]): Options | "help" {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: [...argv],
+            allowPositionals: true,
+            strict: true,
+            options: {
+                stack: { type: "string" },
+                phase: { type: "string" },
+                cwd: { type: "string" },
+                "policy-pack": { type: "string" },
+                "policy-config": { type: "string" },
+                "phase-key": { type: "string" },
+                format: { type: "string" },
+                out: { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
+        });
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help || positionals.length === 0 || positionals[0] === "help") return "help";
+    const [command, ...extra] = positionals;
+    if (command !== "plan" && command !== "check" && command !== "export") {
+        throw new UsageError(`unknown command "${command}": expected plan, check or export`);
+    }
+    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+
+    const format = (values.format ?? "text") as Format;
+    if (!formats.includes(format)) throw new UsageError(`--format ${values.format}: expected one of ${formats.join(", ")}`);
+
+    let phases: number[] | "all" = "all";
+    if (values.phase !== undefined && values.phase !== "all") {
+        const n = Number(values.phase);
+        if (!/^\d+$/.test(values.phase) || n > maxPhase) {
+            throw new UsageError(`--phase ${values.phase}: expected an integer from 0 to ${maxPhase}, or "all"`);
+        }
+        phases = [n];
+    }
+    if (command === "export" && phases === "all") throw new UsageError("export needs one phase: --phase N");
+
+    const cwd = path.resolve(values.cwd ?? ".");
+    let policyPack: string | null = null;
+    if (values["policy-pack"] === undefined) {
+        const fallback = path.join(cwd, "policies");
+        if (fs.existsSync(path.join(fallback, "PulumiPolicy.yaml"))) policyPack = fallback;
+    } else if (values["policy-pack"] !== "none") {
+        policyPack = path.resolve(values["policy-pack"]);
+        if (!fs.existsSync(path.join(policyPack, "PulumiPolicy.yaml"))) {
+            throw new UsageError(`--policy-pack ${values["policy-pack"]}: no PulumiPolicy.yaml in ${policyPack}; expected a policy pack directory or "none"`);
+        }
+    }
+    if (values["policy-config"] !== undefined && !fs.existsSync(values["policy-config"])) {
+        throw new UsageError(`--policy-config ${values["policy-config"]}: no such file`);
+    }
+    return {
+        command,
+        stack: values.stack ?? "dev",
+        phases,
+        cwd,
+        policyPack,
+        policyConfig: values["policy-config"],
+        phaseKey: values["phase-key"] ?? "migration:phase",
+        format,
+        out: values.out,
+    };
+}
+
+/** `all` means every phase when the stack has a phase key, else the stack as configured. */
+function resolvePhases(options: Options): number[] | undefined {
+    if (options.phases !== "all") return options.phases;
+    const project = readProject(options.cwd);
+    const { values } = readStackConfig(project, options.stack);
+    if (!(options.phaseKey in values)) return undefined;
+    return Array.from({ length: maxPhase + 1 }, (_, i) => i);
+}
+
+function render(context: PlanContext, options: Options): string {
+    switch (options.format) {
+        case "text":
+            return formatText(context);
+        case "markdown":
+            return formatMarkdown(context);
+        case "json":
+            return JSON.stringify(context.report, null, 2) + "\n";
+        case "sarif":
+            return formatSarif(context.report, `Pulumi.${options.stack}.yaml`, packageVersion());
+    }
+}
+
+function packageVersion(): string {
+    const file = path.join(__dirname, "..", "..", "package.json");
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
+}
+
+function emit(text: string, options: Options, io: CliIo): void {
+    if (options.out) writeAtomically(options.out, text);
+    else io.stdout(text);
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+    try {
+        const options = parse(argv);
+        if (options === "help") {
+            io.stdout(usage + "\n");
+            return 0;
+        }
+        const plan = await planStack({
+            projectDir: options.cwd,
+            stack: options.stack,
+            phases: resolvePhases(options),
+            phaseKey: options.phaseKey,
+        });
+
+        if (options.command === "export") {
+            emit(JSON.stringify(toStackExport(plan.phases[plan.phases.length - 1].graph), null, 2) + "\n", options, io);
+            return 0;
+        }
+
+        const violations = options.policyPack
+            ? await analyzePlan(plan, { packDir: options.policyPack, configFile: options.policyConfig, phaseKey: options.phaseKey })
+            : new Map<number | null, Violation[]>();
+        const context = buildReport(plan, options.policyPack ? path.basename(options.policyPack) : null, violations);
+        emit(render(context, options), options, io);
+
+        if (options.command === "check") {
+            const failed = context.report.phases.flatMap((p) => mandatory(p.violations));
+            return failed.length > 0 ? 1 : 0;
+        }
+        return 0;
+    } catch (err) {
+        if (err instanceof UsageError) {
+            io.stderr(`migration: ${err.message}\n\n${usage}\n`);
+            return 2;
+        }
+        if (err instanceof PlanError || err instanceof ProjectError || err instanceof PolicyError) {
+            io.stderr(`migration: ${err.message}\n`);
+            return 2;
+        }
+        io.stderr(`migration: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        return 2;
+    }
+}

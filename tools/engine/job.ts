@@ -1,0 +1,26 @@
+/**
+ * One evaluation of a project's stack: which stack, which config overrides, what its stack
+ * references read. Jobs run in worker processes (tools/engine/worker.ts) because the Pulumi
+ * runtime is process-global.
+ */
+import { ResourceGraph } from "./graph";
+
+export interface EvaluationJob {
+    id: string;
+    projectDir: string;
+    stack: string;
+    /** Fully qualified config keys set over the stack file's values. */
+    overrides: Record<string, string>;
+    stackOutputs?: Record<string, Record<string, unknown>>;
+}
+
+export type ErrorKind = "project" | "config" | "program" | "engine";
+
+export interface EvaluationError {
+    kind: ErrorKind;
+    message: string;
+}
+
+export type EvaluationResult =
+    | { id: string; ok: true; graph: ResourceGraph }
+    | { id: string; ok: false; error: EvaluationError };

@@ -1,0 +1,98 @@
+/**
+ * Plans a stack's phases offline: evaluates each phase forward, then each rollback step
+ * (phase N-1 as the program would run it right after phase N, reading phase N's outputs
+ * through its own stack reference), and derives the promote and rollback previews.
+ */
+import { defaultOrganization } from "./evaluate";
+import { ResourceGraph } from "./graph";
+import { EvaluationError, EvaluationJob } from "./job";
+import { runJobs } from "./pool";
+import { preview, Preview } from "./diff";
+import { readProject, readStackConfig } from "./project";
+
+export interface PlanOptions {
+    projectDir: string;
+    stack: string;
+    /** Phases to plan; `undefined` plans the stack as configured (projects without phases). */
+    phases?: readonly number[];
+    /** The config key that selects the phase. */
+    phaseKey: string;
+    concurrency?: number;
+    jobTimeoutMs?: number;
+}
+
+export interface PhasePlan {
+    phase: number | null;
+    graph: ResourceGraph;
+    promote?: Preview & { from: number };
+    rollback?: Preview & { to: number };
+}
+
+export interface StackPlan {
+    project: string;
+    stack: string;
+    phases: PhasePlan[];
+}
+
+export class PlanError extends Error {
+    constructor(
+        readonly error: EvaluationError,
+        readonly phase: number | null,
+    ) {
+        super(phase === null ? error.message : `phase ${phase}: ${error.message}`);
+        this.name = "PlanError";
+    }
+}
+
+function selfName(project: string, stack: string): string {
+    return `${defaultOrganization}/${project}/${stack}`;
+}
+
+export async function planStack(options: PlanOptions): Promise<StackPlan> {
+    const project = readProject(options.projectDir);
+    // Fail on an unknown stack here, before any worker starts.
+    readStackConfig(project, options.stack);
+    const pool = { concurrency: options.concurrency, jobTimeoutMs: options.jobTimeoutMs };
+    const job = (id: string, phase: number | null, stackOutputs?: Record<string, unknown>): EvaluationJob => ({
+        id,
+        projectDir: project.dir,
+        stack: options.stack,
+        overrides: phase === null ? {} : { [options.phaseKey]: String(phase) },
+        ...(stackOutputs ? { stackOutputs: { [selfName(project.name, options.stack)]: stackOutputs } } : {}),
+    });
+
+    if (!options.phases) {
+        const results = await runJobs([job("current", null)], pool);
+        const result = results.get("current")!;
+        if (!result.ok) throw new PlanError(result.error, null);
+        return { project: project.name, stack: options.stack, phases: [{ phase: null, graph: result.graph }] };
+    }
+
+    const phases = [...new Set(options.phases)].sort((a, b) => a - b);
+    // Each phase's promote preview starts from the phase below it.
+    const forward = [...new Set(phases.flatMap((p) => (p > 0 ? [p - 1, p] : [p])))].sort((a, b) => a - b);
+    const forwardResults = await runJobs(forward.map((p) => job(`forward-${p}`, p)), pool);
+    const graphs = new Map<number, ResourceGraph>();
+    for (const p of forward) {
+        const result = forwardResults.get(`forward-${p}`)!;
+        if (!result.ok) throw new PlanError(result.error, p);
+        graphs.set(p, result.graph);
+    }
+
+    const rollbackJobs = phases.filter((p) => p > 0).map((p) => job(`rollback-${p}`, p - 1, graphs.get(p)!.outputs));
+    const rollbackResults = await runJobs(rollbackJobs, pool);
+
+    const planned = phases.map((p): PhasePlan => {
+        const graph = graphs.get(p)!;
+        if (p === 0) return { phase: p, graph };
+        const rolled = rollbackResults.get(`rollback-${p}`)!;
+        if (!rolled.ok) throw new PlanError(rolled.error, p - 1);
+        return {
+            phase: p,
+            graph,
+            promote: { from: p - 1, ...preview(graphs.get(p - 1)!, graph) },
+            rollback: { to: p - 1, ...preview(graph, rolled.graph) },
+        };
+    });
+    return { project: project.name, stack: options.stack, phases: planned };
+}
