@@ -6,6 +6,7 @@
  * outputs, and the offline engine runs it the same way.
  */
 import { loadConfig } from "./config";
+import { dataPhaseOutput, retainedDataPhase } from "./dataLayer";
 import { createContext } from "./phases/context";
 import { phase0 } from "./phases/phase0";
 
@@ -19,11 +20,13 @@ export = async () => {
             `migration:phase = ${config.phase}: this program deploys phases 0 to ${implementedPhases - 1}`,
         );
     }
+    const dataPhase = await retainedDataPhase(config.phase);
     const ctx = createContext(config);
     const baseline = phase0(ctx);
 
     return {
         phase: config.phase,
+        [dataPhaseOutput]: dataPhase,
         network: baseline.network.network.name,
         subnet: baseline.network.subnet.name,
         gkeCluster: baseline.gke.cluster.name,

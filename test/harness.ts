@@ -3,7 +3,7 @@
  * returns the graph. Tests of components, phases and policies share it.
  */
 import * as path from "node:path";
-import { evaluate } from "../tools/engine/evaluate";
+import { defaultOrganization, evaluate } from "../tools/engine/evaluate";
 import { GraphResource, ResourceGraph } from "../tools/engine/graph";
 import { readProject, readStackConfig } from "../tools/engine/project";
 import program from "../stacks";
@@ -14,6 +14,8 @@ export async function runStack(
     stack: string,
     overrides: Record<string, unknown> = {},
     removals: readonly string[] = [],
+    /** The stack's own last outputs, as its self stack reference reads them. */
+    previousOutputs?: Record<string, unknown>,
 ): Promise<ResourceGraph> {
     const project = readProject(projectDir);
     const { values, secretKeys } = readStackConfig(project, stack);
@@ -21,7 +23,14 @@ export async function runStack(
     for (const [key, value] of Object.entries(overrides)) {
         values[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    return evaluate({ project: project.name, stack, config: values, secretKeys, program: () => program });
+    return evaluate({
+        project: project.name,
+        stack,
+        config: values,
+        secretKeys,
+        program: () => program,
+        stackOutputs: previousOutputs ? { [`${defaultOrganization}/${project.name}/${stack}`]: previousOutputs } : {},
+    });
 }
 
 export function byType(graph: ResourceGraph, type: string): GraphResource[] {

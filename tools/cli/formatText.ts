@@ -5,9 +5,10 @@
 import { GraphResource, ResourceGraph } from "../engine/graph";
 import { displayType, mandatory, nameOf, PhaseReport, PlanContext, Violation } from "./report";
 
-type Op = "create" | "update" | "delete" | "retain" | "blocked";
-const markers: Record<Op, string> = { create: "+", update: "~", delete: "-", retain: "=", blocked: "!" };
+type Op = "read" | "create" | "update" | "delete" | "retain" | "blocked";
+const markers: Record<Op, string> = { read: ">", create: "+", update: "~", delete: "-", retain: "=", blocked: "!" };
 const labels: Record<Op, string> = {
+    read: "read",
     create: "create",
     update: "update",
     delete: "delete",
@@ -107,8 +108,9 @@ export function formatText(context: PlanContext): string {
             );
         } else {
             out.push("Deploy on a new stack");
-            out.push(...renderTree(graph.resources.map((r) => ({ urn: r.urn, op: "create" as const })), [graph]));
-            out.push(`Resources: + ${count(graph.resources.length, "to create")}`, "");
+            const managed = graph.resources.filter((r) => !r.external);
+            out.push(...renderTree(graph.resources.map((r) => ({ urn: r.urn, op: r.external ? ("read" as const) : ("create" as const) })), [graph]));
+            out.push(`Resources: + ${count(managed.length, "to create")}`, "");
         }
         if (phase.rollback) {
             const r = phase.rollback;

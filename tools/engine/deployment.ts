@@ -11,6 +11,7 @@ import { GraphResource, isProviderType, isSecretMarker, ResourceGraph, secretMar
 export interface DeploymentResource {
     urn: string;
     custom: boolean;
+    external?: boolean;
     id?: string;
     type: string;
     inputs: Record<string, unknown>;
@@ -102,6 +103,7 @@ export function toDeployment(graph: ResourceGraph, now: Date = new Date()): Depl
         return {
             urn: r.urn,
             custom: r.custom,
+            ...(r.external ? { external: true } : {}),
             ...(r.id ? { id: r.id } : {}),
             type: r.type,
             inputs: exportSecrets(r.inputs) as Record<string, unknown>,
@@ -145,6 +147,7 @@ export function fromStackExport(doc: StackExport, project: string, stack: string
             type: r.type,
             name: r.urn.split("::").pop() ?? "",
             custom: r.custom,
+            ...(r.external ? { external: true } : {}),
             ...(r.id ? { id: r.id } : {}),
             ...(r.parent ? { parent: r.parent } : {}),
             ...(r.provider ? { provider: r.provider } : {}),

@@ -18,7 +18,7 @@ export interface Preview {
 }
 
 function index(graph: ResourceGraph): Map<string, GraphResource> {
-    return new Map(graph.resources.filter((r) => r.type !== stackType).map((r) => [r.urn, r]));
+    return new Map(graph.resources.filter((r) => r.type !== stackType && !r.external).map((r) => [r.urn, r]));
 }
 
 /** Top-level input keys whose values differ (provider references compared as given). */

@@ -30,6 +30,8 @@ export interface GraphResource {
     name: string;
     /** True for provider-managed resources, false for components. */
     custom: boolean;
+    /** Read, not managed: `Resource.get` and stack references. Never created or deleted. */
+    external?: boolean;
     id?: string;
     parent?: string;
     /** Provider reference (`urn::id`) for custom resources that name one explicitly. */

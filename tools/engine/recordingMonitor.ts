@@ -4,8 +4,9 @@
  * the request itself carries parent, protect, retainOnDelete and dependencies, which a
  * rollback preview and the policy pack need, so they are read here before delegating.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
-import { GraphResource } from "./graph";
+import { GraphResource, stackType } from "./graph";
 import { decodeWire } from "./wire";
 
 /** The parts of the SDK's RegisterResourceRequest that are read (generated protobuf getters). */
@@ -25,6 +26,22 @@ interface RegisterRequest {
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
+/** The parts of the SDK's ReadResourceRequest that are read. */
+interface ReadRequest {
+    getId(): string;
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getProvider(): string;
+    getDependenciesList(): string[];
+    getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+interface ReadResponse {
+    getUrn(): string;
+    getProperties(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
 interface RegisterResponse {
     getUrn(): string;
     getId(): string;
@@ -40,11 +57,21 @@ export class RecordingMonitor extends MockMonitor {
 
     constructor(mocks: Mocks) {
         super(mocks);
+        // URNs as the engine makes them: a child of the root stack carries no parent type.
+        (this as unknown as { newUrn: typeof engineUrn }).newUrn = engineUrn;
     }
 
     override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
         await super.registerResource(req, (err, response) => {
             if (!err) this.record(req, response as RegisterResponse);
+            callback(err, response);
+        });
+    }
+
+    /** Reads (`Resource.get`, stack references) are recorded as external resources. */
+    override async readResource(req: ReadRequest, callback: Callback): Promise<void> {
+        await super.readResource(req, (err, response) => {
+            if (!err) this.recordRead(req, response as ReadResponse);
             callback(err, response);
         });
     }
@@ -56,6 +83,28 @@ export class RecordingMonitor extends MockMonitor {
         const recorded = this.byUrn.get(req.getUrn());
         if (recorded) recorded.outputs = decodeObject(req.getOutputs());
         super.registerResourceOutputs(req, callback);
+    }
+
+    private recordRead(req: ReadRequest, response: ReadResponse): void {
+        const resource: GraphResource = {
+            urn: response.getUrn(),
+            type: req.getType(),
+            name: req.getName(),
+            custom: true,
+            external: true,
+            id: req.getId(),
+            ...(req.getParent() ? { parent: req.getParent() } : {}),
+            ...(req.getProvider() ? { provider: req.getProvider() } : {}),
+            inputs: decodeObject(req.getProperties()),
+            outputs: decodeObject(response.getProperties()),
+            protect: false,
+            retainOnDelete: false,
+            dependencies: [...new Set(req.getDependenciesList())].sort(),
+            propertyDependencies: {},
+            ignoreChanges: [],
+        };
+        this.registrations.push(resource);
+        this.byUrn.set(resource.urn, resource);
     }
 
     private record(req: RegisterRequest, response: RegisterResponse): void {
@@ -86,6 +135,13 @@ export class RecordingMonitor extends MockMonitor {
         this.registrations.push(resource);
         this.byUrn.set(resource.urn, resource);
     }
+}
+
+function engineUrn(parent: string, type: string, name: string): string {
+    // urn:pulumi:<stack>::<project>::<qualified type>::<name>
+    const parentType = parent ? parent.split("::")[2] : undefined;
+    const qualified = parentType && parentType !== stackType ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
 }
 
 function decodeObject(struct: { toJavaScript(): Record<string, unknown> } | undefined): Record<string, unknown> {
