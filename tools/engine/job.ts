@@ -21,6 +21,13 @@ export interface EvaluationError {
     message: string;
 }
 
-export type EvaluationResult =
+/** What an evaluation cost: its wall time and its worker's peak resident memory so far. */
+export interface EvaluationStats {
+    durationMs: number;
+    maxRssKb: number;
+}
+
+export type EvaluationResult = (
     | { id: string; ok: true; graph: ResourceGraph }
-    | { id: string; ok: false; error: EvaluationError };
+    | { id: string; ok: false; error: EvaluationError }
+) & { stats?: EvaluationStats };

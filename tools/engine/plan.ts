@@ -5,7 +5,7 @@
  */
 import { defaultOrganization } from "./evaluate";
 import { ResourceGraph } from "./graph";
-import { EvaluationError, EvaluationJob } from "./job";
+import { EvaluationError, EvaluationJob, EvaluationResult } from "./job";
 import { runJobs } from "./pool";
 import { preview, Preview } from "./diff";
 import { readProject, readStackConfig } from "./project";
@@ -32,6 +32,18 @@ export interface StackPlan {
     project: string;
     stack: string;
     phases: PhasePlan[];
+    /** Evaluations run, resources they registered, and the largest worker's peak memory. */
+    stats: { evaluations: number; resources: number; peakWorkerRssKb: number };
+}
+
+function statsOf(results: Iterable<EvaluationResult>): StackPlan["stats"] {
+    const stats = { evaluations: 0, resources: 0, peakWorkerRssKb: 0 };
+    for (const result of results) {
+        stats.evaluations += 1;
+        if (result.ok) stats.resources += result.graph.resources.length;
+        stats.peakWorkerRssKb = Math.max(stats.peakWorkerRssKb, result.stats?.maxRssKb ?? 0);
+    }
+    return stats;
 }
 
 export class PlanError extends Error {
@@ -65,7 +77,7 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
         const results = await runJobs([job("current", null)], pool);
         const result = results.get("current")!;
         if (!result.ok) throw new PlanError(result.error, null);
-        return { project: project.name, stack: options.stack, phases: [{ phase: null, graph: result.graph }] };
+        return { project: project.name, stack: options.stack, phases: [{ phase: null, graph: result.graph }], stats: statsOf(results.values()) };
     }
 
     const phases = [...new Set(options.phases)].sort((a, b) => a - b);
@@ -94,5 +106,6 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
             rollback: { to: p - 1, ...preview(graph, rolled.graph) },
         };
     });
-    return { project: project.name, stack: options.stack, phases: planned };
+    const stats = statsOf([...forwardResults.values(), ...rollbackResults.values()]);
+    return { project: project.name, stack: options.stack, phases: planned, stats };
 }

@@ -13,6 +13,7 @@ process.on("unhandledRejection", (reason) => {
 process.on("message", (job: EvaluationJob) => {
     void (async () => {
         unhandled = [];
+        const started = performance.now();
         let result: EvaluationResult = await evaluateProject(job);
         // Let the runtime's last callbacks run before judging the job clean.
         await new Promise((resolve) => setImmediate(resolve));
@@ -21,6 +22,7 @@ process.on("message", (job: EvaluationJob) => {
             const message = reason instanceof Error ? reason.message : String(reason);
             result = { id: job.id, ok: false, error: { kind: "program", message: `the program failed for stack "${job.stack}": ${message}` } };
         }
+        result.stats = { durationMs: performance.now() - started, maxRssKb: process.resourceUsage().maxRSS };
         process.send!(result);
     })();
 });
