@@ -6,7 +6,6 @@
  * `asOf` date, or `assumption: true` with a `reason`. `checkProvenance` enforces that, so a
  * number without a pedigree cannot enter the catalog.
  */
-import catalogJson from "./prices.json";
 
 /** Where a number comes from: a published source and date, or an assumption and why. */
 export type Provenance =
@@ -55,8 +54,12 @@ export interface PriceCatalog {
     };
 }
 
-/** The project's catalog, as shipped. Callers that change it work on a copy (`withOverrides`). */
-export const defaultCatalog: PriceCatalog = catalogJson as unknown as PriceCatalog;
+/**
+ * The project's catalog, as shipped. Callers that change it work on a copy (`withOverrides`).
+ * Loaded with require so that the policy pack's own tsconfig need not enable JSON modules.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const defaultCatalog: PriceCatalog = require("./prices.json") as PriceCatalog;
 
 /** Every priced entry of the catalog, with its path (`gcp.machines.a3-highgpu-8g`). */
 export function catalogEntries(catalog: PriceCatalog): { path: string; entry: Record<string, unknown> }[] {
