@@ -60,6 +60,10 @@ describe("cost assumptions from the stack config", () => {
         expect(() => costInputsForStack(projectDir, "dev", { "migration:cost": { training: { runsPerMonth: -1 } } })).toThrow(
             /migration:cost\.training\.runsPerMonth = -1: expected a number of runs a month ≥ 0/,
         );
+        // A value inside a map (here a pool's hours) is reported with that value's accepted text.
+        expect(() => costInputsForStack(projectDir, "dev", { "migration:cost": { gke: { pools: { "h100-spot": { hoursAtMax: -2 } } } } })).toThrow(
+            /migration:cost\.gke\.pools\.h100-spot\.hoursAtMax = -2: expected a number of hours ≥ 0/,
+        );
         expect(() => costInputsForStack(projectDir, "dev", { "migration:cost": { priceOverrides: { "gcp.machines.a3-highgpu-8g.perHour": 1 } } })).toThrow(
             /migration:cost\.priceOverrides\.gcp\.machines\.a3-highgpu-8g\.perHour = 1: expected a price field/,
         );
