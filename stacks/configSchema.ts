@@ -7,7 +7,7 @@
  * answered with what would have been right rather than a parser's internals.
  */
 import { z } from "zod";
-import { a100ClusterWorkers, costRules, maxPhase } from "../components/targets";
+import { a100ClusterWorkers, costRules, maxPhase, successGates } from "../components/targets";
 
 /** Metadata attached to every leaf: the sentence the error report and docs quote. */
 export interface FieldMeta {
@@ -46,6 +46,19 @@ function fraction(accepted = "a number from 0 to 1") {
 
 function positive(accepted: string) {
     return field(z.number({ error: accepted }).positive({ error: accepted }), { accepted });
+}
+
+function nonNegative(accepted: string) {
+    return field(z.number({ error: accepted }).min(0, { error: accepted }), { accepted });
+}
+
+/**
+ * A map from names the user chooses (a pool, a job, a price path) to values of one schema.
+ * Keys are checked where they are used (an unknown price path is reported by the cost model
+ * with the paths it knows), so a bad value is reported with the value's own `accepted`.
+ */
+function namedMap<T extends z.ZodType>(value: T, accepted: string) {
+    return field(z.record(z.string(), value, { error: accepted }), { accepted });
 }
 
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
@@ -187,7 +200,87 @@ export const configSchema = z.strictObject({
             preemptibleGpus: integer(0).default(a100ClusterWorkers.max),
         })
         .prefault({}),
+    cost: costSchema(),
 });
+
+/**
+ * Usage assumptions of the cost model (tools/cost) and the thresholds of the cost-ratio
+ * policy (policies/cost). Prices live in tools/cost/prices.json; `priceOverrides` replaces
+ * any of them for this stack. docs/cost-model.md explains each assumption.
+ */
+function costSchema() {
+    const hours = () => nonNegative("a number of hours ≥ 0");
+    const runs = () => nonNegative("a number of runs a month ≥ 0");
+    const gb = () => nonNegative("a size in GB ≥ 0");
+    const taskHours = () => namedMap(hours(), "a map from task key to hours per run, such as { data_prep: 0.25 }");
+    const hoursPerMonthOf = (what: string) =>
+        namedMap(z.strictObject({ hoursPerMonth: hours() }), `a map from ${what} resource name to { hoursPerMonth }`);
+    return z
+        .strictObject({
+            hoursPerMonth: positive("hours in a month, such as 730").default(730),
+            training: z
+                .strictObject({
+                    jobName: matching(/^[A-Za-z0-9_.-]+$/, "a Databricks job name such as model_training").default(
+                        "model_training",
+                    ),
+                    // The seed's model_training schedule is hourly: 8,760 runs a year.
+                    runsPerMonth: runs().default(730),
+                    taskHours: taskHours().default({ data_prep: 0.25, training: 0.5 }),
+                    gkeWorkloadTask: namedMap(
+                        matching(/^[A-Za-z0-9_-]+$/, "a task key"),
+                        "a map from GKE pool workload label to the training task it runs, such as { training: training }",
+                    ).default({ training: "training", "data-processing": "data_prep" }),
+                })
+                .prefault({}),
+            gke: z
+                .strictObject({
+                    defaultHoursAtMax: hours().default(365),
+                    pools: namedMap(
+                        z.strictObject({ hoursAtMax: hours() }),
+                        "a map from node pool resource name to { hoursAtMax }",
+                    ).default({}),
+                })
+                .prefault({}),
+            databricks: z
+                .strictObject({
+                    autoscaleLoad: fraction().default(1),
+                    allPurposeHoursPerMonth: hours().default(176),
+                    sqlWarehouseHoursPerMonth: hours().default(176),
+                    clusters: hoursPerMonthOf("cluster").default({}),
+                    warehouses: hoursPerMonthOf("SQL warehouse").default({}),
+                })
+                .prefault({}),
+            jobs: namedMap(
+                z.strictObject({ runsPerMonth: runs().optional(), taskHours: taskHours().default({}) }),
+                "a map from Databricks job name to { runsPerMonth, taskHours }",
+            ).default({}),
+            defaultTaskHours: hours().default(1),
+            unscheduledRunsPerMonth: runs().default(1),
+            storage: z
+                .strictObject({
+                    defaultBucketGb: gb().default(500),
+                    defaultDatasetGb: gb().default(10),
+                    gb: namedMap(gb(), "a map from bucket or dataset resource name to GB").default({}),
+                })
+                .prefault({}),
+            priceOverrides: namedMap(
+                nonNegative("a price in USD ≥ 0"),
+                "a map from price path (such as gcp.machines.a3-highgpu-8g.spotUsdPerHour) to USD",
+            ).default({}),
+            targets: z
+                .strictObject({
+                    totalCostRatio: fraction().default(successGates.totalCost.ratio),
+                    perTrainingCostRatio: fraction().default(successGates.costPerTraining.ratio),
+                    mandatoryFromPhase: integer(0, maxPhase).default(maxPhase),
+                })
+                .prefault({}),
+        })
+        .prefault({});
+}
+
+/** The `migration:cost` group, validated and with its defaults. */
+export const costConfigSchema = configSchema.shape.cost;
+export type CostConfig = z.output<typeof costConfigSchema>;
 
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
@@ -203,6 +296,11 @@ export function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
         const shape = (current as unknown as { shape?: Record<string, z.ZodType> })?.shape;
         if (shape && typeof key === "string") {
             current = shape[key];
+            continue;
+        }
+        const valueType = (current as unknown as { def?: { type?: string; valueType?: z.ZodType } })?.def;
+        if (valueType?.type === "record" && valueType.valueType && typeof key === "string") {
+            current = valueType.valueType;
             continue;
         }
         const element = (current as unknown as { element?: z.ZodType })?.element;

@@ -1,0 +1,161 @@
+/**
+ * Seed "Success Metrics", cost: the phase's estimated total must be ≤ 70% of the phase-0 GCP
+ * baseline and one training run ≤ 75% of the baseline's. Mandatory once the stack reaches
+ * `cost.targets.mandatoryFromPhase` (phase 3, hybrid operation, by default), advisory in the
+ * phases before it; phase 0 is the baseline itself.
+ *
+ * The rule is two policies so that the enforcement level follows the phase by itself, even
+ * when the pack runs without the CLI: `cost-ratio-targets` (mandatory) speaks from the
+ * mandatory phase on, `cost-ratio-forecast` (advisory) before it; the other one reports
+ * itself not applicable.
+ *
+ * Config contract (the same object for both policies; `costRatioPolicyConfig` builds it and
+ * the CLI writes it to the pack config, `pulumi preview --policy-pack-config`):
+ *   - `phase`: the stack's `migration:phase`. When absent, the stack's `phase` output is used;
+ *     with neither, the policies are not applicable.
+ *   - `cost`: the stack's `migration:cost` group as written in its stack file (usage
+ *     assumptions, price overrides, targets); validated here with the same schema, defaults
+ *     applied, so an empty object means the seed's targets and the default assumptions.
+ *   - `baseline`: `{ monthlyUsd, perTrainingUsd }` of the same stack at phase 0, which the CLI
+ *     estimates by running the program at phase 0. Required from phase 1 on: without it the
+ *     ratio cannot be judged, which is reported as a violation (never passed silently).
+ */
+import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import { costConfigSchema } from "../../stacks/configSchema";
+import { CostBaseline, CostEstimate, estimateCost, PricedResource } from "../../tools/cost/estimate";
+import { formatUsd } from "../../tools/cost/lines";
+
+export interface CostRatioPolicyConfig {
+    phase?: number;
+    cost?: unknown;
+    baseline?: CostBaseline;
+}
+
+export const costRatioTargetsName = "cost-ratio-targets";
+export const costRatioForecastName = "cost-ratio-forecast";
+
+const configSchema = {
+    properties: {
+        phase: { type: "integer" as const, minimum: 0, maximum: 3, description: "the stack's migration:phase" },
+        cost: { type: "object" as const, description: "the stack's migration:cost group (usage assumptions, price overrides, targets)" },
+        baseline: {
+            type: "object" as const,
+            description: "the same stack's phase-0 estimate: { monthlyUsd, perTrainingUsd }",
+            properties: { monthlyUsd: { type: "number" as const }, perTrainingUsd: { type: ["number", "null"] as ("number" | "null")[] } },
+        },
+    },
+};
+
+/** The pack config that passes a stack's phase, cost group and baseline to both policies. */
+export function costRatioPolicyConfig(config: CostRatioPolicyConfig): Record<string, CostRatioPolicyConfig> {
+    return { [costRatioTargetsName]: config, [costRatioForecastName]: config };
+}
+
+function toPriced(r: PolicyResource): PricedResource {
+    return { urn: r.urn, type: r.type, name: r.name, inputs: r.props ?? {}, ...(r.parent ? { parent: r.parent.urn } : {}) };
+}
+
+function stackPhase(args: StackValidationArgs, config: CostRatioPolicyConfig): number | undefined {
+    if (typeof config.phase === "number") return config.phase;
+    const stack = args.resources.find((r) => r.type === "pulumi:pulumi:Stack");
+    const output = stack?.props?.phase;
+    return typeof output === "number" ? output : undefined;
+}
+
+const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;
+
+function largest(estimate: CostEstimate): string {
+    return [...estimate.resources]
+        .filter((l) => l.priced)
+        .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
+        .slice(0, 3)
+        .map((l) => `${l.name} ${formatUsd(l.monthlyUsd)}`)
+        .join(", ");
+}
+
+/** The check both policies share; `applies` says whether this policy speaks for the phase. */
+function checkRatios(applies: (phase: number, mandatoryFromPhase: number) => string | undefined) {
+    return (args: StackValidationArgs, report: ReportViolation): void => {
+        const config = args.getConfig<CostRatioPolicyConfig>() ?? {};
+        const phase = stackPhase(args, config);
+        if (phase === undefined) {
+            args.notApplicable("no phase: pass the stack's migration:phase as this policy's `phase` config (the migration CLI does)");
+        }
+        if (phase === 0) args.notApplicable("phase 0 is the GCP baseline the ratios are measured against");
+
+        const parsed = costConfigSchema.safeParse(config.cost ?? {});
+        if (!parsed.success) {
+            const problems = parsed.error.issues.map((i) => `cost.${i.path.join(".")}: ${i.message}`).join("; ");
+            report(`the policy's cost config is invalid (${problems}); it mirrors migration:cost in the stack file`);
+            return;
+        }
+        const usage = parsed.data;
+        const notForThisPolicy = applies(phase!, usage.targets.mandatoryFromPhase);
+        if (notForThisPolicy) args.notApplicable(notForThisPolicy);
+
+        if (!config.baseline || !(config.baseline.monthlyUsd > 0)) {
+            report(
+                `phase ${phase}: no phase-0 baseline in the policy config, so the cost ratios cannot be judged. ` +
+                    "Run the check through the migration CLI, which estimates the stack at phase 0 and passes `baseline`",
+            );
+            return;
+        }
+
+        const estimate = estimateCost({ resources: args.resources.map(toPriced) }, { usage, baseline: config.baseline });
+        for (const line of estimate.resources.filter((l) => !l.priced)) {
+            report(
+                `${line.name} (${line.type}) could not be priced: ${line.reason}. The cost ratios leave it out, so they cannot show the target is met`,
+                line.urn,
+            );
+        }
+        const { baselineRatio, perTrainingRatio, targets } = estimate;
+        if (baselineRatio !== null && baselineRatio > targets.totalCostRatio) {
+            report(
+                `phase ${phase}: estimated ${formatUsd(estimate.monthlyUsd)} a month is ${pct(baselineRatio)} of the phase-0 GCP baseline ` +
+                    `${formatUsd(config.baseline.monthlyUsd)}; the target is ≤ ${pct(targets.totalCostRatio)} (cost.targets.totalCostRatio). ` +
+                    `Largest: ${largest(estimate)}. Shift workload share, move capacity to spot, or shrink node types / autoscaling bounds`,
+            );
+        }
+        if (config.baseline.perTrainingUsd !== null && estimate.perTrainingUsd === null) {
+            report(`phase ${phase}: the cost of one training run could not be estimated, so cost per training cannot be checked`);
+        } else if (perTrainingRatio !== null && perTrainingRatio > targets.perTrainingCostRatio) {
+            report(
+                `phase ${phase}: one training run is estimated at ${formatUsd(estimate.perTrainingUsd!)}, ${pct(perTrainingRatio)} of the baseline's ` +
+                    `${formatUsd(config.baseline.perTrainingUsd!)}; the target is ≤ ${pct(targets.perTrainingCostRatio)} (cost.targets.perTrainingCostRatio). ` +
+                    "Use spot workers, a smaller or fewer-GPU node type, or shorter task hours for the training job",
+            );
+        }
+    };
+}
+
+const shared = {
+    configSchema,
+    severity: "high" as const,
+    tags: ["cost", "success-metrics"],
+    remediationSteps:
+        "Run `migration cost --stack <stack>` for the breakdown. Lower the largest lines (spot share, node types, autoscaling bounds, " +
+        "workload share, schedules), or correct an assumption in migration:cost if the estimate does not match how the stack is used.",
+};
+
+export const costRatioTargets: StackValidationPolicy = {
+    name: costRatioTargetsName,
+    description: "From the mandatory phase (3) on: total cost ≤ 70% and cost per training ≤ 75% of the phase-0 GCP baseline (seed success metrics).",
+    enforcementLevel: "mandatory",
+    ...shared,
+    validateStack: checkRatios((phase, mandatoryFromPhase) =>
+        phase < mandatoryFromPhase ? `phase ${phase} is before phase ${mandatoryFromPhase}; ${costRatioForecastName} reports the ratios as advice` : undefined,
+    ),
+};
+
+export const costRatioForecast: StackValidationPolicy = {
+    name: costRatioForecastName,
+    description: "Before the mandatory phase: forecasts whether total cost ≤ 70% and cost per training ≤ 75% of the phase-0 GCP baseline will be met.",
+    enforcementLevel: "advisory",
+    ...shared,
+    validateStack: checkRatios((phase, mandatoryFromPhase) =>
+        phase >= mandatoryFromPhase ? `phase ${phase} is checked by the mandatory ${costRatioTargetsName}` : undefined,
+    ),
+};
+
+/** Both policies, for the pack's index. */
+export const costRatioPolicies: StackValidationPolicy[] = [costRatioTargets, costRatioForecast];

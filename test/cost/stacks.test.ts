@@ -1,0 +1,71 @@
+/** The real phase-0 graphs of dev and prod, priced with the shipped catalog and each stack's config. */
+import { beforeAll, describe, expect, it } from "vitest";
+import { defaultCatalog } from "../../tools/cost/catalog";
+import { baselineOf, estimateCost } from "../../tools/cost/estimate";
+import { costInputsForStack } from "../../tools/cost/stackAssumptions";
+import { ResourceGraph } from "../../tools/engine/graph";
+import { projectDir, runStack } from "../harness";
+
+const h100 = defaultCatalog.gcp.machines["a3-highgpu-8g"];
+const pdSsdPerNodeHour = (200 * 0.17) / 730;
+
+describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
+    let graph: ResourceGraph;
+    beforeAll(async () => {
+        graph = await runStack(stack);
+    });
+
+    it("prices every resource of a priced kind, and nothing is unpriced", () => {
+        const { usage } = costInputsForStack(projectDir, stack);
+        const estimate = estimateCost(graph, { usage });
+        expect(estimate.unpriced).toEqual([]);
+        expect(estimate.warnings).toEqual([]);
+        const pools = estimate.resources.filter((l) => l.type === "gcp:container/nodePool:NodePool");
+        expect(pools.length).toBe(stack === "dev" ? 2 : 3);
+        expect(pools.every((l) => l.priced && l.monthlyUsd > 0)).toBe(true);
+        expect(estimate.databricksMonthlyUsd).toBe(0);
+        expect(estimate.byPhase).toEqual({ "phase-0": estimate.monthlyUsd });
+        expect(estimate.perTrainingSource).toBe("gcp-pools");
+        const self = estimateCost(graph, { usage, baseline: baselineOf(estimate) });
+        expect(self.baselineRatio).toBe(1);
+    });
+
+    it("prices the H100 spot pool from its bounds, the training hours and the catalog", () => {
+        const estimate = estimateCost(graph);
+        const spot = estimate.resources.find((l) => l.name === "h100-spot")!;
+        // dev: 0–1 spot nodes; prod: 0–5 (60% of 8, rounded up). At max for 730 runs × 0.5 h.
+        const max = stack === "dev" ? 1 : 5;
+        expect(spot.monthlyUsd).toBeCloseTo(max * 365 * (h100.spotUsdPerHour! + pdSsdPerNodeHour), 6);
+        expect(spot.perTrainingUsd).toBeCloseTo(max * 0.5 * (h100.spotUsdPerHour! + pdSsdPerNodeHour), 6);
+    });
+});
+
+describe("cost assumptions from the stack config", () => {
+    it("reads migration:cost from the stack file, with overrides, and the estimate follows them", async () => {
+        const overrides = {
+            "migration:cost": {
+                gke: { pools: { "h100-spot": { hoursAtMax: 730 } } },
+                priceOverrides: { "gcp.machines.a3-highgpu-8g.spotUsdPerHour": 30 },
+            },
+        };
+        const { usage, phase } = costInputsForStack(projectDir, "prod", overrides);
+        expect(phase).toBe(0);
+        const graph = await runStack("prod", overrides);
+        const spot = estimateCost(graph, { usage }).resources.find((l) => l.name === "h100-spot")!;
+        expect(spot.monthlyUsd).toBeCloseTo(5 * 730 * (30 + pdSsdPerNodeHour), 6);
+        expect(spot.prices).toContain("gcp.machines.a3-highgpu-8g.spotUsdPerHour: stack override");
+    });
+
+    it("reports a bad cost value with the key, the value and what is accepted", () => {
+        expect(() => costInputsForStack(projectDir, "dev", { "migration:cost": { training: { runsPerMonth: -1 } } })).toThrow(
+            /migration:cost\.training\.runsPerMonth = -1: expected a number of runs a month ≥ 0/,
+        );
+        // A value inside a map (here a pool's hours) is reported with that value's accepted text.
+        expect(() => costInputsForStack(projectDir, "dev", { "migration:cost": { gke: { pools: { "h100-spot": { hoursAtMax: -2 } } } } })).toThrow(
+            /migration:cost\.gke\.pools\.h100-spot\.hoursAtMax = -2: expected a number of hours ≥ 0/,
+        );
+        expect(() => costInputsForStack(projectDir, "dev", { "migration:cost": { priceOverrides: { "gcp.machines.a3-highgpu-8g.perHour": 1 } } })).toThrow(
+            /migration:cost\.priceOverrides\.gcp\.machines\.a3-highgpu-8g\.perHour = 1: expected a price field/,
+        );
+    });
+});

@@ -1,0 +1,189 @@
+/**
+ * The cost estimator: a resource graph, a price catalog and a stack's usage assumptions in;
+ * monthly cost per resource, per side (GCP / Databricks) and per introducing phase, the cost
+ * of one training run, and the ratios to the phase-0 GCP baseline out.
+ *
+ * Pure and independent of the Pulumi runtime, so the CLI, the reports and the policy pack
+ * call the same function. A resource of a priced kind that cannot be priced (an unknown
+ * machine or node type, a serverless task) is listed in `unpriced` with a warning and left
+ * out of the totals, never counted as zero.
+ */
+import { CostConfig, costConfigSchema } from "../../stacks/configSchema";
+import { defaultCatalog, PriceCatalog, withOverrides } from "./catalog";
+import { databricksPricers } from "./databricksPricing";
+import { gcpPricers, PricedAmount } from "./gcpPricing";
+import { CostLine, phaseOf, PricedResource, PricingContext, Side, Unpriced } from "./lines";
+
+export type { CostLine, PricedResource, Side } from "./lines";
+
+/** The phase-0 GCP estimate of the same stack: what the ratios are taken against. */
+export interface CostBaseline {
+    monthlyUsd: number;
+    perTrainingUsd: number | null;
+}
+
+export interface EstimateOptions {
+    /** The project's catalog unless given; the stack's `priceOverrides` are applied over it. */
+    catalog?: PriceCatalog;
+    /** The stack's `migration:cost` (validated); its defaults when omitted. */
+    usage?: CostConfig;
+    baseline?: CostBaseline;
+}
+
+/** The summary each phase of a plan carries (`cost` in the plan JSON). */
+export interface CostSummary {
+    monthlyUsd: number;
+    gcpMonthlyUsd: number;
+    databricksMonthlyUsd: number;
+    perTrainingUsd: number | null;
+    baselineRatio: number | null;
+    perTrainingRatio: number | null;
+    unpriced: string[];
+}
+
+export interface CostEstimate extends CostSummary {
+    catalogVersion: string;
+    /** Where the per-training cost comes from: the Databricks training job, the GCP training pools, or nowhere yet. */
+    perTrainingSource: "databricks-job" | "gcp-pools" | "none";
+    /** Monthly cost by the phase that introduced each resource (`phase-0`, …, `unlabelled`). */
+    byPhase: Record<string, number>;
+    targets: { totalCostRatio: number; perTrainingCostRatio: number };
+    /** Whether the ratios meet the targets; null without a baseline. */
+    meetsTargets: { total: boolean | null; perTraining: boolean | null };
+    resources: CostLine[];
+    /** Resource types in the graph the model does not price (networks, IAM, budgets…), with counts. */
+    notModelled: Record<string, number>;
+    warnings: string[];
+    baseline?: CostBaseline;
+}
+
+const pricers: Record<string, { side: Side; price: (r: PricedResource, ctx: PricingContext) => PricedAmount }> = {
+    ...Object.fromEntries(Object.entries(gcpPricers).map(([type, price]) => [type, { side: "gcp" as const, price }])),
+    ...Object.fromEntries(Object.entries(databricksPricers).map(([type, price]) => [type, { side: "databricks" as const, price }])),
+};
+
+/** Resource types the estimator prices. */
+export const pricedTypes: readonly string[] = Object.keys(pricers);
+
+/** Provider resources (`gcp:compute/network:Network`), as opposed to components, providers and the stack. */
+function isProviderResource(type: string): boolean {
+    return /^[a-z0-9-]+:[^:]*\/[^:]*:[^:]+$/.test(type) && !type.startsWith("pulumi:");
+}
+
+/** The Databricks job a resource is, by its `name` input (the resource name when unset). */
+function jobNameOf(r: PricedResource): string | undefined {
+    if (r.type !== "databricks:index/job:Job") return undefined;
+    return typeof r.inputs.name === "string" && r.inputs.name !== "" ? r.inputs.name : r.name;
+}
+
+export function estimateCost(graph: { resources: readonly PricedResource[] }, options: EstimateOptions = {}): CostEstimate {
+    const usage = options.usage ?? costConfigSchema.parse(undefined);
+    const catalog = withOverrides(options.catalog ?? defaultCatalog, usage.priceOverrides);
+    const warnings: string[] = [];
+    const ctx: PricingContext = { catalog, usage, warn: (message) => warnings.push(message) };
+
+    const resources: CostLine[] = [];
+    const notModelled: Record<string, number> = {};
+    let trainingJob: CostLine | undefined;
+    let trainingJobUnpriced = false;
+    for (const r of graph.resources) {
+        const pricer = pricers[r.type];
+        if (!pricer) {
+            if (isProviderResource(r.type)) notModelled[r.type] = (notModelled[r.type] ?? 0) + 1;
+            continue;
+        }
+        const base = { urn: r.urn, type: r.type, name: r.name, side: pricer.side, phase: phaseOf(r) };
+        try {
+            const amount = pricer.price(r, ctx);
+            const line: CostLine = {
+                ...base,
+                priced: true,
+                monthlyUsd: amount.monthlyUsd,
+                ...(amount.perTrainingUsd !== undefined ? { perTrainingUsd: amount.perTrainingUsd } : {}),
+                detail: amount.detail,
+                assumptions: amount.assumptions,
+                prices: amount.prices,
+            };
+            resources.push(line);
+            if (jobNameOf(r) === usage.training.jobName) trainingJob = line;
+        } catch (error) {
+            if (!(error instanceof Unpriced)) throw error;
+            warnings.push(`${r.urn} is not priced: ${error.reason}`);
+            resources.push({ ...base, priced: false, monthlyUsd: 0, detail: "not priced", assumptions: [], prices: [], reason: error.reason });
+            if (jobNameOf(r) === usage.training.jobName) trainingJobUnpriced = true;
+        }
+    }
+
+    const priced = resources.filter((l) => l.priced);
+    const sum = (lines: CostLine[]) => lines.reduce((total, l) => total + l.monthlyUsd, 0);
+    const gcpMonthlyUsd = sum(priced.filter((l) => l.side === "gcp"));
+    const databricksMonthlyUsd = sum(priced.filter((l) => l.side === "databricks"));
+    const monthlyUsd = gcpMonthlyUsd + databricksMonthlyUsd;
+
+    const byPhase: Record<string, number> = {};
+    for (const line of priced) {
+        const key = line.phase === undefined ? "unlabelled" : `phase-${line.phase}`;
+        byPhase[key] = (byPhase[key] ?? 0) + line.monthlyUsd;
+    }
+
+    // One training run: the Databricks training job once it exists; until then the GCP pools
+    // that run the training workflow's tasks, each at its maximum for the task's duration.
+    // A training job that cannot be priced leaves it unknown rather than falling back.
+    let perTrainingUsd: number | null = null;
+    let perTrainingSource: CostEstimate["perTrainingSource"] = "none";
+    if (trainingJob?.perTrainingUsd !== undefined) {
+        perTrainingUsd = trainingJob.perTrainingUsd;
+        perTrainingSource = "databricks-job";
+    } else if (!trainingJobUnpriced) {
+        const pools = priced.filter((l) => l.side === "gcp" && l.perTrainingUsd !== undefined);
+        if (pools.length > 0) {
+            perTrainingUsd = pools.reduce((total, l) => total + l.perTrainingUsd!, 0);
+            perTrainingSource = "gcp-pools";
+        }
+    }
+
+    const ratio = (value: number | null, base: number | null | undefined) =>
+        value !== null && base !== null && base !== undefined && base > 0 ? value / base : null;
+    const baselineRatio = ratio(monthlyUsd, options.baseline?.monthlyUsd);
+    const perTrainingRatio = ratio(perTrainingUsd, options.baseline?.perTrainingUsd);
+    const targets = { totalCostRatio: usage.targets.totalCostRatio, perTrainingCostRatio: usage.targets.perTrainingCostRatio };
+
+    return {
+        catalogVersion: catalog.version,
+        monthlyUsd,
+        gcpMonthlyUsd,
+        databricksMonthlyUsd,
+        perTrainingUsd,
+        perTrainingSource,
+        baselineRatio,
+        perTrainingRatio,
+        unpriced: resources.filter((l) => !l.priced).map((l) => l.urn),
+        byPhase,
+        targets,
+        meetsTargets: {
+            total: baselineRatio === null ? null : baselineRatio <= targets.totalCostRatio,
+            perTraining: perTrainingRatio === null ? null : perTrainingRatio <= targets.perTrainingCostRatio,
+        },
+        resources,
+        notModelled,
+        warnings,
+        ...(options.baseline ? { baseline: options.baseline } : {}),
+    };
+}
+
+/** The baseline another phase's ratios are taken against: this (phase-0) estimate's totals. */
+export function baselineOf(estimate: CostEstimate): CostBaseline {
+    if (estimate.unpriced.length > 0) {
+        throw new Error(
+            `the baseline has unpriced resources (${estimate.unpriced.join(", ")}); a ratio against it would be wrong. ` +
+                "Price them with migration:cost.priceOverrides first",
+        );
+    }
+    return { monthlyUsd: estimate.monthlyUsd, perTrainingUsd: estimate.perTrainingUsd };
+}
+
+/** The plan JSON's `cost` object for a phase. */
+export function costSummary(estimate: CostEstimate): CostSummary {
+    const { monthlyUsd, gcpMonthlyUsd, databricksMonthlyUsd, perTrainingUsd, baselineRatio, perTrainingRatio, unpriced } = estimate;
+    return { monthlyUsd, gcpMonthlyUsd, databricksMonthlyUsd, perTrainingUsd, baselineRatio, perTrainingRatio, unpriced };
+}

@@ -1,0 +1,30 @@
+/**
+ * A stack's cost assumptions, read from its `Pulumi.<stack>.yaml` through the one config
+ * loader (so a bad `migration:cost` value fails with the same key/value/accepted report as
+ * `pulumi up` would); its price overrides are checked against the catalog.
+ */
+import { parseStackConfig } from "../../stacks/config";
+import { CostConfig } from "../../stacks/configSchema";
+import { readProject, readStackConfig } from "../engine/project";
+import { defaultCatalog, withOverrides } from "./catalog";
+
+export interface StackCostInputs {
+    stack: string;
+    phase: number;
+    usage: CostConfig;
+}
+
+/** Cost inputs from raw stack config values (fully qualified keys, string values, as Pulumi passes them). */
+export function costInputsFromConfig(stack: string, values: Record<string, string>, secretKeys: readonly string[] = []): StackCostInputs {
+    const config = parseStackConfig({ values, secretKeys: new Set(secretKeys), stack });
+    // Checked here so a bad price path fails when the stack is read, not halfway through a plan.
+    withOverrides(defaultCatalog, config.cost.priceOverrides);
+    return { stack, phase: config.phase, usage: config.cost };
+}
+
+/** Cost inputs of a stack of the project in `projectDir`, with config overrides (`{"migration:cost": {...}}`) on top. */
+export function costInputsForStack(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): StackCostInputs {
+    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
+    for (const [key, value] of Object.entries(overrides)) values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    return costInputsFromConfig(stack, values, secretKeys);
+}
