@@ -63,6 +63,33 @@ describe("migration plan, phase 0 of this project", () => {
     });
 });
 
+describe("migration cost", () => {
+    it("gives every planned phase a cost summary in the plan JSON, phase 0 being the baseline", async () => {
+        const { stdout } = await run("plan", "--stack", "prod", "--phase", "0", "--format", "json", "--cwd", projectDir, "--policy-pack", "none");
+        const [phase] = (JSON.parse(stdout) as PlanReport).phases;
+        expect(Object.keys(phase.cost!).sort()).toEqual(
+            ["baselineRatio", "databricksMonthlyUsd", "gcpMonthlyUsd", "monthlyUsd", "perTrainingRatio", "perTrainingUsd", "unpriced"].sort(),
+        );
+        expect(phase.cost!.gcpMonthlyUsd).toBeGreaterThan(0);
+        expect(phase.cost!.monthlyUsd).toBe(phase.cost!.gcpMonthlyUsd + phase.cost!.databricksMonthlyUsd);
+        expect(phase.cost!.baselineRatio).toBeNull();
+        expect(phase.cost!.unpriced).toEqual([]);
+    });
+
+    it("prints the breakdown per resource", async () => {
+        const { code, stdout } = await run("cost", "--stack", "prod", "--phase", "0", "--cwd", projectDir);
+        expect(code).toBe(0);
+        expect(stdout).toMatch(/h100-on-demand\s+gcp:NodePool\s+gcp\s+0\s+\$[\d,.]+/);
+        expect(stdout).toMatch(/Per training run \$[\d,.]+/);
+    });
+
+    it("refuses a project that has no phases to price", async () => {
+        const { code, stderr } = await run("cost", "--cwd", plainProject, "--stack", "dev");
+        expect(code).toBe(2);
+        expect(stderr).toContain('stack "dev" has no migration:phase: only the migration\'s stacks are priced');
+    });
+});
+
 describe("migration export", () => {
     it("writes a deployment v3 stack export that reads back into the same graph", async () => {
         const dir = tempDir();

@@ -2,6 +2,8 @@
  * Markdown output: a pull-request comment. A summary table per phase, then collapsible
  * details with the promote and rollback previews and every policy violation.
  */
+import { formatUsd } from "../cost/lines";
+import { formatCostDiffMarkdown } from "../cost/report";
 import { displayType, mandatory, nameOf, PhaseReport, PlanContext } from "./report";
 
 function escape(text: string): string {
@@ -34,8 +36,9 @@ export function formatMarkdown(context: PlanContext): string {
     const { report } = context;
     const out: string[] = [`## Migration plan: \`${report.project}\` / \`${report.stack}\``, ""];
     const policyColumn = report.policyPack !== null;
-    out.push(`| Phase | Resources | Promote (+ ~ -) | Rollback (- = !) |${policyColumn ? " Policies |" : ""}`);
-    out.push(`|---|---|---|---|${policyColumn ? "---|" : ""}`);
+    const costColumn = context.cost !== undefined;
+    out.push(`| Phase | Resources | Promote (+ ~ -) | Rollback (- = !) |${costColumn ? " Monthly cost (vs phase 0) |" : ""}${policyColumn ? " Policies |" : ""}`);
+    out.push(`|---|---|---|---|${costColumn ? "---|" : ""}${policyColumn ? "---|" : ""}`);
     for (const phase of report.phases) {
         const promote = phase.promote ? `+${phase.promote.create.length} ~${phase.promote.update.length} -${phase.promote.delete.length}` : "new stack";
         const rollback = phase.rollback
@@ -43,9 +46,28 @@ export function formatMarkdown(context: PlanContext): string {
             : "—";
         const hard = mandatory(phase.violations).length;
         const policies = hard > 0 ? `❌ ${hard} mandatory` : `✅ ${phase.violations.length} advisory`;
-        out.push(`| ${phaseLabel(phase)} | ${phase.deployment.resources.length} | ${promote} | ${rollback} |${policyColumn ? ` ${policies} |` : ""}`);
+        const cost = phase.cost
+            ? `${formatUsd(phase.cost.monthlyUsd)} (${phase.cost.baselineRatio === null ? "baseline" : `${(phase.cost.baselineRatio * 100).toFixed(0)}%`})`
+            : "—";
+        out.push(
+            `| ${phaseLabel(phase)} | ${phase.deployment.resources.length} | ${promote} | ${rollback} |${costColumn ? ` ${cost} |` : ""}${policyColumn ? ` ${policies} |` : ""}`,
+        );
     }
     out.push("", "Legend: + create, ~ update, - delete, = leaves the stack but is kept in the cloud, ! blocked (protected).", "");
+
+    if (context.cost) {
+        for (const phase of report.phases) {
+            const estimate = context.cost.phases.get(phase.phase);
+            if (!estimate || phase.phase === 0) continue;
+            out.push(
+                `<details><summary>Phase ${phaseLabel(phase)}: cost ${formatUsd(estimate.monthlyUsd)}/month against the phase-0 baseline</summary>`,
+                "",
+                formatCostDiffMarkdown(context.cost.baseline, estimate, `Cost of phase ${phase.phase} against phase 0`),
+                "</details>",
+                "",
+            );
+        }
+    }
 
     for (const phase of report.phases) {
         if (phase.promote) {

@@ -2,6 +2,8 @@
  * Text output, laid out like `pulumi preview`: a tree of resources by parent with + / ~ / -
  * markers (and = for resources that leave the stack but stay in the cloud), then a summary.
  */
+import { CostEstimate } from "../cost/estimate";
+import { formatUsd } from "../cost/lines";
 import { GraphResource, ResourceGraph } from "../engine/graph";
 import { displayType, mandatory, nameOf, PhaseReport, PlanContext, Violation } from "./report";
 
@@ -84,6 +86,26 @@ function phaseTitle(phase: PhaseReport, stack: string, resources: number): strin
     return `${which} · stack ${stack} · ${resources} resources`;
 }
 
+function ratio(value: number | null, target: number): string {
+    if (value === null) return "n/a";
+    return `${(value * 100).toFixed(0)}% of baseline (target ≤ ${(target * 100).toFixed(0)}%${value <= target ? "" : ", MISSED"})`;
+}
+
+function costLines(estimate: CostEstimate): string[] {
+    if (estimate.baselineRatio === null && estimate.perTrainingRatio === null) {
+        return [
+            `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · the baseline later phases are measured against`,
+            `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)}`,
+        ];
+    }
+    const lines = [
+        `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · ${ratio(estimate.baselineRatio, estimate.targets.totalCostRatio)}`,
+        `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)} · ${ratio(estimate.perTrainingRatio, estimate.targets.perTrainingCostRatio)}`,
+    ];
+    if (estimate.unpriced.length > 0) lines.push(`      ⚠ unpriced, not in the totals: ${estimate.unpriced.map(nameOf).join(", ")}`);
+    return lines;
+}
+
 export function formatText(context: PlanContext): string {
     const { report, graphs } = context;
     const out: string[] = [];
@@ -127,6 +149,8 @@ export function formatText(context: PlanContext): string {
                 "",
             );
         }
+        const estimate = context.cost?.phases.get(phase.phase);
+        if (estimate) out.push(...costLines(estimate), "");
         if (report.policyPack) {
             const hard = mandatory(phase.violations).length;
             const soft = phase.violations.length - hard;

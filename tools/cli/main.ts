@@ -10,7 +10,10 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { maxPhase } from "../../components/targets";
 import { toStackExport } from "../engine/deployment";
-import { PlanError, planStack } from "../engine/plan";
+import { ConfigError } from "../../stacks/config";
+import { formatCostBreakdown, formatCostDiffMarkdown } from "../cost/report";
+import { PlanError, planStack, StackPlan } from "../engine/plan";
+import { baselinePhase, estimatePlan, PlanCost } from "./cost";
 import { ProjectError, readProject, readStackConfig } from "../engine/project";
 import { formatMarkdown } from "./formatMarkdown";
 import { formatSarif } from "./formatSarif";
@@ -25,6 +28,7 @@ Commands:
   plan     each phase's resources, promote and rollback previews, and policy verdict
   check    policies only: exit 0 when no mandatory violation, 1 when there is one
   export   one phase's resource graph as a Pulumi stack export (deployment v3)
+  cost     each phase's monthly and per-training cost against the phase-0 GCP baseline
 
 Options:
   --stack NAME             stack to plan (default: dev)
@@ -46,6 +50,8 @@ export class UsageError extends Error {
     }
 }
 
+const commands = ["plan", "check", "export", "cost"] as const;
+type Command = (typeof commands)[number];
 const formats = ["text", "markdown", "json", "sarif"] as const;
 type Format = (typeof formats)[number];
 
@@ -60,7 +66,7 @@ const processIo: CliIo = {
 };
 
 interface Options {
-    command: "plan" | "check" | "export";
+    command: Command;
     stack: string;
     phases: number[] | "all";
     cwd: string;
@@ -95,10 +101,9 @@ function parse(argv: readonly string[]): Options | "help" {
     }
     const { values, positionals } = parsed;
     if (values.help || positionals.length === 0 || positionals[0] === "help") return "help";
-    const [command, ...extra] = positionals;
-    if (command !== "plan" && command !== "check" && command !== "export") {
-        throw new UsageError(`unknown command "${command}": expected plan, check or export`);
-    }
+    const [name, ...extra] = positionals;
+    const command = commands.find((c) => c === name);
+    if (!command) throw new UsageError(`unknown command "${name}": expected ${commands.join(", ")}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
 
     const format = (values.format ?? "text") as Format;
@@ -163,6 +168,18 @@ function render(context: PlanContext, options: Options): string {
     }
 }
 
+function costReport(plan: StackPlan, cost: PlanCost, options: Options): string {
+    const estimates = plan.phases.map((p) => ({ phase: p.phase, estimate: cost.phases.get(p.phase)! }));
+    if (options.format === "json") {
+        return JSON.stringify({ project: plan.project, stack: plan.stack, phases: estimates }, null, 2) + "\n";
+    }
+    if (options.format === "markdown") {
+        return estimates.map(({ phase, estimate }) => formatCostDiffMarkdown(cost.baseline, estimate, `Phase ${phase} of ${plan.stack} against phase 0`)).join("\n");
+    }
+    if (options.format === "sarif") throw new UsageError("--format sarif: cost reports are text, markdown or json");
+    return estimates.map(({ phase, estimate }) => formatCostBreakdown(estimate, { stack: plan.stack, phase: phase ?? undefined })).join("\n");
+}
+
 function packageVersion(): string {
     const file = path.join(__dirname, "..", "..", "package.json");
     return (JSON.parse(fs.readFileSync(file, "utf8")) as { version: string }).version;
@@ -180,22 +197,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
             io.stdout(usage + "\n");
             return 0;
         }
+        const phases = resolvePhases(options);
+        const priced = phases !== undefined && options.command !== "export" && options.command !== "check";
         const plan = await planStack({
             projectDir: options.cwd,
             stack: options.stack,
-            phases: resolvePhases(options),
+            phases,
             phaseKey: options.phaseKey,
+            previews: options.command === "plan" || options.command === "check",
+            ...(priced ? { baselinePhase } : {}),
         });
 
         if (options.command === "export") {
             emit(JSON.stringify(toStackExport(plan.phases[plan.phases.length - 1].graph), null, 2) + "\n", options, io);
             return 0;
         }
+        const cost = priced ? estimatePlan(plan, options.cwd) : undefined;
+        if (options.command === "cost") {
+            if (!cost) throw new UsageError(`stack "${options.stack}" has no ${options.phaseKey}: only the migration's stacks are priced`);
+            emit(costReport(plan, cost, options), options, io);
+            return 0;
+        }
 
         const violations = options.policyPack
             ? await analyzePlan(plan, { packDir: options.policyPack, configFile: options.policyConfig, phaseKey: options.phaseKey })
             : new Map<number | null, Violation[]>();
-        const context = buildReport(plan, options.policyPack ? path.basename(options.policyPack) : null, violations);
+        const context = buildReport(plan, options.policyPack ? path.basename(options.policyPack) : null, violations, cost);
         emit(render(context, options), options, io);
 
         if (options.command === "check") {
@@ -208,7 +235,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
             io.stderr(`migration: ${err.message}\n\n${usage}\n`);
             return 2;
         }
-        if (err instanceof PlanError || err instanceof ProjectError || err instanceof PolicyError) {
+        if (err instanceof PlanError || err instanceof ProjectError || err instanceof PolicyError || err instanceof ConfigError) {
             io.stderr(`migration: ${err.message}\n`);
             return 2;
         }

@@ -3,6 +3,8 @@
  * format (text, markdown, JSON, SARIF) renders.
  */
 import { phases as seedPhases } from "../../components/targets";
+import { costSummary, CostSummary } from "../cost/estimate";
+import { PlanCost } from "./cost";
 import { Preview } from "../engine/diff";
 import { Deployment, toDeployment } from "../engine/deployment";
 import { ResourceGraph } from "../engine/graph";
@@ -28,6 +30,8 @@ export interface PhaseReport {
     /** Changed input keys per updated URN, for both previews. */
     changes: { promote: Record<string, string[]>; rollback: Record<string, string[]> };
     violations: Violation[];
+    /** Monthly and per-training cost against the phase-0 baseline (migration projects only). */
+    cost?: CostSummary;
 }
 
 export interface PlanReport {
@@ -41,6 +45,7 @@ export interface PlanReport {
 export interface PlanContext {
     report: PlanReport;
     graphs: Map<number | null, ResourceGraph>;
+    cost?: PlanCost;
 }
 
 export function phaseName(phase: number | null): string | undefined {
@@ -51,6 +56,7 @@ export function buildReport(
     plan: StackPlan,
     policyPack: string | null,
     violations: Map<number | null, Violation[]>,
+    cost?: PlanCost,
     now: Date = new Date(),
 ): PlanContext {
     const graphs = new Map<number | null, ResourceGraph>();
@@ -76,9 +82,10 @@ export function buildReport(
                 : {}),
             changes: { promote: promoteChanges, rollback: rollbackPreview?.changes ?? {} },
             violations: violations.get(p.phase) ?? [],
+            ...(cost?.phases.has(p.phase) ? { cost: costSummary(cost.phases.get(p.phase)!) } : {}),
         };
     });
-    return { report: { project: plan.project, stack: plan.stack, policyPack, phases }, graphs };
+    return { report: { project: plan.project, stack: plan.stack, policyPack, phases }, graphs, ...(cost ? { cost } : {}) };
 }
 
 export function mandatory(violations: readonly Violation[]): Violation[] {

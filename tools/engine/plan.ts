@@ -17,6 +17,10 @@ export interface PlanOptions {
     phases?: readonly number[];
     /** The config key that selects the phase. */
     phaseKey: string;
+    /** A phase to evaluate as well, as the reference for comparisons (the cost baseline). */
+    baselinePhase?: number;
+    /** Whether to compute promote and rollback previews (default true). */
+    previews?: boolean;
     concurrency?: number;
     jobTimeoutMs?: number;
 }
@@ -32,6 +36,8 @@ export interface StackPlan {
     project: string;
     stack: string;
     phases: PhasePlan[];
+    /** The graph of `baselinePhase`, when one was asked for. */
+    baseline?: { phase: number; graph: ResourceGraph };
     /** Evaluations run, resources they registered, and the largest worker's peak memory. */
     stats: { evaluations: number; resources: number; peakWorkerRssKb: number };
 }
@@ -82,7 +88,10 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
 
     const phases = [...new Set(options.phases)].sort((a, b) => a - b);
     // Each phase's promote preview starts from the phase below it.
-    const forward = [...new Set(phases.flatMap((p) => (p > 0 ? [p - 1, p] : [p])))].sort((a, b) => a - b);
+    const previews = options.previews ?? true;
+    const forward = [
+        ...new Set([...phases.flatMap((p) => (p > 0 && previews ? [p - 1, p] : [p])), ...(options.baselinePhase === undefined ? [] : [options.baselinePhase])]),
+    ].sort((a, b) => a - b);
     const forwardResults = await runJobs(forward.map((p) => job(`forward-${p}`, p)), pool);
     const graphs = new Map<number, ResourceGraph>();
     for (const p of forward) {
@@ -91,12 +100,12 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
         graphs.set(p, result.graph);
     }
 
-    const rollbackJobs = phases.filter((p) => p > 0).map((p) => job(`rollback-${p}`, p - 1, graphs.get(p)!.outputs));
+    const rollbackJobs = phases.filter((p) => p > 0 && previews).map((p) => job(`rollback-${p}`, p - 1, graphs.get(p)!.outputs));
     const rollbackResults = await runJobs(rollbackJobs, pool);
 
     const planned = phases.map((p): PhasePlan => {
         const graph = graphs.get(p)!;
-        if (p === 0) return { phase: p, graph };
+        if (p === 0 || !previews) return { phase: p, graph };
         const rolled = rollbackResults.get(`rollback-${p}`)!;
         if (!rolled.ok) throw new PlanError(rolled.error, p - 1);
         return {
@@ -107,5 +116,6 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
         };
     });
     const stats = statsOf([...forwardResults.values(), ...rollbackResults.values()]);
-    return { project: project.name, stack: options.stack, phases: planned, stats };
+    const baseline = options.baselinePhase === undefined ? undefined : { phase: options.baselinePhase, graph: graphs.get(options.baselinePhase)! };
+    return { project: project.name, stack: options.stack, phases: planned, ...(baseline ? { baseline } : {}), stats };
 }

@@ -1,0 +1,29 @@
+/**
+ * Prices a plan: every phase against the stack's phase-0 GCP baseline, with the stack's own
+ * usage assumptions and price overrides (`migration:cost`). Projects without the migration's
+ * config are not priced.
+ */
+import { baselineOf, CostEstimate, estimateCost } from "../cost/estimate";
+import { costInputsForStack } from "../cost/stackAssumptions";
+import { StackPlan } from "../engine/plan";
+
+export const baselinePhase = 0;
+
+export interface PlanCost {
+    baseline: CostEstimate;
+    phases: Map<number | null, CostEstimate>;
+}
+
+export function estimatePlan(plan: StackPlan, projectDir: string): PlanCost | undefined {
+    if (!plan.baseline) return undefined;
+    const { usage } = costInputsForStack(projectDir, plan.stack);
+    const baselineEstimate = estimateCost(plan.baseline.graph, { usage });
+    const baseline = baselineOf(baselineEstimate);
+    const phases = new Map<number | null, CostEstimate>();
+    for (const phase of plan.phases) {
+        // The baseline phase is the reference itself; ratios are for the phases measured against it.
+        const reference = phase.phase === baselinePhase ? {} : { baseline };
+        phases.set(phase.phase, estimateCost(phase.graph, { usage, ...reference }));
+    }
+    return { baseline: baselineEstimate, phases };
+}
