@@ -11,9 +11,14 @@ import type { ParsedConfig } from "./configSchema";
 const key = (path: string) => `migration:databricks.${path}`;
 
 /** Keys a stack must set before it can deploy the phase, with what each accepts. */
-const requiredFrom: { phase: number; path: "accountId" | "googleServiceAccount" | "metastoreId" | "clusterUser" | "migrationSource"; accepted: string }[] = [
+type RequiredKey = "accountId" | "googleServiceAccount" | "metastoreId" | "clusterUser" | "migrationSource";
+const requiredFrom: { phase: number; path: RequiredKey; accepted: string }[] = [
     { phase: 1, path: "accountId", accepted: "a Databricks account ID (a UUID), required from phase 1" },
-    { phase: 1, path: "googleServiceAccount", accepted: "the e-mail of a Google service account that is a Databricks account admin, required from phase 1" },
+    {
+        phase: 1,
+        path: "googleServiceAccount",
+        accepted: "the e-mail of a Google service account that is a Databricks account admin, required from phase 1",
+    },
     { phase: 1, path: "metastoreId", accepted: "the Unity Catalog metastore ID of the region (a UUID), required from phase 1" },
     { phase: 1, path: "clusterUser", accepted: "the user or service principal the dedicated A100 cluster runs as, required from phase 1" },
     { phase: 2, path: "migrationSource", accepted: "the GCS URI of the data to migrate (gs://bucket/path), required from phase 2" },
@@ -76,7 +81,9 @@ function quotaProblems(config: ParsedConfig): ConfigProblem[] {
             problems.push({
                 key: key("a100.maxWorkers"),
                 value: String(db.a100.maxWorkers),
-                accepted: `at most ${Math.floor(config.a100Quota.preemptibleGpus / node.gpus)} ${db.a100.nodeType} workers, the preemptible quota (migration:a100Quota.preemptibleGpus = ${config.a100Quota.preemptibleGpus})`,
+                accepted:
+                    `at most ${Math.floor(config.a100Quota.preemptibleGpus / node.gpus)} ${db.a100.nodeType} workers, ` +
+                    `the preemptible quota (migration:a100Quota.preemptibleGpus = ${config.a100Quota.preemptibleGpus})`,
             });
         }
     }

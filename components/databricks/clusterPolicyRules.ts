@@ -118,7 +118,11 @@ export function policyViolations(definition: PolicyDefinition, attributes: Recor
                 if (!rule.values.includes(value)) violations.push(`${path} = ${JSON.stringify(value)}: the policy allows ${rule.values.join(", ")}`);
                 break;
             case "range":
-                if (typeof value !== "number" || (rule.minValue !== undefined && value < rule.minValue) || (rule.maxValue !== undefined && value > rule.maxValue)) {
+                if (
+                    typeof value !== "number" ||
+                    (rule.minValue !== undefined && value < rule.minValue) ||
+                    (rule.maxValue !== undefined && value > rule.maxValue)
+                ) {
                     violations.push(`${path} = ${JSON.stringify(value)}: the policy allows ${rule.minValue ?? "-∞"} to ${rule.maxValue ?? "∞"}`);
                 }
                 break;

@@ -71,7 +71,10 @@ export function tableDefinitionProblems(definition: TableDefinition): string[] {
     if (duplicates.length > 0) problems.push(`columns: ${[...new Set(duplicates)].join(", ")} defined twice`);
     for (const column of definition.columns) {
         if (/[<(][^>)]*,\s/.test(column.type)) {
-            problems.push(`column ${column.name} type ${JSON.stringify(column.type)}: no space after commas (MAP<STRING,DOUBLE>), or the table shows a change on every run`);
+            problems.push(
+                `column ${column.name} type ${JSON.stringify(column.type)}: ` +
+                    "no space after commas (MAP<STRING,DOUBLE>), or the table shows a change on every run",
+            );
         }
     }
     if (definition.clusterKeys.length > maxClusterKeys) {
@@ -84,7 +87,9 @@ export function tableDefinitionProblems(definition: TableDefinition): string[] {
     const hours = retention === undefined ? undefined : intervalHours(retention);
     if (hours === undefined || hours < deltaStorage.vacuumRetentionHours) {
         problems.push(
-            `properties["delta.deletedFileRetentionDuration"] = ${JSON.stringify(retention ?? null)}: expected an interval of at least ${deltaStorage.vacuumRetentionHours} hours, such as "interval ${deltaStorage.vacuumRetentionHours} hours"`,
+            `properties["delta.deletedFileRetentionDuration"] = ${JSON.stringify(retention ?? null)}: ` +
+                `expected an interval of at least ${deltaStorage.vacuumRetentionHours} hours, ` +
+                `such as "interval ${deltaStorage.vacuumRetentionHours} hours"`,
         );
     }
     return problems;

@@ -154,7 +154,8 @@ export function notebookJobProblems(args: NotebookJobArgs): string[] {
         const fields = args.schedule.quartzCronExpression.trim().split(/\s+/);
         if (fields.length < 6 || fields.length > 7) {
             problems.push(
-                `schedule.quartzCronExpression ${JSON.stringify(args.schedule.quartzCronExpression)}: expected a Quartz expression (seconds first, 6-7 fields) such as "0 0 * * * ?"`,
+                `schedule.quartzCronExpression ${JSON.stringify(args.schedule.quartzCronExpression)}: ` +
+                    'expected a Quartz expression (seconds first, 6-7 fields) such as "0 0 * * * ?"',
             );
         }
         if (args.schedule.timezoneId.trim() === "") problems.push("schedule.timezoneId: expected a Java time zone ID such as UTC");

@@ -90,7 +90,11 @@ export function phase2(ctx: PhaseContext, p1: Phase1): Phase2 {
 
     // Seed Day 13-14 `photon_enabled`: on the CPU data-preparation cluster only.
     const dataPrepCluster = {
-        spec: photonClusterSpec({ sparkVersion: db.dataPrep.sparkVersion, nodeType: db.dataPrep.nodeType, customTags: ctx.labels(phase, "data-processing") }),
+        spec: photonClusterSpec({
+            sparkVersion: db.dataPrep.sparkVersion,
+            nodeType: db.dataPrep.nodeType,
+            customTags: ctx.labels(phase, "data-processing"),
+        }),
         autoscale: { minWorkers: db.dataPrep.minWorkers, maxWorkers: db.dataPrep.maxWorkers },
     };
     const trainingCluster = {
@@ -151,12 +155,7 @@ export function phase2(ctx: PhaseContext, p1: Phase1): Phase2 {
         {
             jobName: "data_migration",
             description: "Seed Day 8-10: copy the GCP-side data into Delta (COPY INTO: re-runs load only new files)",
-            jobClusters: {
-                migrate: {
-                    spec: photonClusterSpec({ sparkVersion: db.dataPrep.sparkVersion, nodeType: db.dataPrep.nodeType, customTags: ctx.labels(phase, "data-processing") }),
-                    autoscale: { minWorkers: db.dataPrep.minWorkers, maxWorkers: db.dataPrep.maxWorkers },
-                },
-            },
+            jobClusters: { migrate: dataPrepCluster },
             tasks: [
                 {
                     key: "migrate_data",
