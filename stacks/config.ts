@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { configKeys, configSchema, fieldMeta, ParsedConfig, schemaAt, unwrap } from "./configSchema";
+import { databricksConfigProblems } from "./databricksConfig";
 
 export const namespace = "migration";
 
@@ -182,6 +183,7 @@ function crossFieldProblems(config: ParsedConfig): ConfigProblem[] {
             });
         }
     });
+    problems.push(...databricksConfigProblems(config));
     return problems;
 }
 

@@ -7,6 +7,15 @@
  * answered with what would have been right rather than a parser's internals.
  */
 import { z } from "zod";
+import {
+    a100NodeTypeNames,
+    cpuNodeTypePattern,
+    cpuRuntimePattern,
+    defaultCpuRuntime,
+    defaultGpuMlRuntime,
+    gpuMlRuntimePattern,
+    warehouseSizes,
+} from "../components/databricks/nodeTypes";
 import { a100ClusterWorkers, costRules, maxPhase, successGates } from "../components/targets";
 
 /** Metadata attached to every leaf: the sentence the error report and docs quote. */
@@ -82,6 +91,9 @@ const emails = (min: number) => {
     const accepted = `a list of ${min > 0 ? "at least one " : ""}e-mail address${min > 0 ? "" : "es"}`;
     return field(z.array(emailAddress, { error: accepted }).min(min, { error: accepted }), { accepted });
 };
+
+const uuid = (accepted: string) =>
+    matching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, accepted);
 
 export const gcpRegionPattern = /^[a-z]+-[a-z]+\d$/;
 
@@ -198,6 +210,75 @@ export const configSchema = z.strictObject({
             variant: oneOf(["a100-40gb", "a100-80gb"]).default("a100-40gb"),
             gpus: integer(0).default(a100ClusterWorkers.max),
             preemptibleGpus: integer(0).default(a100ClusterWorkers.max),
+        })
+        .prefault({}),
+    /**
+     * Databricks on GCP (phases 1 and 2). The identities and the metastore are optional here
+     * and required from phase 1 on (checked with the other cross-key rules in config.ts), so a
+     * phase-0 stack need not know its Databricks account yet.
+     */
+    databricks: z
+        .strictObject({
+            accountId: uuid("a Databricks account ID (a UUID, from the account console)").optional(),
+            googleServiceAccount: matching(
+                /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+                "the e-mail of a Google service account that is a Databricks account admin, such as databricks-admin@acme-ml-dev.iam.gserviceaccount.com",
+            ).optional(),
+            metastoreId: uuid("the Unity Catalog metastore ID of the region (a UUID)").optional(),
+            workspaceName: matching(
+                /^[a-z][a-z0-9-]{2,28}[a-z0-9]$/,
+                "4-30 lowercase letters, digits or hyphens, starting with a letter",
+            ).optional(),
+            subnetCidr: cidr().default("10.28.0.0/22"),
+            catalog: matching(/^[a-z][a-z0-9_]{0,62}$/, "a catalog name: lowercase letters, digits or '_', starting with a letter").optional(),
+            bucketName: matching(
+                /^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/,
+                "a GCS bucket name: 3-63 lowercase letters, digits, '-' or '_'",
+            ).optional(),
+            clusterUser: field(z.union([emailAddress, z.uuid()], { error: "a workspace user's e-mail or a service principal's application ID (UUID)" }), {
+                accepted: "a workspace user's e-mail or a service principal's application ID (UUID)",
+            }).optional(),
+            migrationSource: matching(
+                /^gs:\/\/[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/=-]*)?$/,
+                "a GCS URI such as gs://acme-ml-dev-training-data/raw",
+            ).optional(),
+            schedulesPaused: flag().default(false),
+            a100: z
+                .strictObject({
+                    sparkVersion: matching(gpuMlRuntimePattern, "a GPU ML runtime such as 14.3.x-gpu-ml-scala2.12").default(
+                        defaultGpuMlRuntime,
+                    ),
+                    nodeType: oneOf(a100NodeTypeNames).default("a2-highgpu-1g"),
+                    minWorkers: integer(0, 64).default(a100ClusterWorkers.min),
+                    maxWorkers: integer(1, 64).default(a100ClusterWorkers.max),
+                    autoterminationMinutes: integer(10, costRules.databricks.clusterIdleTimeoutMinutes).default(
+                        costRules.databricks.clusterIdleTimeoutMinutes,
+                    ),
+                    gpuMemoryFraction: field(
+                        z.number({ error: "a number above 0, at most 1" }).gt(0, { error: "a number above 0, at most 1" }).max(1, {
+                            error: "a number above 0, at most 1",
+                        }),
+                        { accepted: "a number above 0, at most 1" },
+                    ).default(costRules.gpuMemoryUtilization),
+                })
+                .prefault({}),
+            dataPrep: z
+                .strictObject({
+                    sparkVersion: matching(cpuRuntimePattern, "a CPU runtime (not ML/GPU) such as 14.3.x-scala2.12").default(
+                        defaultCpuRuntime,
+                    ),
+                    nodeType: matching(cpuNodeTypePattern, "a CPU node type such as n2-highmem-8").default("n2-highmem-8"),
+                    minWorkers: integer(1, 64).default(1),
+                    maxWorkers: integer(1, 64).default(4),
+                })
+                .prefault({}),
+            warehouse: z
+                .strictObject({
+                    clusterSize: oneOf(warehouseSizes).default("2X-Small"),
+                    autoStopMinutes: integer(1, costRules.databricks.clusterIdleTimeoutMinutes).default(10),
+                    maxClusters: integer(1, 10).default(1),
+                })
+                .prefault({}),
         })
         .prefault({}),
     cost: costSchema(),

@@ -9,9 +9,11 @@ import { loadConfig } from "./config";
 import { dataPhaseOutput, retainedDataPhase } from "./dataLayer";
 import { createContext } from "./phases/context";
 import { phase0 } from "./phases/phase0";
+import { phase1 } from "./phases/phase1";
+import { phase2 } from "./phases/phase2";
 
 /** Phases this program can deploy; a stack configured beyond them is refused, not half-built. */
-const implementedPhases = 1;
+const implementedPhases = 3;
 
 export = async () => {
     const config = loadConfig();
@@ -23,6 +25,8 @@ export = async () => {
     const dataPhase = await retainedDataPhase(config.phase);
     const ctx = createContext(config);
     const baseline = phase0(ctx);
+    const p1 = config.phase >= 1 ? phase1(ctx, baseline) : undefined;
+    const p2 = p1 && config.phase >= 2 ? phase2(ctx, p1) : undefined;
 
     return {
         phase: config.phase,
@@ -34,5 +38,22 @@ export = async () => {
         c4aNodePool: baseline.c4a.nodePool.name,
         billingExportDataset: baseline.costMonitoring.billingExport.datasetId,
         budgetAlertsTopic: baseline.costMonitoring.alertsTopic.id,
+        ...(p1
+            ? {
+                  databricksWorkspaceUrl: p1.workspace.workspaceUrl,
+                  databricksCatalog: p1.storage.catalog.name,
+                  deltaBucket: p1.storage.bucket.name,
+                  a100ClusterId: p1.a100.cluster.id,
+                  sqlWarehouseId: p1.warehouse.warehouseId,
+                  benchmarkJobId: p1.jobs.benchmark.job.id,
+              }
+            : {}),
+        ...(p2
+            ? {
+                  modelTrainingJobId: p2.jobs.modelTraining.job.id,
+                  dataMigrationJobId: p2.jobs.dataMigration.job.id,
+                  maintenanceJobId: p2.jobs.maintenance.job.id,
+              }
+            : {}),
     };
 };

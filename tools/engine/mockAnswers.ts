@@ -8,6 +8,10 @@ import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 /** The project number every `gcp.organizations.getProject` call answers with. */
 export const mockProjectNumber = "123456789012";
 
+/** The Databricks workspace every `databricks.MwsWorkspaces` answers with (GCP URL shape). */
+export const mockWorkspaceId = "1234567890123456";
+export const mockWorkspaceUrl = `https://${mockWorkspaceId}.6.gcp.databricks.com`;
+
 type Inputs = Record<string, unknown>;
 
 /** Provider function answers, by token. */
@@ -35,6 +39,25 @@ export const computedOutputs: Record<string, (args: MockResourceArgs) => Record<
     "gcp:compute/network:Network": ({ name }) => ({ selfLink: `https://www.googleapis.com/compute/v1/projects/offline-project/global/networks/${name}` }),
     "gcp:compute/subnetwork:Subnetwork": ({ name, inputs }) => ({
         selfLink: `https://www.googleapis.com/compute/v1/projects/offline-project/regions/${String(inputs.region)}/subnetworks/${name}`,
+    }),
+    // The account API assigns the network configuration's ID.
+    "databricks:index/mwsNetworks:MwsNetworks": ({ name }) => ({ networkId: `${name}-network-id`, vpcStatus: "VALID" }),
+    // The workspace's numeric ID, its URL (which the workspace-level provider is built from)
+    // and the service account Databricks creates for it in its regional control plane.
+    "databricks:index/mwsWorkspaces:MwsWorkspaces": ({ inputs }) => ({
+        workspaceId: mockWorkspaceId,
+        workspaceUrl: mockWorkspaceUrl,
+        workspaceStatus: "RUNNING",
+        gcpWorkspaceSa: `db-${mockWorkspaceId}@prod-gcp-${String(inputs.location)}.iam.gserviceaccount.com`,
+    }),
+    // Unity Catalog creates a Google service account per storage credential; the bucket's IAM
+    // grants go to its e-mail.
+    "databricks:index/storageCredential:StorageCredential": ({ name }) => ({
+        storageCredentialId: `${name}-credential-id`,
+        databricksGcpServiceAccount: {
+            credentialId: `${name}-credential-id`,
+            email: `db-uc-storage-${name}@uc-us-central1.iam.gserviceaccount.com`,
+        },
     }),
 };
 

@@ -1,0 +1,198 @@
+import * as databricks from "@pulumi/databricks";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterSpec, clusterSpecProblems } from "./clusterSpec";
+
+export interface JobClusterDefinition {
+    spec: ClusterSpec;
+    /** Autoscaling bounds, or a fixed `numWorkers` (benchmarks measure a fixed size). */
+    autoscale?: { minWorkers: number; maxWorkers: number };
+    numWorkers?: number;
+}
+
+export interface NotebookTaskDefinition {
+    key: string;
+    description: string;
+    notebookPath: pulumi.Input<string>;
+    dependsOn?: string[];
+    /** Runs on this job cluster… */
+    jobCluster?: string;
+    /** …or, for a SQL notebook, on this SQL warehouse. */
+    warehouseId?: pulumi.Input<string>;
+    timeoutSeconds: number;
+    maxRetries: number;
+    minRetryIntervalMillis?: number;
+}
+
+export interface NotebookJobArgs {
+    jobName: string;
+    description: string;
+    tasks: NotebookTaskDefinition[];
+    jobClusters?: Record<string, JobClusterDefinition>;
+    /** Job parameters, passed to every task's notebook widgets. */
+    parameters?: Record<string, pulumi.Input<string>>;
+    schedule?: { quartzCronExpression: string; timezoneId: string; paused: boolean };
+    failureEmails: string[];
+    timeoutSeconds: number;
+    tags: Record<string, string>;
+}
+
+/** Share of the job's timeout after which a run counts as slow and the same addresses hear of it. */
+export const durationWarningShare = 0.8;
+
+/**
+ * A Databricks job of notebook tasks: a task graph on job clusters (or a SQL warehouse),
+ * optionally on a Quartz schedule, with retries, timeouts, failure and slow-run e-mails.
+ * Job clusters have no idle timeout: they exist for one run. One run at a time, so a slow
+ * run is never overtaken by the next scheduled one.
+ */
+export class NotebookJob extends pulumi.ComponentResource {
+    readonly job: databricks.Job;
+
+    constructor(name: string, args: NotebookJobArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems = notebookJobProblems(args);
+        if (problems.length > 0) throw new Error(`NotebookJob ${name}: ${problems.join("; ")}`);
+        super("migration:databricks:NotebookJob", name, {}, opts);
+
+        this.job = new databricks.Job(
+            name,
+            {
+                name: args.jobName,
+                description: args.description,
+                jobClusters: Object.entries(args.jobClusters ?? {}).map(([key, cluster]) => ({
+                    jobClusterKey: key,
+                    newCluster: {
+                        ...cluster.spec,
+                        ...(cluster.autoscale ? { autoscale: cluster.autoscale } : { numWorkers: cluster.numWorkers }),
+                    },
+                })),
+                tasks: args.tasks.map((task) => ({
+                    taskKey: task.key,
+                    description: task.description,
+                    notebookTask: {
+                        notebookPath: task.notebookPath,
+                        source: "WORKSPACE",
+                        ...(task.warehouseId ? { warehouseId: task.warehouseId } : {}),
+                    },
+                    ...(task.jobCluster ? { jobClusterKey: task.jobCluster } : {}),
+                    ...(task.dependsOn?.length ? { dependsOns: task.dependsOn.map((taskKey) => ({ taskKey })) } : {}),
+                    timeoutSeconds: task.timeoutSeconds,
+                    maxRetries: task.maxRetries,
+                    minRetryIntervalMillis: task.minRetryIntervalMillis ?? 60_000,
+                    retryOnTimeout: false,
+                })),
+                parameters: Object.entries(args.parameters ?? {}).map(([paramName, value]) => ({ name: paramName, default: value })),
+                ...(args.schedule
+                    ? {
+                          schedule: {
+                              quartzCronExpression: args.schedule.quartzCronExpression,
+                              timezoneId: args.schedule.timezoneId,
+                              pauseStatus: args.schedule.paused ? "PAUSED" : "UNPAUSED",
+                          },
+                      }
+                    : {}),
+                emailNotifications: {
+                    onFailures: args.failureEmails,
+                    onDurationWarningThresholdExceededs: args.failureEmails,
+                    noAlertForSkippedRuns: false,
+                },
+                health: {
+                    rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: Math.round(args.timeoutSeconds * durationWarningShare) }],
+                },
+                timeoutSeconds: args.timeoutSeconds,
+                maxConcurrentRuns: 1,
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        this.registerOutputs({ jobId: this.job.id, url: this.job.url });
+    }
+}
+
+const taskKeyPattern = /^[A-Za-z0-9_-]{1,100}$/;
+const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** Every problem with a job definition, each naming the field, the value and what is accepted. */
+export function notebookJobProblems(args: NotebookJobArgs): string[] {
+    const problems: string[] = [];
+    if (args.jobName.trim() === "") problems.push("jobName: expected a name");
+    if (args.tasks.length === 0) problems.push("tasks: expected at least one task");
+    problems.push(...taskGraphProblems(args.tasks));
+
+    const clusters = args.jobClusters ?? {};
+    const used = new Set<string>();
+    for (const task of args.tasks) {
+        if (Boolean(task.jobCluster) === Boolean(task.warehouseId)) {
+            problems.push(`task ${task.key}: expected exactly one of jobCluster or warehouseId`);
+        }
+        if (task.jobCluster) {
+            used.add(task.jobCluster);
+            if (!clusters[task.jobCluster]) {
+                problems.push(`task ${task.key}: jobCluster ${JSON.stringify(task.jobCluster)} is not one of ${Object.keys(clusters).join(", ") || "(none)"}`);
+            }
+        }
+        if (!Number.isInteger(task.timeoutSeconds) || task.timeoutSeconds <= 0 || task.timeoutSeconds > args.timeoutSeconds) {
+            problems.push(`task ${task.key} timeoutSeconds ${task.timeoutSeconds}: expected a positive integer, at most the job's ${args.timeoutSeconds}`);
+        }
+        if (!Number.isInteger(task.maxRetries) || task.maxRetries < 0 || task.maxRetries > 10) {
+            problems.push(`task ${task.key} maxRetries ${task.maxRetries}: expected an integer from 0 to 10`);
+        }
+    }
+    for (const [key, cluster] of Object.entries(clusters)) {
+        if (!used.has(key)) problems.push(`jobClusters.${key}: no task runs on it`);
+        if (Boolean(cluster.autoscale) === (cluster.numWorkers !== undefined)) {
+            problems.push(`jobClusters.${key}: expected exactly one of autoscale or numWorkers`);
+        }
+        if (cluster.autoscale && !(cluster.autoscale.minWorkers >= 0 && cluster.autoscale.maxWorkers > cluster.autoscale.minWorkers)) {
+            problems.push(`jobClusters.${key}.autoscale ${cluster.autoscale.minWorkers}-${cluster.autoscale.maxWorkers}: expected 0 ≤ min < max`);
+        }
+        problems.push(...clusterSpecProblems(cluster.spec).map((p) => `jobClusters.${key}: ${p}`));
+    }
+    if (!Number.isInteger(args.timeoutSeconds) || args.timeoutSeconds <= 0) {
+        problems.push(`timeoutSeconds ${args.timeoutSeconds}: expected a positive integer`);
+    }
+    if (args.schedule) {
+        const fields = args.schedule.quartzCronExpression.trim().split(/\s+/);
+        if (fields.length < 6 || fields.length > 7) {
+            problems.push(
+                `schedule.quartzCronExpression ${JSON.stringify(args.schedule.quartzCronExpression)}: ` +
+                    'expected a Quartz expression (seconds first, 6-7 fields) such as "0 0 * * * ?"',
+            );
+        }
+        if (args.schedule.timezoneId.trim() === "") problems.push("schedule.timezoneId: expected a Java time zone ID such as UTC");
+    }
+    if (args.failureEmails.length === 0) problems.push("failureEmails: expected at least one address");
+    for (const email of args.failureEmails) {
+        if (!emailPattern.test(email)) problems.push(`failureEmails: ${JSON.stringify(email)} is not an e-mail address`);
+    }
+    return problems;
+}
+
+/** Unique keys, known dependencies, no cycles. */
+export function taskGraphProblems(tasks: readonly Pick<NotebookTaskDefinition, "key" | "dependsOn">[]): string[] {
+    const problems: string[] = [];
+    const keys = new Set<string>();
+    for (const task of tasks) {
+        if (!taskKeyPattern.test(task.key)) problems.push(`task key ${JSON.stringify(task.key)}: expected 1-100 letters, digits, '_' or '-'`);
+        if (keys.has(task.key)) problems.push(`task key ${JSON.stringify(task.key)}: defined twice`);
+        keys.add(task.key);
+    }
+    for (const task of tasks) {
+        for (const dep of task.dependsOn ?? []) {
+            if (!keys.has(dep)) problems.push(`task ${task.key}: depends on unknown task ${JSON.stringify(dep)}`);
+        }
+    }
+    const state = new Map<string, "visiting" | "done">();
+    const byKey = new Map(tasks.map((t) => [t.key, t]));
+    const visit = (key: string, trail: string[]): void => {
+        if (state.get(key) === "done") return;
+        if (state.get(key) === "visiting") {
+            problems.push(`tasks: dependency cycle ${[...trail.slice(trail.indexOf(key)), key].join(" → ")}`);
+            return;
+        }
+        state.set(key, "visiting");
+        for (const dep of byKey.get(key)?.dependsOn ?? []) if (byKey.has(dep)) visit(dep, [...trail, key]);
+        state.set(key, "done");
+    };
+    for (const task of tasks) visit(task.key, []);
+    return problems;
+}

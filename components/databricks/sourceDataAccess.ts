@@ -1,0 +1,61 @@
+import * as databricks from "@pulumi/databricks";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface SourceDataAccessArgs {
+    /** Where the GCP side keeps the data to migrate, such as gs://acme-ml-dev-training-data/raw. */
+    sourceUri: string;
+    locationName: string;
+    /** The Unity Catalog storage credential that reads it, and its Google service account. */
+    credentialName: pulumi.Input<string>;
+    credentialServiceAccount: pulumi.Input<string>;
+}
+
+/** Read-only GCS roles for the storage credential on the source bucket. */
+export const sourceReaderRoles = ["roles/storage.objectViewer", "roles/storage.legacyBucketReader"];
+
+export function parseGcsUri(uri: string): { bucket: string; prefix: string } {
+    const match = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(\/.*)?$/.exec(uri);
+    if (!match) throw new Error(`sourceUri ${JSON.stringify(uri)}: expected a GCS URI such as gs://bucket/path`);
+    return { bucket: match[1], prefix: (match[2] ?? "/").replace(/\/+$/, "") };
+}
+
+/**
+ * Seed Phase 2, Day 8-10 (data migration): lets Unity Catalog read the data the GCP side
+ * wrote, in place, through a read-only external location. The migration job copies it into
+ * Delta from there; nothing on the GCP side is written or moved, so a rollback has nothing
+ * to undo. Replaces the seed's `/mnt` mount.
+ */
+export class SourceDataAccess extends pulumi.ComponentResource {
+    readonly readers: gcp.storage.BucketIAMMember[];
+    readonly location: databricks.ExternalLocation;
+    readonly url: string;
+
+    constructor(name: string, args: SourceDataAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { bucket, prefix } = parseGcsUri(args.sourceUri);
+        if (!/^[a-z][a-z0-9_]{0,254}$/.test(args.locationName)) {
+            throw new Error(`SourceDataAccess ${name}: locationName ${JSON.stringify(args.locationName)}: expected lowercase letters, digits or '_'`);
+        }
+        super("migration:databricks:SourceDataAccess", name, {}, opts);
+        this.url = `gs://${bucket}${prefix}/`;
+
+        const member = pulumi.interpolate`serviceAccount:${args.credentialServiceAccount}`;
+        this.readers = sourceReaderRoles.map(
+            (role) => new gcp.storage.BucketIAMMember(`${name}-${role.split(".").pop()}`, { bucket, role, member }, { parent: this }),
+        );
+        this.location = new databricks.ExternalLocation(
+            `${name}-location`,
+            {
+                name: args.locationName,
+                url: this.url,
+                credentialName: args.credentialName,
+                readOnly: true,
+                isolationMode: "ISOLATION_MODE_ISOLATED",
+                forceDestroy: false,
+                comment: "GCP-side training data, read in place by the migration job",
+            },
+            { parent: this, dependsOn: this.readers, protect: true, retainOnDelete: true },
+        );
+        this.registerOutputs({ url: this.url, location: this.location.name });
+    }
+}

@@ -1,0 +1,116 @@
+/**
+ * Rules of the `migration:databricks` group that span keys: the identities a Databricks
+ * phase needs, worker bounds, the workspace subnet against the VPC's other ranges, and the
+ * A100 cluster against the quota requested in phase 0. Pure, called by config.ts.
+ */
+import { a100NodeTypes } from "../components/databricks/nodeTypes";
+import { cidrsOverlap, isNetworkAddress, parseCidr } from "../components/gcp/cidr";
+import type { ConfigProblem } from "./config";
+import type { ParsedConfig } from "./configSchema";
+
+const key = (path: string) => `migration:databricks.${path}`;
+
+/** Keys a stack must set before it can deploy the phase, with what each accepts. */
+type RequiredKey = "accountId" | "googleServiceAccount" | "metastoreId" | "clusterUser" | "migrationSource";
+const requiredFrom: { phase: number; path: RequiredKey; accepted: string }[] = [
+    { phase: 1, path: "accountId", accepted: "a Databricks account ID (a UUID), required from phase 1" },
+    {
+        phase: 1,
+        path: "googleServiceAccount",
+        accepted: "the e-mail of a Google service account that is a Databricks account admin, required from phase 1",
+    },
+    { phase: 1, path: "metastoreId", accepted: "the Unity Catalog metastore ID of the region (a UUID), required from phase 1" },
+    { phase: 1, path: "clusterUser", accepted: "the user or service principal the dedicated A100 cluster runs as, required from phase 1" },
+    { phase: 2, path: "migrationSource", accepted: "the GCS URI of the data to migrate (gs://bucket/path), required from phase 2" },
+];
+
+export function databricksConfigProblems(config: ParsedConfig): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const db = config.databricks;
+
+    for (const rule of requiredFrom) {
+        if (config.phase >= rule.phase && db[rule.path] === undefined) {
+            problems.push({ key: key(rule.path), value: "(not set)", accepted: rule.accepted });
+        }
+    }
+
+    for (const group of ["a100", "dataPrep"] as const) {
+        const { minWorkers, maxWorkers } = db[group];
+        // Databricks autoscaling needs max strictly above min.
+        if (minWorkers >= maxWorkers) {
+            problems.push({
+                key: key(`${group}.minWorkers`),
+                value: String(minWorkers),
+                accepted: `an integer less than ${key(`${group}.maxWorkers`)} (${maxWorkers})`,
+            });
+        }
+    }
+
+    problems.push(...subnetProblems(config));
+
+    if (config.phase >= 1) problems.push(...quotaProblems(config));
+    return problems;
+}
+
+/**
+ * Both sides of the A100 cluster draw on the quota phase 0 asks for: the driver on demand,
+ * the workers preemptible. A node type of the other A100 variant would have no quota at all.
+ * Checked once Databricks is deployed; in phase 0 the request may run ahead of the plan.
+ */
+function quotaProblems(config: ParsedConfig): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const db = config.databricks;
+    const node = a100NodeTypes[db.a100.nodeType];
+    if (node.variant !== config.a100Quota.variant) {
+        problems.push({
+            key: key("a100.nodeType"),
+            value: JSON.stringify(db.a100.nodeType),
+            accepted: `an A100 node type of the variant migration:a100Quota.variant requests (${config.a100Quota.variant}): ${
+                config.a100Quota.variant === "a100-80gb" ? "a2-ultragpu-*" : "a2-highgpu-* or a2-megagpu-16g"
+            }`,
+        });
+    } else {
+        if (node.gpus > config.a100Quota.gpus) {
+            problems.push({
+                key: key("a100.nodeType"),
+                value: JSON.stringify(db.a100.nodeType),
+                accepted: `a node whose ${node.gpus} GPU(s) fit the on-demand quota for the driver (migration:a100Quota.gpus = ${config.a100Quota.gpus})`,
+            });
+        }
+        if (db.a100.maxWorkers * node.gpus > config.a100Quota.preemptibleGpus) {
+            problems.push({
+                key: key("a100.maxWorkers"),
+                value: String(db.a100.maxWorkers),
+                accepted:
+                    `at most ${Math.floor(config.a100Quota.preemptibleGpus / node.gpus)} ${db.a100.nodeType} workers, ` +
+                    `the preemptible quota (migration:a100Quota.preemptibleGpus = ${config.a100Quota.preemptibleGpus})`,
+            });
+        }
+    }
+    if (config.a100Quota.region !== undefined && config.a100Quota.region !== config.region) {
+        problems.push({
+            key: "migration:a100Quota.region",
+            value: JSON.stringify(config.a100Quota.region),
+            accepted: `the workspace's region, migration:region (${config.region}), once Databricks is deployed`,
+        });
+    }
+    return problems;
+}
+
+/** Databricks on GCP wants a subnet of its own, /29 to /9, clear of every other range. */
+function subnetProblems(config: ParsedConfig): ConfigProblem[] {
+    const cidr = config.databricks.subnetCidr;
+    const problem = (accepted: string) => ({ key: key("subnetCidr"), value: JSON.stringify(cidr), accepted });
+    const { prefix } = parseCidr(cidr);
+    if (prefix < 9 || prefix > 29) return [problem("a block from /9 to /29 (Databricks on GCP's subnet sizes)")];
+    if (!isNetworkAddress(cidr)) return [problem(`the first address of its /${prefix} block`)];
+    const others = {
+        "network.subnetCidr": config.network.subnetCidr,
+        "network.podsCidr": config.network.podsCidr,
+        "network.servicesCidr": config.network.servicesCidr,
+        "network.masterCidr": config.network.masterCidr,
+    };
+    return Object.entries(others)
+        .filter(([, other]) => cidrsOverlap(cidr, other))
+        .map(([name, other]) => problem(`a block that does not overlap migration:${name} (${other})`));
+}

@@ -1,0 +1,227 @@
+/**
+ * Phase 1, Databricks setup (seed "Phase 1: Initial Databricks Setup (Week 1)"): the
+ * workspace in the project's VPC, Unity Catalog storage on a GCS bucket, the A100 cluster
+ * and its policy, the serverless SQL warehouse, and the benchmark suite (Day 6-7) with its
+ * `benchmark_results` table. GCP keeps serving everything; nothing moves yet.
+ */
+import * as databricks from "@pulumi/databricks";
+import * as pulumi from "@pulumi/pulumi";
+import { A100Cluster } from "../../components/databricks/a100Cluster";
+import { gpuClusterSpec } from "../../components/databricks/clusterSpec";
+import { DeltaStorage } from "../../components/databricks/deltaStorage";
+import { DeltaTable } from "../../components/databricks/deltaTable";
+import { NotebookJob } from "../../components/databricks/notebookJob";
+import { NotebookSet, notebooksDir } from "../../components/databricks/notebookSet";
+import { SqlWarehouse } from "../../components/databricks/sqlWarehouse";
+import { benchmarkResultsTable } from "../../components/databricks/tableDefinitions";
+import { Workspace } from "../../components/databricks/workspace";
+import { successGates } from "../../components/targets";
+import { accountProvider, workspaceProvider } from "./databricksProviders";
+import { PhaseContext } from "./context";
+import { Phase0 } from "./phase0";
+
+/** Where the notebooks and their shared Python package live in the workspace. */
+export const workspaceLayout = {
+    library: "/Shared/lib",
+    notebooks: {
+        benchmarkSuite: "/Shared/benchmark_suite",
+        dataPrep: "/Shared/data_prep",
+        training: "/Shared/training",
+        migrateData: "/Shared/migrate_data",
+        maintenance: "/Shared/maintenance",
+    },
+} as const;
+
+/** What the notebooks add to `sys.path` to import `ml_migration` (workspace files live under /Workspace). */
+export const libraryImportPath = `/Workspace${workspaceLayout.library}`;
+
+/** The catalog's schemas: raw migrated data, prepared features, models and benchmarks, costs. */
+export const schemas = {
+    raw: "Data copied as-is from the GCP side",
+    curated: "Prepared training features",
+    ml: "Models and benchmark results",
+    ops: "Operational data: cost metrics",
+};
+
+/** Modules of the `ml_migration` package the notebooks import. */
+export const libraryModules = ["__init__.py", "params.py", "gpu.py", "benchmarks.py", "training.py", "ingest.py"];
+
+export interface DatabricksNames {
+    workspace: string;
+    catalog: string;
+    bucket: string;
+}
+
+export function databricksNames(ctx: PhaseContext): DatabricksNames {
+    const { config } = ctx;
+    return {
+        workspace: config.databricks.workspaceName ?? `ml-${config.environment}`.replace(/_/g, "-"),
+        catalog: config.databricks.catalog ?? `ml_${config.environment}`.replace(/-/g, "_"),
+        bucket: config.databricks.bucketName ?? `${config.gcpProject}-delta-lake`,
+    };
+}
+
+export interface Phase1 {
+    providers: { account: databricks.Provider; workspace: databricks.Provider };
+    names: DatabricksNames;
+    workspace: Workspace;
+    storage: DeltaStorage;
+    a100: A100Cluster;
+    warehouse: SqlWarehouse;
+    notebooks: NotebookSet;
+    tables: { benchmarkResults: DeltaTable };
+    jobs: { benchmark: NotebookJob };
+}
+
+export function phase1(ctx: PhaseContext, baseline: Phase0): Phase1 {
+    const { config } = ctx;
+    const db = config.databricks;
+    const phase = 1;
+    const names = databricksNames(ctx);
+
+    const account = accountProvider(config);
+    const workspace = new Workspace(
+        "ml-workspace",
+        {
+            accountId: db.accountId!,
+            workspaceName: names.workspace,
+            project: config.gcpProject,
+            region: config.region,
+            networkId: baseline.network.network.id,
+            networkName: baseline.network.network.name,
+            subnetCidr: db.subnetCidr,
+            metastoreId: db.metastoreId!,
+            egress: baseline.network.nat,
+            labels: ctx.labels(phase, "platform"),
+        },
+        { providers: [ctx.providers.gcp, account] },
+    );
+    const ws = workspaceProvider(config, workspace);
+    const inWorkspace: pulumi.ComponentResourceOptions = { providers: [ws] };
+
+    const storage = new DeltaStorage(
+        "delta",
+        {
+            region: config.region,
+            bucketName: names.bucket,
+            catalog: names.catalog,
+            schemas,
+            volumes: [
+                { schema: "raw", name: "landing", comment: "Files as they arrive from the GCP side, before COPY INTO" },
+                // The seed's /mnt/models, as a Unity Catalog volume the GCP side can also read.
+                { schema: "ml", name: "model_artifacts", comment: "Model artifacts shared with the GCP serving side" },
+            ],
+            principals: [db.clusterUser!],
+            labels: ctx.labels(phase, "storage"),
+        },
+        { providers: [ctx.providers.gcp, ws] },
+    );
+
+    const a100 = new A100Cluster(
+        "a100",
+        {
+            clusterName: `a100-training-${config.environment}`,
+            policyName: `a100-training-${config.environment}`,
+            sparkVersion: db.a100.sparkVersion,
+            nodeType: db.a100.nodeType,
+            minWorkers: db.a100.minWorkers,
+            maxWorkers: db.a100.maxWorkers,
+            autoterminationMinutes: db.a100.autoterminationMinutes,
+            gpuMemoryFraction: db.a100.gpuMemoryFraction,
+            singleUserName: db.clusterUser!,
+            customTags: ctx.labels(phase, "training"),
+        },
+        inWorkspace,
+    );
+
+    const warehouse = new SqlWarehouse(
+        "sql",
+        {
+            warehouseName: `ml-sql-${config.environment}`,
+            clusterSize: db.warehouse.clusterSize,
+            autoStopMinutes: db.warehouse.autoStopMinutes,
+            maxClusters: db.warehouse.maxClusters,
+            tags: ctx.labels(phase, "data-processing"),
+        },
+        inWorkspace,
+    );
+
+    const benchmarkResults = new DeltaTable(
+        "benchmark-results",
+        {
+            catalog: storage.catalog.name,
+            schema: storage.schemas[benchmarkResultsTable.schema].name,
+            definition: benchmarkResultsTable,
+            warehouseId: warehouse.warehouseId,
+        },
+        inWorkspace,
+    );
+
+    const notebooks = new NotebookSet(
+        "phase1-notebooks",
+        {
+            sourceDir: notebooksDir,
+            notebooks: [{ file: "benchmark_suite.py", path: workspaceLayout.notebooks.benchmarkSuite }],
+            files: libraryModules.map((module) => ({
+                file: `lib/ml_migration/${module}`,
+                path: `${workspaceLayout.library}/ml_migration/${module}`,
+            })),
+        },
+        inWorkspace,
+    );
+
+    // Benchmarks run on a fixed-size A100 job cluster: autoscaling would blur throughput.
+    const benchmarkWorkers = Math.max(1, db.a100.minWorkers);
+    const benchmark = new NotebookJob(
+        "benchmark-suite",
+        {
+            jobName: "benchmark_suite",
+            description: "Seed Day 6-7: training and inference benchmarks against the GCP baseline; results in benchmark_results",
+            jobClusters: {
+                a100: {
+                    spec: gpuClusterSpec({
+                        sparkVersion: db.a100.sparkVersion,
+                        nodeType: db.a100.nodeType,
+                        gpuMemoryFraction: db.a100.gpuMemoryFraction,
+                        customTags: ctx.labels(phase, "benchmark"),
+                    }),
+                    numWorkers: benchmarkWorkers,
+                },
+            },
+            tasks: [
+                {
+                    key: "benchmark_suite",
+                    description: "training small/large/distributed, inference single/batch/streaming",
+                    notebookPath: notebooks.pathOf(workspaceLayout.notebooks.benchmarkSuite),
+                    jobCluster: "a100",
+                    timeoutSeconds: 2 * 3600,
+                    maxRetries: 1,
+                },
+            ],
+            parameters: {
+                catalog: storage.catalog.name,
+                lib_path: libraryImportPath,
+                results_table: `${benchmarkResultsTable.schema}.${benchmarkResultsTable.name}`,
+                gates: JSON.stringify(Object.fromEntries(Object.entries(successGates).map(([gate, g]) => [gate, { op: g.op, ratio: g.ratio }]))),
+                node_type: db.a100.nodeType,
+                workers: String(benchmarkWorkers),
+            },
+            failureEmails: config.costMonitoring.notificationEmails,
+            timeoutSeconds: 2 * 3600,
+            tags: ctx.labels(phase, "benchmark"),
+        },
+        inWorkspace,
+    );
+
+    return {
+        providers: { account, workspace: ws },
+        names,
+        workspace,
+        storage,
+        a100,
+        warehouse,
+        notebooks,
+        tables: { benchmarkResults },
+        jobs: { benchmark },
+    };
+}

@@ -1,0 +1,89 @@
+import * as databricks from "@pulumi/databricks";
+import { describe, expect, it } from "vitest";
+import { gpuClusterSpec, photonClusterSpec } from "../../../components/databricks/clusterSpec";
+import { NotebookJob, NotebookJobArgs, notebookJobProblems, taskGraphProblems } from "../../../components/databricks/notebookJob";
+import { byType, runProgram } from "../../harness";
+
+const tags = { team: "t" };
+const gpu = gpuClusterSpec({ sparkVersion: "14.3.x-gpu-ml-scala2.12", nodeType: "a2-highgpu-1g", customTags: tags });
+const cpu = photonClusterSpec({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-8", customTags: tags });
+
+const args: NotebookJobArgs = {
+    jobName: "pipeline",
+    description: "d",
+    jobClusters: { prep: { spec: cpu, autoscale: { minWorkers: 1, maxWorkers: 4 } }, train: { spec: gpu, numWorkers: 2 } },
+    tasks: [
+        { key: "prep", description: "p", notebookPath: "/Shared/prep", jobCluster: "prep", timeoutSeconds: 600, maxRetries: 2 },
+        { key: "train", description: "t", notebookPath: "/Shared/train", jobCluster: "train", dependsOn: ["prep"], timeoutSeconds: 1200, maxRetries: 1 },
+        { key: "report", description: "r", notebookPath: "/Shared/report", warehouseId: "wh-1", dependsOn: ["train"], timeoutSeconds: 300, maxRetries: 0 },
+    ],
+    parameters: { catalog: "ml_dev" },
+    schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC", paused: true },
+    failureEmails: ["a@example.com"],
+    timeoutSeconds: 3000,
+    tags,
+};
+
+describe("NotebookJob", () => {
+    it("builds the job: clusters, task graph, parameters, paused schedule, notifications, timeouts", async () => {
+        const graph = await runProgram(() => {
+            const workspace = new databricks.Provider("workspace", { host: "https://1.6.gcp.databricks.com" });
+            new NotebookJob("pipeline", args, { providers: [workspace] });
+        });
+        const [job] = byType(graph, "databricks:index/job:Job");
+        expect(job.inputs).toMatchObject({
+            name: "pipeline",
+            maxConcurrentRuns: 1,
+            timeoutSeconds: 3000,
+            parameters: [{ name: "catalog", default: "ml_dev" }],
+            schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC", pauseStatus: "PAUSED" },
+            emailNotifications: { onFailures: ["a@example.com"], onDurationWarningThresholdExceededs: ["a@example.com"] },
+            health: { rules: [{ metric: "RUN_DURATION_SECONDS", op: "GREATER_THAN", value: 2400 }] },
+            tags,
+        });
+        const clusters = job.inputs.jobClusters as { jobClusterKey: string; newCluster: Record<string, unknown> }[];
+        expect(clusters[0]).toMatchObject({ jobClusterKey: "prep", newCluster: { runtimeEngine: "PHOTON", autoscale: { minWorkers: 1, maxWorkers: 4 } } });
+        expect(clusters[1]).toMatchObject({ jobClusterKey: "train", newCluster: { runtimeEngine: "STANDARD", numWorkers: 2 } });
+        // Job clusters live for one run: they take no idle timeout.
+        for (const c of clusters) expect(c.newCluster).not.toHaveProperty("autoterminationMinutes");
+        const tasks = job.inputs.tasks as Record<string, unknown>[];
+        expect(tasks.map((t) => [t.taskKey, t.jobClusterKey, t.dependsOns])).toEqual([
+            ["prep", "prep", undefined],
+            ["train", "train", [{ taskKey: "prep" }]],
+            ["report", undefined, [{ taskKey: "train" }]],
+        ]);
+        expect(tasks[2].notebookTask).toEqual({ notebookPath: "/Shared/report", source: "WORKSPACE", warehouseId: "wh-1" });
+        expect(tasks[0]).toMatchObject({ maxRetries: 2, timeoutSeconds: 600, minRetryIntervalMillis: 60000, retryOnTimeout: false });
+    });
+
+    it("finds nothing wrong with a sound definition", () => {
+        expect(notebookJobProblems(args)).toEqual([]);
+    });
+
+    it.each<[string, Partial<NotebookJobArgs>, string]>([
+        ["Photon on the GPU job cluster", { jobClusters: { ...args.jobClusters, train: { spec: { ...gpu, runtimeEngine: "PHOTON" }, numWorkers: 2 } } }, "jobClusters.train: runtimeEngine \"PHOTON\" on a2-highgpu-1g"],
+        ["a task on an unknown cluster", { tasks: [{ ...args.tasks[0], jobCluster: "gpu" }, ...args.tasks.slice(1)] }, 'jobCluster "gpu" is not one of prep, train'],
+        ["a task with both a cluster and a warehouse", { tasks: [{ ...args.tasks[0], warehouseId: "wh" }, ...args.tasks.slice(1)] }, "task prep: expected exactly one of jobCluster or warehouseId"],
+        ["a cron without seconds", { schedule: { quartzCronExpression: "0 * * * *", timezoneId: "UTC", paused: false } }, "expected a Quartz expression (seconds first"],
+        ["no failure e-mail", { failureEmails: [] }, "failureEmails: expected at least one address"],
+        ["a task longer than the job", { timeoutSeconds: 900 }, "task train timeoutSeconds 1200: expected a positive integer, at most the job's 900"],
+        ["a cluster both fixed and autoscaled", { jobClusters: { ...args.jobClusters, train: { spec: gpu, numWorkers: 2, autoscale: { minWorkers: 1, maxWorkers: 2 } } } }, "jobClusters.train: expected exactly one of autoscale or numWorkers"],
+    ])("refuses %s", async (_, change, message) => {
+        expect(notebookJobProblems({ ...args, ...change }).join("\n")).toContain(message);
+        const error = await runProgram(() => new NotebookJob("pipeline", { ...args, ...change })).catch((e) => e);
+        expect(error.message).toContain(`NotebookJob pipeline: `);
+        expect(error.message).toContain(message);
+    });
+});
+
+describe("taskGraphProblems", () => {
+    it("accepts a DAG and reports unknown dependencies, duplicates and cycles", () => {
+        expect(taskGraphProblems([{ key: "a" }, { key: "b", dependsOn: ["a"] }, { key: "c", dependsOn: ["a", "b"] }])).toEqual([]);
+        expect(taskGraphProblems([{ key: "a", dependsOn: ["z"] }])).toEqual(['task a: depends on unknown task "z"']);
+        expect(taskGraphProblems([{ key: "a" }, { key: "a" }])).toEqual(['task key "a": defined twice']);
+        expect(taskGraphProblems([{ key: "a", dependsOn: ["c"] }, { key: "b", dependsOn: ["a"] }, { key: "c", dependsOn: ["b"] }])).toEqual([
+            "tasks: dependency cycle a → c → b → a",
+        ]);
+        expect(taskGraphProblems([{ key: "data prep" }])).toEqual(['task key "data prep": expected 1-100 letters, digits, \'_\' or \'-\'']);
+    });
+});

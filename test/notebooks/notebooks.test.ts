@@ -1,0 +1,188 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { notebooksDir } from "../../components/databricks/notebookSet";
+import {
+    benchmarkResultsTable,
+    costMetricsTable,
+    modelsTable,
+    TableDefinition,
+    trainingExamplesTable,
+    trainingFeaturesTable,
+} from "../../components/databricks/tableDefinitions";
+import { deltaStorage, successGates } from "../../components/targets";
+import { ResourceGraph } from "../../tools/engine/graph";
+import { byType, runStack } from "../harness";
+import { JobTask } from "../stacks/databricksGraph";
+
+const libDir = path.join(notebooksDir, "lib");
+const python = (args: string[], env: Record<string, string> = {}) =>
+    execFileSync("python3", ["-B", ...args], {
+        encoding: "utf8",
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: libDir, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+    });
+
+function filesUnder(dir: string, ext: string): string[] {
+    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(ext) && !f.includes("__pycache__")).map((f) => path.join(dir, f)).sort();
+}
+
+const pythonFiles = filesUnder(notebooksDir, ".py");
+const sqlFiles = filesUnder(notebooksDir, ".sql");
+const notebookFiles = [...pythonFiles, ...sqlFiles].filter((f) => !f.startsWith(libDir));
+const allTables: TableDefinition[] = [modelsTable, benchmarkResultsTable, costMetricsTable, trainingExamplesTable, trainingFeaturesTable];
+
+describe("notebook sources", () => {
+    it("has the five notebooks the jobs run and the helper package", () => {
+        expect(notebookFiles.map((f) => path.relative(notebooksDir, f)).sort()).toEqual([
+            "benchmark_suite.py",
+            "data_prep.py",
+            "maintenance.sql",
+            "migrate_data.py",
+            "training.py",
+        ]);
+        expect(pythonFiles.filter((f) => f.startsWith(libDir)).length).toBeGreaterThanOrEqual(6);
+    });
+
+    it("compiles every Python notebook and module (python3 py_compile)", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "pyc-"));
+        const script = [
+            "import py_compile, sys, os",
+            "for i, f in enumerate(sys.argv[1:]):",
+            "    py_compile.compile(f, cfile=os.path.join(os.environ['OUT'], f'{i}.pyc'), doraise=True)",
+            "print(len(sys.argv) - 1)",
+        ].join("\n");
+        expect(python(["-c", script, ...pythonFiles], { OUT: out }).trim()).toBe(String(pythonFiles.length));
+    });
+
+    it("reports a syntax error as a failure (the compile check can fail)", () => {
+        const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "broken-")), "broken.py");
+        fs.writeFileSync(broken, "# Databricks notebook source\ndef f(:\n");
+        expect(() => python(["-m", "py_compile", broken])).toThrow();
+    });
+
+    it("uses Unity Catalog paths only: no DBFS mounts", () => {
+        for (const file of [...notebookFiles, ...pythonFiles]) expect(fs.readFileSync(file, "utf8"), file).not.toMatch(/\/mnt\/|dbfs:\//);
+    });
+
+    it("keeps every Python notebook in Databricks source format and parameterised through widgets", () => {
+        for (const file of notebookFiles.filter((f) => f.endsWith(".py"))) {
+            const text = fs.readFileSync(file, "utf8");
+            expect(text.startsWith("# Databricks notebook source\n"), file).toBe(true);
+            expect(text).toContain("# COMMAND ----------");
+            expect(text, file).toMatch(/dbutils\.widgets\.text\("catalog"/);
+            expect(text, file).not.toMatch(/\bml_(dev|prod)\b/);
+        }
+    });
+});
+
+describe("maintenance.sql", () => {
+    const text = fs.readFileSync(path.join(notebooksDir, "maintenance.sql"), "utf8");
+    const statements = text.split("\n").filter((l) => !l.startsWith("--") && l.trim() !== "").join("\n");
+
+    it("is a non-empty SQL notebook, parameterised by the catalog", () => {
+        expect(text.startsWith("-- Databricks notebook source\n")).toBe(true);
+        expect(statements.length).toBeGreaterThan(100);
+        expect(statements).toMatch(/CREATE WIDGET TEXT catalog/);
+        expect(statements).toContain("USE CATALOG IDENTIFIER(:catalog)");
+        expect(statements).not.toMatch(/\bml_(dev|prod)\b/);
+    });
+
+    it("OPTIMIZEs every table: clustered ones by their keys, the others Z-ordered", () => {
+        for (const table of allTables) {
+            const name = `${table.schema}.${table.name}`;
+            const optimize = new RegExp(`^OPTIMIZE ${name.replace(".", "\\.")}( ZORDER BY \\(([a-z_, ]+)\\))?;$`, "m").exec(statements);
+            expect(optimize, name).not.toBeNull();
+            if (table.clusterKeys.length > 0) expect(optimize![1], `${name} is liquid-clustered: no ZORDER`).toBeUndefined();
+            else {
+                expect(optimize![1], `${name} has clustering off: ZORDER`).toBeDefined();
+                for (const column of optimize![2].split(",").map((c) => c.trim())) expect(table.columns.map((c) => c.name)).toContain(column);
+            }
+        }
+    });
+
+    it("VACUUMs every table at the seed's 168 hours, never less", () => {
+        const vacuums = [...statements.matchAll(/^VACUUM (\S+) RETAIN (\d+) HOURS;$/gm)];
+        expect(vacuums.map((m) => m[1]).sort()).toEqual(allTables.map((t) => `${t.schema}.${t.name}`).sort());
+        for (const m of vacuums) expect(Number(m[2])).toBe(deltaStorage.vacuumRetentionHours);
+        expect(statements.match(/VACUUM/g)!.length).toBe(vacuums.length);
+    });
+});
+
+describe("the ml_migration package", () => {
+    it("passes its unit tests, with the gates the benchmark job passes", () => {
+        const gates = Object.fromEntries(Object.entries(successGates).map(([gate, g]) => [gate, { op: g.op, ratio: g.ratio }]));
+        const testsDir = path.join(__dirname, "python");
+        const run = spawnSync("python3", ["-B", "-m", "unittest", "discover", "-s", testsDir, "-t", testsDir], {
+            encoding: "utf8",
+            env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: libDir, GATES_JSON: JSON.stringify(gates) },
+        });
+        expect(run.status, run.stderr).toBe(0);
+        const ran = Number(/Ran (\d+) tests?/.exec(run.stderr)?.[1]);
+        expect(ran).toBeGreaterThanOrEqual(18);
+        expect(run.stderr.trim().endsWith("OK")).toBe(true);
+    });
+
+    it("writes exactly the columns the Delta tables define, and knows every gate it is given", () => {
+        const script = [
+            "import json",
+            "from ml_migration import benchmarks, ingest, training",
+            "print(json.dumps({'results': benchmarks.RESULT_COLUMNS, 'models': training.MODEL_COLUMNS,",
+            "  'source': ingest.SOURCE_COLUMNS, 'gates': sorted({c.gate for c in benchmarks.CASES.values()}), 'suite': benchmarks.SUITE}))",
+        ].join("\n");
+        const py = JSON.parse(python(["-c", script]));
+        expect(py.results).toEqual(benchmarkResultsTable.columns.map((c) => c.name));
+        expect(py.models).toEqual(modelsTable.columns.map((c) => c.name));
+        expect([...py.source, "source_file"]).toEqual(trainingExamplesTable.columns.map((c) => c.name));
+        for (const gate of py.gates) expect(Object.keys(successGates)).toContain(gate);
+        expect(py.suite).toEqual({
+            training_throughput: ["small_batch", "large_batch", "distributed"],
+            inference_latency: ["single_request", "batch_request", "streaming"],
+        });
+    });
+});
+
+describe("deployed notebooks", () => {
+    let graph: ResourceGraph;
+    beforeAll(async () => {
+        graph = await runStack("prod", { "migration:phase": "2" });
+    });
+
+    const decoded = (r: { inputs: Record<string, unknown> }) => Buffer.from(r.inputs.contentBase64 as string, "base64").toString("utf8");
+
+    it("are the repository's files, at the paths the jobs run, with the helper package beside them", () => {
+        const deployed = Object.fromEntries(byType(graph, "databricks:index/notebook:Notebook").map((n) => [n.inputs.path as string, n]));
+        expect(Object.keys(deployed).sort()).toEqual(["/Shared/benchmark_suite", "/Shared/data_prep", "/Shared/maintenance", "/Shared/migrate_data", "/Shared/training"]);
+        for (const [workspacePath, notebook] of Object.entries(deployed)) {
+            const file = notebookFiles.find((f) => path.basename(f).replace(/\.(py|sql)$/, "") === path.basename(workspacePath))!;
+            expect(decoded(notebook), workspacePath).toBe(fs.readFileSync(file, "utf8"));
+            expect(notebook.inputs.language).toBe(file.endsWith(".sql") ? "SQL" : "PYTHON");
+        }
+        const modules = byType(graph, "databricks:index/workspaceFile:WorkspaceFile").map((f) => f.inputs.path as string);
+        for (const file of pythonFiles.filter((f) => f.startsWith(libDir))) {
+            expect(modules).toContain(`/Shared/lib/${path.relative(libDir, file)}`);
+        }
+    });
+
+    it("declare a widget for every parameter their jobs pass, and read only widgets they declare", () => {
+        const notebooks = Object.fromEntries(byType(graph, "databricks:index/notebook:Notebook").map((n) => [n.inputs.path as string, decoded(n)]));
+        const declared = (text: string) =>
+            new Set([...text.matchAll(/dbutils\.widgets\.text\("([a-z_]+)"/g), ...text.matchAll(/CREATE WIDGET TEXT ([a-z_]+)/g)].map((m) => m[1]));
+        const read = (text: string) => new Set([...text.matchAll(/dbutils\.widgets\.get\("([a-z_]+)"\)/g), ...text.matchAll(/:([a-z_]+)\)/g)].map((m) => m[1]));
+        const jobs = byType(graph, "databricks:index/job:Job");
+        expect(jobs).toHaveLength(4);
+        for (const j of jobs) {
+            const parameters = (j.inputs.parameters as { name: string }[]).map((p) => p.name);
+            const texts = (j.inputs.tasks as JobTask[]).map((t) => notebooks[t.notebookTask.notebookPath]);
+            // Job parameters reach every task; each must be used by at least one of them.
+            const anyDeclares = new Set(texts.flatMap((t) => [...declared(t)]));
+            for (const p of parameters) expect(anyDeclares.has(p), `${j.inputs.name}: no notebook takes parameter ${p}`).toBe(true);
+            for (const text of texts) {
+                expect(declared(text).has("catalog")).toBe(true);
+                for (const name of read(text)) expect(declared(text).has(name), `${j.inputs.name}: reads undeclared widget ${name}`).toBe(true);
+            }
+        }
+    });
+});

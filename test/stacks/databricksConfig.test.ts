@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { cidrsOverlap, isNetworkAddress, parseCidr } from "../../components/gcp/cidr";
+import { a100ClusterWorkers, costRules } from "../../components/targets";
+import { ConfigError, ConfigProblem, parseStackConfig } from "../../stacks/config";
+import { readProject, readStackConfig } from "../../tools/engine/project";
+import { projectDir } from "../harness";
+
+function parseWith(stack: string, overrides: Record<string, unknown>, removals: string[] = []) {
+    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
+    const merged: Record<string, string> = { ...values };
+    for (const [key, value] of Object.entries(overrides)) merged[key] = typeof value === "string" ? value : JSON.stringify(value);
+    for (const key of removals) delete merged[key];
+    return parseStackConfig({ values: merged, secretKeys: new Set(secretKeys), stack });
+}
+
+function problemsOf(fn: () => unknown): ConfigProblem[] {
+    try {
+        fn();
+    } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as ConfigError).problems;
+    }
+    throw new Error("expected a ConfigError");
+}
+
+/** The stack's Databricks group with some keys changed (a group is one config value). */
+function databricks(stack: string, change: Record<string, unknown>): Record<string, unknown> {
+    const { values } = readStackConfig(readProject(projectDir), stack);
+    const group = JSON.parse(values["migration:databricks"]) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(change)) {
+        if (value === undefined) delete group[key];
+        else group[key] = value;
+    }
+    return { "migration:databricks": group };
+}
+
+describe("migration:databricks", () => {
+    it("fills the seed's values and the modern runtime in as defaults", () => {
+        const { databricks: db } = parseWith("prod", { "migration:databricks": {} });
+        expect(db.a100).toEqual({
+            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            nodeType: "a2-highgpu-1g",
+            minWorkers: a100ClusterWorkers.min,
+            maxWorkers: a100ClusterWorkers.max,
+            autoterminationMinutes: costRules.databricks.clusterIdleTimeoutMinutes,
+            gpuMemoryFraction: costRules.gpuMemoryUtilization,
+        });
+        expect(db.dataPrep).toMatchObject({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-8" });
+        expect(db.warehouse).toEqual({ clusterSize: "2X-Small", autoStopMinutes: 10, maxClusters: 1 });
+        expect(db.subnetCidr).toBe("10.28.0.0/22");
+        expect(db.schedulesPaused).toBe(false);
+    });
+
+    it("parses both stacks' Databricks settings at phases 1 and 2", () => {
+        for (const stack of ["dev", "prod"]) {
+            for (const phase of ["1", "2"]) expect(() => parseWith(stack, { "migration:phase": phase })).not.toThrow();
+        }
+        expect(parseWith("dev", {}).databricks).toMatchObject({ schedulesPaused: true, a100: { minWorkers: 1, maxWorkers: 2 } });
+    });
+
+    it.each<[string, Record<string, unknown>, string, string]>([
+        ["the seed's Azure-style node type", { a100: { nodeType: "Standard_A100_v5" } }, "migration:databricks.a100.nodeType", 'one of "a2-highgpu-1g"'],
+        ["the seed's runtime name", { a100: { sparkVersion: "ML Runtime 14.3" } }, "migration:databricks.a100.sparkVersion", "a GPU ML runtime such as 14.3.x-gpu-ml-scala2.12"],
+        ["a CPU runtime for the A100s", { a100: { sparkVersion: "14.3.x-scala2.12" } }, "migration:databricks.a100.sparkVersion", "GPU ML runtime"],
+        ["a longer idle timeout than the seed's", { a100: { autoterminationMinutes: 45 } }, "migration:databricks.a100.autoterminationMinutes", "an integer from 10 to 30"],
+        ["a GPU memory fraction of 0", { a100: { gpuMemoryFraction: 0 } }, "migration:databricks.a100.gpuMemoryFraction", "a number above 0, at most 1"],
+        ["an ML runtime for data prep", { dataPrep: { sparkVersion: "14.3.x-gpu-ml-scala2.12" } }, "migration:databricks.dataPrep.sparkVersion", "a CPU runtime (not ML/GPU)"],
+        ["a GPU node for data prep", { dataPrep: { nodeType: "a2-highgpu-1g" } }, "migration:databricks.dataPrep.nodeType", "a CPU node type such as n2-highmem-8"],
+        ["a warehouse that never stops", { warehouse: { autoStopMinutes: 0 } }, "migration:databricks.warehouse.autoStopMinutes", "an integer from 1 to 30"],
+        ["an account ID that is not a UUID", { accountId: "acme" }, "migration:databricks.accountId", "a Databricks account ID (a UUID"],
+        ["a personal e-mail instead of a service account", { googleServiceAccount: "alice@example.com" }, "migration:databricks.googleServiceAccount", "the e-mail of a Google service account"],
+        ["a DBFS mount as migration source", { migrationSource: "/mnt/models" }, "migration:databricks.migrationSource", "a GCS URI such as gs://"],
+        ["a cluster user that is neither e-mail nor UUID", { clusterUser: "alice" }, "migration:databricks.clusterUser", "a workspace user's e-mail or a service principal's application ID"],
+        ["an unknown key", { photon: true }, "migration:databricks.photon", "no such key; known keys are accountId"],
+    ])("rejects %s, saying what is accepted", (_, change, key, accepted) => {
+        const problems = problemsOf(() => parseWith("dev", databricks("dev", change)));
+        expect(problems).toHaveLength(1);
+        expect(problems[0].key).toBe(key);
+        expect(problems[0].accepted).toContain(accepted);
+    });
+
+    it("requires the Databricks identities from phase 1 and the migration source from phase 2, not before", () => {
+        const bare = { "migration:databricks": {} };
+        expect(() => parseWith("dev", { ...bare, "migration:phase": "0" })).not.toThrow();
+        const phase1 = problemsOf(() => parseWith("dev", { ...bare, "migration:phase": "1" }));
+        expect(phase1.map((p) => p.key).sort()).toEqual([
+            "migration:databricks.accountId",
+            "migration:databricks.clusterUser",
+            "migration:databricks.googleServiceAccount",
+            "migration:databricks.metastoreId",
+        ]);
+        expect(phase1.every((p) => p.value === "(not set)" && p.accepted.includes("required from phase 1"))).toBe(true);
+        const phase2 = problemsOf(() => parseWith("dev", { ...databricks("dev", { migrationSource: undefined }), "migration:phase": "2" }));
+        expect(phase2).toEqual([
+            { key: "migration:databricks.migrationSource", value: "(not set)", accepted: expect.stringContaining("required from phase 2") },
+        ]);
+    });
+
+    it.each<[string, string]>([
+        ["10.10.4.0/22", "does not overlap migration:network.subnetCidr (10.10.0.0/20)"],
+        ["10.22.0.0/22", "does not overlap migration:network.podsCidr (10.20.0.0/14)"],
+        ["10.28.0.0/30", "a block from /9 to /29"],
+        ["10.28.2.0/22", "the first address of its /22 block"],
+    ])("refuses Databricks subnet %s", (subnetCidr, accepted) => {
+        const problems = problemsOf(() => parseWith("dev", databricks("dev", { subnetCidr })));
+        expect(problems).toEqual([{ key: "migration:databricks.subnetCidr", value: JSON.stringify(subnetCidr), accepted: expect.stringContaining(accepted) }]);
+    });
+
+    it("holds the A100 cluster to the quota phase 0 requests, once Databricks is deployed", () => {
+        const ultra = databricks("dev", { a100: { nodeType: "a2-ultragpu-1g", minWorkers: 1, maxWorkers: 2 } });
+        expect(() => parseWith("dev", { ...ultra, "migration:phase": "0" })).not.toThrow();
+        const [variant] = problemsOf(() => parseWith("dev", { ...ultra, "migration:phase": "1" }));
+        expect(variant).toMatchObject({ key: "migration:databricks.a100.nodeType", accepted: expect.stringContaining("(a100-40gb): a2-highgpu-* or a2-megagpu-16g") });
+        expect(() =>
+            parseWith("dev", { ...ultra, "migration:phase": "1", "migration:a100Quota": { variant: "a100-80gb", gpus: 2, preemptibleGpus: 8 } }),
+        ).not.toThrow();
+
+        const big = databricks("dev", { a100: { nodeType: "a2-highgpu-8g", minWorkers: 1, maxWorkers: 2 } });
+        const problems = problemsOf(() => parseWith("dev", { ...big, "migration:phase": "1" }));
+        expect(problems.map((p) => p.key).sort()).toEqual(["migration:databricks.a100.maxWorkers", "migration:databricks.a100.nodeType"]);
+        expect(problems.find((p) => p.key.endsWith("maxWorkers"))!.accepted).toContain("at most 1 a2-highgpu-8g workers");
+    });
+
+    it("requires max workers above min workers (Databricks autoscaling)", () => {
+        const [problem] = problemsOf(() => parseWith("dev", databricks("dev", { dataPrep: { minWorkers: 3, maxWorkers: 3 } })));
+        expect(problem).toEqual({ key: "migration:databricks.dataPrep.minWorkers", value: "3", accepted: "an integer less than migration:databricks.dataPrep.maxWorkers (3)" });
+    });
+
+    it("keeps the quota request in the workspace's region", () => {
+        const [problem] = problemsOf(() => parseWith("prod", { "migration:phase": "1", "migration:a100Quota": { region: "europe-west4" } }));
+        expect(problem).toMatchObject({ key: "migration:a100Quota.region", accepted: expect.stringContaining("migration:region (us-central1)") });
+    });
+});
+
+describe("CIDR arithmetic", () => {
+    it("parses, aligns and overlaps IPv4 blocks", () => {
+        expect(parseCidr("10.28.0.0/22")).toEqual({ base: 10 * 2 ** 24 + 28 * 2 ** 16, prefix: 22 });
+        expect(isNetworkAddress("10.28.0.0/22")).toBe(true);
+        expect(isNetworkAddress("10.28.1.0/22")).toBe(false);
+        expect(cidrsOverlap("10.20.0.0/14", "10.23.255.0/24")).toBe(true);
+        expect(cidrsOverlap("10.20.0.0/14", "10.24.0.0/20")).toBe(false);
+        expect(cidrsOverlap("0.0.0.0/0", "172.16.0.0/28")).toBe(true);
+        expect(() => parseCidr("10.0.0.300/8")).toThrow(/octets up to 255/);
+    });
+});

@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { labelProperty, requiredLabelKeys } from "../../components/labels";
+import { a100ClusterWorkers, costRules, successGates } from "../../components/targets";
+import { accountsHost } from "../../stacks/phases/databricksProviders";
+import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
+import { mockWorkspaceUrl } from "../../tools/engine/mockAnswers";
+import { byName, byType, runStack } from "../harness";
+import { accountTypes, databricksResources, job, JobCluster, phaseOverride, providerRef, statefulTypes } from "./databricksGraph";
+
+describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
+    let graph: ResourceGraph;
+    beforeAll(async () => {
+        graph = await runStack(stack, phaseOverride(1));
+    });
+
+    it("adds the Databricks setup to the GCP baseline", () => {
+        const counts = countByType(programResources(graph));
+        expect(counts).toMatchObject({
+            "pulumi:providers:gcp": 1,
+            "pulumi:providers:databricks": 2,
+            "gcp:compute/subnetwork:Subnetwork": 2,
+            "gcp:compute/firewall:Firewall": 1,
+            "gcp:container/cluster:Cluster": 1,
+            "gcp:storage/bucket:Bucket": 1,
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 2,
+            "databricks:index/mwsNetworks:MwsNetworks": 1,
+            "databricks:index/mwsWorkspaces:MwsWorkspaces": 1,
+            "databricks:index/metastoreAssignment:MetastoreAssignment": 1,
+            "databricks:index/storageCredential:StorageCredential": 1,
+            "databricks:index/externalLocation:ExternalLocation": 1,
+            "databricks:index/catalog:Catalog": 1,
+            "databricks:index/schema:Schema": 4,
+            "databricks:index/volume:Volume": 2,
+            "databricks:index/grants:Grants": 1,
+            "databricks:index/clusterPolicy:ClusterPolicy": 1,
+            "databricks:index/cluster:Cluster": 1,
+            "databricks:index/sqlEndpoint:SqlEndpoint": 1,
+            "databricks:index/sqlTable:SqlTable": 1,
+            "databricks:index/notebook:Notebook": 1,
+            "databricks:index/workspaceFile:WorkspaceFile": 6,
+            "databricks:index/job:Job": 1,
+        });
+        expect(byType(graph, "databricks:index/sqlTable:SqlTable")[0].inputs.name).toBe("benchmark_results");
+    });
+
+    it("creates the workspace through the account API and everything inside it through the workspace provider", () => {
+        const account = byName(graph, "pulumi:providers:databricks", "databricks-account");
+        const workspace = byName(graph, "pulumi:providers:databricks", "databricks-workspace");
+        expect(account.inputs).toMatchObject({
+            host: accountsHost,
+            accountId: "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+            googleServiceAccount: `databricks-admin@acme-ml-${stack}.iam.gserviceaccount.com`,
+        });
+        expect(workspace.inputs).toMatchObject({ host: mockWorkspaceUrl, googleServiceAccount: `databricks-admin@acme-ml-${stack}.iam.gserviceaccount.com` });
+        // No Unity Catalog object before the workspace has its metastore.
+        expect(workspace.dependencies).toContain(byType(graph, "databricks:index/metastoreAssignment:MetastoreAssignment")[0].urn);
+        for (const r of databricksResources(graph)) {
+            const expected = accountTypes.includes(r.type) ? providerRef(graph, "databricks-account") : providerRef(graph, "databricks-workspace");
+            expect(r.provider, r.urn).toBe(expected);
+        }
+    });
+
+    it("creates every custom resource inside a component", () => {
+        const components = new Set(programResources(graph).filter((r) => !r.custom).map((r) => r.urn));
+        for (const r of programResources(graph).filter((r) => r.custom && !r.external && !isProviderType(r.type))) {
+            expect(components.has(r.parent!), `${r.urn} parent`).toBe(true);
+        }
+    });
+
+    it("labels every labelable resource, Databricks ones through customTags", () => {
+        const labelable = programResources(graph).filter((r) => r.custom && labelProperty(r.type));
+        const viaCustomTags = labelable.filter((r) => labelProperty(r.type) === "customTags").map((r) => r.type);
+        expect(viaCustomTags).toEqual(expect.arrayContaining(["databricks:index/mwsWorkspaces:MwsWorkspaces", "databricks:index/cluster:Cluster"]));
+        for (const resource of labelable) {
+            const labels = resource.inputs[labelProperty(resource.type)!] as Record<string, string>;
+            expect(Object.keys(labels ?? {}), resource.urn).toEqual(expect.arrayContaining([...requiredLabelKeys]));
+            expect(labels.env).toBe(stack);
+        }
+        const [warehouse] = byType(graph, "databricks:index/sqlEndpoint:SqlEndpoint");
+        const tags = (warehouse.inputs.tags as { customTags: { key: string; value: string }[] }).customTags;
+        expect(tags.map((t) => t.key)).toEqual([...requiredLabelKeys]);
+        const benchmark = job(graph, "benchmark_suite");
+        expect(benchmark.inputs.tags).toMatchObject({ env: stack, phase: "phase-1", workload: "benchmark" });
+        for (const c of benchmark.inputs.jobClusters as JobCluster[]) expect(c.newCluster.customTags).toMatchObject({ env: stack, workload: "benchmark" });
+    });
+
+    it("protects and retains every stateful resource", () => {
+        const stateful = programResources(graph).filter((r) => statefulTypes.includes(r.type));
+        expect(stateful.length).toBeGreaterThanOrEqual(11);
+        for (const r of stateful) expect(r, r.urn).toMatchObject({ protect: true, retainOnDelete: true });
+    });
+
+    it("names the workspace, catalog and bucket after the stack", () => {
+        expect(byType(graph, "databricks:index/mwsWorkspaces:MwsWorkspaces")[0].inputs).toMatchObject({ workspaceName: `ml-${stack}`, location: "us-central1" });
+        expect(byType(graph, "databricks:index/catalog:Catalog")[0].inputs.name).toBe(`ml_${stack}`);
+        expect(byType(graph, "gcp:storage/bucket:Bucket").map((b) => b.inputs.name)).toEqual([`acme-ml-${stack}-delta-lake`]);
+        // Dev and prod share the region's metastore: different catalog names keep them apart.
+        expect(byType(graph, "databricks:index/metastoreAssignment:MetastoreAssignment")[0].inputs.metastoreId).toBe("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d");
+    });
+
+    it("puts the workspace on its own subnet of the phase-0 VPC, egressing through its NAT", () => {
+        const vpc = byType(graph, "gcp:compute/network:Network")[0];
+        const subnet = byName(graph, "gcp:compute/subnetwork:Subnetwork", "ml-workspace-subnet");
+        expect(subnet.inputs).toMatchObject({ ipCidrRange: "10.28.0.0/22", privateIpGoogleAccess: true });
+        expect(subnet.dependencies).toContain(vpc.urn);
+        const nat = byType(graph, "gcp:compute/routerNat:RouterNat")[0];
+        expect(nat.inputs.sourceSubnetworkIpRangesToNat).toBe("ALL_SUBNETWORKS_ALL_IP_RANGES");
+        expect(byType(graph, "databricks:index/mwsWorkspaces:MwsWorkspaces")[0].dependencies).toContain(nat.urn);
+    });
+
+    it("sizes the A100 cluster from the stack, within the seed's bounds and cost rules", () => {
+        const [cluster] = byType(graph, "databricks:index/cluster:Cluster");
+        const expected = stack === "dev" ? { minWorkers: 1, maxWorkers: 2 } : { minWorkers: a100ClusterWorkers.min, maxWorkers: a100ClusterWorkers.max };
+        expect(cluster.inputs).toMatchObject({
+            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            nodeTypeId: "a2-highgpu-1g",
+            autoscale: expected,
+            autoterminationMinutes: costRules.databricks.clusterIdleTimeoutMinutes,
+            dataSecurityMode: "SINGLE_USER",
+            runtimeEngine: "STANDARD",
+            singleUserName: stack === "dev" ? "ml-engineer@example.com" : "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+        });
+    });
+
+    it("runs the benchmark suite on a fixed-size A100 job cluster with the gates from the seed's table", () => {
+        const benchmark = job(graph, "benchmark_suite");
+        const [cluster] = benchmark.inputs.jobClusters as JobCluster[];
+        expect(cluster.newCluster).toMatchObject({ runtimeEngine: "STANDARD", nodeTypeId: "a2-highgpu-1g", numWorkers: stack === "dev" ? 1 : 2 });
+        expect(benchmark.inputs.schedule).toBeUndefined();
+        const parameters = Object.fromEntries((benchmark.inputs.parameters as { name: string; default: string }[]).map((p) => [p.name, p.default]));
+        expect(parameters).toMatchObject({ catalog: `ml_${stack}`, lib_path: "/Workspace/Shared/lib", results_table: "ml.benchmark_results" });
+        const gates = JSON.parse(parameters.gates);
+        for (const [gate, g] of Object.entries(successGates)) expect(gates[gate]).toEqual({ op: g.op, ratio: g.ratio });
+        expect(benchmark.inputs.emailNotifications).toMatchObject({ onFailures: expect.arrayContaining(["ml-platform-alerts@example.com"]) });
+    });
+
+    it("exports the workspace URL, catalog, cluster and warehouse", () => {
+        expect(graph.outputs).toMatchObject({ phase: 1, databricksWorkspaceUrl: mockWorkspaceUrl, databricksCatalog: `ml_${stack}`, a100ClusterId: "a100-id", sqlWarehouseId: "sql-id" });
+        expect(graph.outputs.modelTrainingJobId).toBeUndefined();
+    });
+});
