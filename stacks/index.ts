@@ -9,8 +9,8 @@ import { loadConfig } from "./config";
 import { dataPhaseOutput, retainedDataPhase } from "./dataLayer";
 import { createContext } from "./phases/context";
 import { phase0 } from "./phases/phase0";
-import { phase1 } from "./phases/phase1";
-import { phase2 } from "./phases/phase2";
+import { phase1Compute, phase1Data } from "./phases/phase1";
+import { phase2Compute, phase2Data } from "./phases/phase2";
 
 /** Phases this program can deploy; a stack configured beyond them is refused, not half-built. */
 const implementedPhases = 3;
@@ -25,8 +25,11 @@ export = async () => {
     const dataPhase = await retainedDataPhase(config.phase);
     const ctx = createContext(config);
     const baseline = phase0(ctx);
-    const p1 = config.phase >= 1 ? phase1(ctx, baseline) : undefined;
-    const p2 = p1 && config.phase >= 2 ? phase2(ctx, p1) : undefined;
+    // A phase's data layer stays once created (dataPhase); its compute follows migration:phase.
+    const d1 = dataPhase >= 1 ? phase1Data(ctx, baseline) : undefined;
+    const c1 = d1 && config.phase >= 1 ? phase1Compute(ctx, d1) : undefined;
+    const d2 = d1 && dataPhase >= 2 ? phase2Data(ctx, d1) : undefined;
+    const c2 = d1 && d2 && config.phase >= 2 ? phase2Compute(ctx, d1, d2) : undefined;
 
     return {
         phase: config.phase,
@@ -38,21 +41,20 @@ export = async () => {
         c4aNodePool: baseline.c4a.nodePool.name,
         billingExportDataset: baseline.costMonitoring.billingExport.datasetId,
         budgetAlertsTopic: baseline.costMonitoring.alertsTopic.id,
-        ...(p1
+        ...(d1
             ? {
-                  databricksWorkspaceUrl: p1.workspace.workspaceUrl,
-                  databricksCatalog: p1.storage.catalog.name,
-                  deltaBucket: p1.storage.bucket.name,
-                  a100ClusterId: p1.a100.cluster.id,
-                  sqlWarehouseId: p1.warehouse.warehouseId,
-                  benchmarkJobId: p1.jobs.benchmark.job.id,
+                  databricksWorkspaceUrl: d1.workspace.workspaceUrl,
+                  databricksCatalog: d1.storage.catalog.name,
+                  deltaBucket: d1.storage.bucket.name,
+                  sqlWarehouseId: d1.warehouse.warehouseId,
               }
             : {}),
-        ...(p2
+        ...(c1 ? { a100ClusterId: c1.a100.cluster.id, benchmarkJobId: c1.jobs.benchmark.job.id } : {}),
+        ...(c2
             ? {
-                  modelTrainingJobId: p2.jobs.modelTraining.job.id,
-                  dataMigrationJobId: p2.jobs.dataMigration.job.id,
-                  maintenanceJobId: p2.jobs.maintenance.job.id,
+                  modelTrainingJobId: c2.jobs.modelTraining.job.id,
+                  dataMigrationJobId: c2.jobs.dataMigration.job.id,
+                  maintenanceJobId: c2.jobs.maintenance.job.id,
               }
             : {}),
     };

@@ -97,7 +97,8 @@ export class Workspace extends pulumi.ComponentResource {
                 // Applied to every cluster of the workspace as GCE labels; they can be changed, never removed.
                 customTags: args.labels,
             },
-            { parent: this, dependsOn: [this.internalFirewall, args.egress] },
+            // The workspace holds MLflow experiments, runs and job history: deleting it loses them.
+            { parent: this, dependsOn: [this.internalFirewall, args.egress], protect: true, retainOnDelete: true },
         );
         this.metastoreAssignment = new databricks.MetastoreAssignment(
             `${name}-metastore`,

@@ -61,19 +61,29 @@ export function databricksNames(ctx: PhaseContext): DatabricksNames {
     };
 }
 
-export interface Phase1 {
+/**
+ * Phase 1's data layer: what holds data or history and stays once created (see
+ * stacks/dataLayer.ts) — the workspace (MLflow runs, job history), the Delta Lake storage
+ * and Unity Catalog objects, the SQL warehouse the tables are managed through, and the
+ * `benchmark_results` table.
+ */
+export interface Phase1Data {
     providers: { account: databricks.Provider; workspace: databricks.Provider };
     names: DatabricksNames;
     workspace: Workspace;
     storage: DeltaStorage;
-    a100: A100Cluster;
     warehouse: SqlWarehouse;
-    notebooks: NotebookSet;
     tables: { benchmarkResults: DeltaTable };
+}
+
+/** Phase 1's compute: removed when the stack rolls back below phase 1. */
+export interface Phase1Compute {
+    a100: A100Cluster;
+    notebooks: NotebookSet;
     jobs: { benchmark: NotebookJob };
 }
 
-export function phase1(ctx: PhaseContext, baseline: Phase0): Phase1 {
+export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
     const { config } = ctx;
     const db = config.databricks;
     const phase = 1;
@@ -117,23 +127,6 @@ export function phase1(ctx: PhaseContext, baseline: Phase0): Phase1 {
         { providers: [ctx.providers.gcp, ws] },
     );
 
-    const a100 = new A100Cluster(
-        "a100",
-        {
-            clusterName: `a100-training-${config.environment}`,
-            policyName: `a100-training-${config.environment}`,
-            sparkVersion: db.a100.sparkVersion,
-            nodeType: db.a100.nodeType,
-            minWorkers: db.a100.minWorkers,
-            maxWorkers: db.a100.maxWorkers,
-            autoterminationMinutes: db.a100.autoterminationMinutes,
-            gpuMemoryFraction: db.a100.gpuMemoryFraction,
-            singleUserName: db.clusterUser!,
-            customTags: ctx.labels(phase, "training"),
-        },
-        inWorkspace,
-    );
-
     const warehouse = new SqlWarehouse(
         "sql",
         {
@@ -153,6 +146,33 @@ export function phase1(ctx: PhaseContext, baseline: Phase0): Phase1 {
             schema: storage.schemas[benchmarkResultsTable.schema].name,
             definition: benchmarkResultsTable,
             warehouseId: warehouse.warehouseId,
+        },
+        inWorkspace,
+    );
+
+    return { providers: { account, workspace: ws }, names, workspace, storage, warehouse, tables: { benchmarkResults } };
+}
+
+export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Compute {
+    const { config } = ctx;
+    const db = config.databricks;
+    const phase = 1;
+    const inWorkspace: pulumi.ComponentResourceOptions = { providers: [data.providers.workspace] };
+    const { storage } = data;
+
+    const a100 = new A100Cluster(
+        "a100",
+        {
+            clusterName: `a100-training-${config.environment}`,
+            policyName: `a100-training-${config.environment}`,
+            sparkVersion: db.a100.sparkVersion,
+            nodeType: db.a100.nodeType,
+            minWorkers: db.a100.minWorkers,
+            maxWorkers: db.a100.maxWorkers,
+            autoterminationMinutes: db.a100.autoterminationMinutes,
+            gpuMemoryFraction: db.a100.gpuMemoryFraction,
+            singleUserName: db.clusterUser!,
+            customTags: ctx.labels(phase, "training"),
         },
         inWorkspace,
     );
@@ -213,15 +233,5 @@ export function phase1(ctx: PhaseContext, baseline: Phase0): Phase1 {
         inWorkspace,
     );
 
-    return {
-        providers: { account, workspace: ws },
-        names,
-        workspace,
-        storage,
-        a100,
-        warehouse,
-        notebooks,
-        tables: { benchmarkResults },
-        jobs: { benchmark },
-    };
+    return { a100, notebooks, jobs: { benchmark } };
 }

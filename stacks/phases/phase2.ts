@@ -20,7 +20,7 @@ import {
 } from "../../components/databricks/tableDefinitions";
 import { deltaStorage } from "../../components/targets";
 import { PhaseContext } from "./context";
-import { libraryImportPath, Phase1, workspaceLayout } from "./phase1";
+import { libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
 
 /** Seed Day 11-12 workflow `model_training`: hourly, at minute 0, in UTC. */
 export const modelTrainingSchedule = { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC" } as const;
@@ -29,19 +29,22 @@ export const maintenanceSchedule = { quartzCronExpression: "0 0 3 * * ?", timezo
 
 const schemaTable = (t: TableDefinition) => `${t.schema}.${t.name}`;
 
-export interface Phase2 {
+/** Phase 2's data layer (kept once created): the source data access and the Delta tables. */
+export interface Phase2Data {
     source: SourceDataAccess;
     tables: { models: DeltaTable; costMetrics: DeltaTable; trainingExamples: DeltaTable; trainingFeatures: DeltaTable };
+}
+
+/** Phase 2's compute: the notebooks and the jobs, removed on a rollback below phase 2. */
+export interface Phase2Compute {
     notebooks: NotebookSet;
     jobs: { modelTraining: NotebookJob; dataMigration: NotebookJob; maintenance: NotebookJob };
 }
 
-export function phase2(ctx: PhaseContext, p1: Phase1): Phase2 {
+export function phase2Data(ctx: PhaseContext, p1: Phase1Data): Phase2Data {
     const { config } = ctx;
     const db = config.databricks;
-    const phase = 2;
     const inWorkspace = { providers: [p1.providers.workspace] };
-    const emails = config.costMonitoring.notificationEmails;
     const catalog = p1.storage.catalog.name;
 
     const source = new SourceDataAccess(
@@ -72,6 +75,17 @@ export function phase2(ctx: PhaseContext, p1: Phase1): Phase2 {
         trainingExamples: table("training-examples", trainingExamplesTable),
         trainingFeatures: table("training-features", trainingFeaturesTable),
     };
+    return { source, tables };
+}
+
+export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Data): Phase2Compute {
+    const { config } = ctx;
+    const db = config.databricks;
+    const phase = 2;
+    const inWorkspace = { providers: [p1.providers.workspace] };
+    const emails = config.costMonitoring.notificationEmails;
+    const catalog = p1.storage.catalog.name;
+    const { source } = data;
 
     const nb = workspaceLayout.notebooks;
     const notebooks = new NotebookSet(
@@ -204,5 +218,5 @@ export function phase2(ctx: PhaseContext, p1: Phase1): Phase2 {
         inWorkspace,
     );
 
-    return { source, tables, notebooks, jobs: { modelTraining, dataMigration, maintenance } };
+    return { notebooks, jobs: { modelTraining, dataMigration, maintenance } };
 }

@@ -159,15 +159,6 @@ describe.each(["dev", "prod"])("moving %s between phases 0, 1 and 2", (stack) =>
             for (const r of programResources(graphs[lower])) expect(kept.has(r.urn), `${r.urn} in phase ${higher}`).toBe(true);
         }
     });
-
-    it("never deletes data when rolling back: whatever holds data and goes away is retained", () => {
-        for (const [higher, lower] of [[2, 1], [1, 0], [2, 0]]) {
-            const stays = new Set(programResources(graphs[lower]).map((r) => r.urn));
-            const leaving = programResources(graphs[higher]).filter((r) => !stays.has(r.urn) && statefulTypes.includes(r.type));
-            expect(leaving.length, `phase ${higher} → ${lower}`).toBeGreaterThan(0);
-            for (const r of leaving) expect(r.retainOnDelete, `${r.urn} on ${higher} → ${lower}`).toBe(true);
-        }
-    });
 });
 
 describe("phases beyond this program", () => {
