@@ -18,13 +18,21 @@ export interface PhaseContext {
  * calls are billed to the project (`userProjectOverride`).
  */
 export function createContext(config: MigrationConfig): PhaseContext {
-    const gcpProvider = new gcp.Provider("gcp", {
-        project: config.gcpProject,
-        region: config.region,
-        credentials: config.gcpCredentials,
-        billingProject: config.gcpProject,
-        userProjectOverride: true,
-    });
+    // The SDK does not mark `credentials` secret itself; declaring it keeps the key out of the
+    // state in plaintext and lets the policy pack see that it is a secret. (The provider's
+    // options type omits the field; the SDK's own Provider passes `accessToken` the same way.)
+    const secretCredentials: pulumi.CustomResourceOptions = { additionalSecretOutputs: ["credentials"] };
+    const gcpProvider = new gcp.Provider(
+        "gcp",
+        {
+            project: config.gcpProject,
+            region: config.region,
+            credentials: config.gcpCredentials,
+            billingProject: config.gcpProject,
+            userProjectOverride: true,
+        },
+        secretCredentials,
+    );
     const labelContext = { team: config.team, env: config.environment, costCenter: config.costCenter };
     return {
         config,

@@ -44,6 +44,8 @@ export interface GraphResource {
     importId?: string;
     deletedWith?: string;
     ignoreChanges: string[];
+    /** Outputs (and same-named inputs) the program asked the engine to treat as secret; absent when none. */
+    additionalSecretOutputs?: string[];
 }
 
 export interface ResourceGraph {
