@@ -21,7 +21,7 @@ import { configSchema, count, fraction, settings } from "../lib/config";
 import { percent, subject, violation } from "../lib/messages";
 import { stackPhase } from "../lib/phase";
 import { stackPolicy } from "../lib/policy";
-import { asNumber, hasUnknown, isUnknown, known, snapshot, strings, Unknown } from "../lib/values";
+import { asNumber, hasUnknown, isUnknown, known, snapshot, strings, unknown, Unknown } from "../lib/values";
 
 /** DESIGN "Phases": phase 3 (hybrid operation) adds the unified monitoring dashboard and alerts. */
 export const unifiedMonitoringPhase = 3;
@@ -76,7 +76,7 @@ function gpuAlerts(resources: readonly PolicyResource[]): FloorAlert[] | Unknown
     for (const resource of resources) {
         if (!resource.isType(gcp.monitoring.AlertPolicy)) continue;
         const props = snapshot(resource.props) as Record<string, unknown>;
-        if (hasUnknown(props.conditions)) return props.conditions as Unknown;
+        if (hasUnknown(props.conditions)) return unknown;
         const conditions = Array.isArray(props.conditions) ? (props.conditions as Record<string, unknown>[]) : [];
         let floor: number | undefined;
         let gpu = false;

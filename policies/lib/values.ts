@@ -103,8 +103,8 @@ export function* strings(value: unknown, path = ""): Generator<{ path: string; v
     }
 }
 
-/** Map entries of a string map (labels, Spark conf), skipping unknown values. */
+/** Map entries of a string map (labels, Spark conf); a value may be unknown, the caller decides. */
 export function entries(value: unknown): [string, unknown][] {
     if (value === null || typeof value !== "object" || Array.isArray(value) || isUnknown(value)) return [];
-    return Object.entries(value as Record<string, unknown>).filter(([, v]) => !isUnknown(v));
+    return Object.entries(value as Record<string, unknown>);
 }

@@ -67,7 +67,7 @@ export const deltaTableSafety = resourcePolicy({
             const resource = subject(args.type, args.name);
             const retention = properties.get(retentionKey);
             const hours = typeof retention === "string" ? intervalHours(retention) : undefined;
-            if (hours === undefined || hours < minRetentionHours) {
+            if (!isUnknown(retention) && (hours === undefined || hours < minRetentionHours)) {
                 report(
                     violation({
                         resource,
@@ -80,6 +80,7 @@ export const deltaTableSafety = resourcePolicy({
             }
             for (const [key, expected] of Object.entries(requiredProperties)) {
                 const value = properties.get(key);
+                if (isUnknown(value)) continue;
                 if (typeof value === "string" && value.toLowerCase() === expected.toLowerCase()) continue;
                 report(
                     violation({
