@@ -66,6 +66,7 @@ export function trainingJob(trainingCluster: Record<string, unknown> = {}, extra
                         dataSecurityMode: "SINGLE_USER",
                         singleUserName: "ml-platform@example.com",
                         gcpAttributes: { availability: "PREEMPTIBLE_WITH_FALLBACK_GCP", firstOnDemand: 1 },
+                        customTags: labels,
                         ...trainingCluster,
                     },
                 },

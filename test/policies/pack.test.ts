@@ -68,6 +68,7 @@ function compliantDatabricks(): void {
                     dataSecurityMode: "SINGLE_USER",
                     singleUserName: "ml-platform@example.com",
                     gcpAttributes: { availability: "PREEMPTIBLE_WITH_FALLBACK_GCP", firstOnDemand: 1 },
+                    customTags: labels,
                 },
             },
         ],

@@ -4,7 +4,7 @@ import { providerSecrets, sdkSecretInputs } from "../../policies/safety/provider
 import { noPublicIam } from "../../policies/safety/publicIam";
 import { requiredLabels } from "../../policies/safety/requiredLabels";
 import { statefulResourcesProtected } from "../../policies/safety/statefulProtected";
-import { a100Cluster, deltaTable, gkeCluster, gpuPool, labels } from "./fixtures";
+import { a100Cluster, deltaTable, gkeCluster, gpuPool, labels, trainingJob } from "./fixtures";
 import { Fixture, runResourcePolicy, secret, unknown } from "./policyHarness";
 
 const messages = (o: { violations: { message: string }[] }) => o.violations.map((v) => v.message);
@@ -107,6 +107,19 @@ describe("required-labels", () => {
         const { phase: _phase, workload: _workload, ...partial } = labels;
         expect(messages(await runResourcePolicy(requiredLabels, gkeCluster({ resourceLabels: partial })))).toEqual([
             expect.stringContaining('resourceLabels "phase", "workload" is missing; required: all of team, env, phase, workload, cost-center'),
+        ]);
+    });
+
+    it("reads Databricks cluster labels from customTags", async () => {
+        expect(messages(await runResourcePolicy(requiredLabels, a100Cluster({ customTags: { team: "ml-platform" } })))).toEqual([
+            expect.stringContaining('customTags "env", "phase", "workload", "cost-center" is missing'),
+        ]);
+    });
+
+    it("checks the customTags of a job's clusters", async () => {
+        expect(messages(await runResourcePolicy(requiredLabels, trainingJob()))).toEqual([]);
+        expect(messages(await runResourcePolicy(requiredLabels, trainingJob({ customTags: undefined })))).toEqual([
+            expect.stringContaining('jobClusters[training].newCluster.customTags "team", "env", "phase", "workload", "cost-center" is missing (no jobClusters[training].newCluster.customTags)'),
         ]);
     });
 
