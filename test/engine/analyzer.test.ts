@@ -68,6 +68,14 @@ new PolicyPack("probe", {
             description: "Throws on request.",
             validateResource: (args) => { if (args.props.explode === true) throw new Error("boom from the policy"); },
         },
+        {
+            name: "chatty",
+            description: "Logs a lot, or dies, on request.",
+            validateResource: (args) => {
+                if (args.props.chatty === true) for (let i = 0; i < 2000; i++) console.log("x".repeat(200));
+                if (args.props.die === true) { console.error("dying on request"); process.exit(3); }
+            },
+        },
     ],
 });
 `;
@@ -137,6 +145,7 @@ describe("a pack over the Analyzer protocol", () => {
             ["peek", "resource", "mandatory"],
             ["links", "stack", "mandatory"],
             ["boom", "resource", "advisory"],
+            ["chatty", "resource", "advisory"],
         ]);
         expect(pack.info.policies[0].configSchema?.properties.greeting).toEqual({ type: "string", default: "hello" });
     });
@@ -199,6 +208,20 @@ describe("a pack over the Analyzer protocol", () => {
         expect(error.kind).toBe("analysis");
         expect(error.message).toContain("Error validating resource with policy 'boom'");
         expect(error.message).toContain("boom from the policy");
+    });
+
+    it("keeps serving a pack that writes a lot to stdout", async () => {
+        const analyses = [];
+        for (let i = 0; i < 3; i++) analyses.push(await pack.analyze(probeGraph({ chatty: true, later: [] })));
+        expect(analyses.every((a) => a.diagnostics.some((d) => d.policyName === "links"))).toBe(true);
+    });
+
+    // Last: it ends the shared pack.
+    it("reports a pack that dies during analysis, with its stderr", async () => {
+        const error = await pack.analyze(probeGraph({ die: true, later: [] })).catch((e) => e);
+        expect(error).toMatchObject({ kind: "crashed", message: expect.stringContaining("exited with code 3") });
+        expect(error.stderr).toContain("dying on request");
+        await expect(pack.analyze(probeGraph({ later: [] }))).rejects.toMatchObject({ kind: "crashed" });
     });
 });
 

@@ -233,6 +233,8 @@ class PackProcess {
             const done = (fn: () => void) => {
                 clearTimeout(timer);
                 lines.close();
+                // Keep draining: a pack that logs to stdout must never block on a full pipe.
+                this.child.stdout!.resume();
                 fn();
             };
             const timer = setTimeout(
@@ -277,37 +279,46 @@ type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
 
 /** Unary calls with a deadline, failing fast with the pack's stderr when the process dies. */
 class Rpc {
+    private readonly pending = new Set<(error: PolicyPackError) => void>();
+
     constructor(
         readonly client: analyzerGrpc.AnalyzerClient,
         readonly process: PackProcess,
         readonly timeoutMs: number,
-    ) {}
+    ) {
+        process.onExit().then(() => {
+            for (const fail of this.pending) fail(this.crashed());
+            this.pending.clear();
+        });
+    }
+
+    private crashed(during?: string): PolicyPackError {
+        const when = during ? ` during ${during}` : "";
+        return new PolicyPackError("crashed", `the policy pack ${this.process.describeExit()}${when}`, this.process.stderr);
+    }
 
     call<T>(name: string, invoke: (cb: Callback<T>, options: Partial<grpc.CallOptions>) => unknown): Promise<T> {
-        if (this.process.exited) {
-            return Promise.reject(new PolicyPackError("crashed", `the policy pack ${this.process.describeExit()}`, this.process.stderr));
-        }
+        if (this.process.exited) return Promise.reject(this.crashed(name));
         return new Promise<T>((resolve, reject) => {
-            let settled = false;
-            const settle = (fn: () => void) => {
-                if (settled) return;
-                settled = true;
-                fn();
-            };
-            this.process.onExit().then(() =>
-                settle(() =>
-                    reject(new PolicyPackError("crashed", `the policy pack ${this.process.describeExit()} during ${name}`, this.process.stderr)),
-                ),
-            );
+            const fail = (error: PolicyPackError) => reject(error);
+            this.pending.add(fail);
             invoke(
-                (error, response) =>
-                    settle(() => {
-                        if (!error) return resolve(response);
-                        if (error.code === grpc.status.DEADLINE_EXCEEDED) {
-                            return reject(new PolicyPackError("timeout", `${name} did not answer within ${this.timeoutMs} ms`, this.process.stderr));
-                        }
-                        reject(new PolicyPackError("analysis", `${name} failed: ${error.details || error.message}`, this.process.stderr));
-                    }),
+                (error, response) => {
+                    if (!this.pending.delete(fail)) return; // the process ended first
+                    if (!error) return resolve(response);
+                    if (error.code === grpc.status.DEADLINE_EXCEEDED) {
+                        return reject(new PolicyPackError("timeout", `${name} did not answer within ${this.timeoutMs} ms`, this.process.stderr));
+                    }
+                    if (error.code === grpc.status.UNAVAILABLE) {
+                        // The connection dropped: most likely the process is ending; say so once it has.
+                        const grace = new Promise((r) => setTimeout(r, 2000).unref());
+                        void Promise.race([this.process.onExit(), grace]).then(() =>
+                            reject(this.process.exited ? this.crashed(name) : new PolicyPackError("analysis", `${name} failed: ${error.details}`, this.process.stderr)),
+                        );
+                        return;
+                    }
+                    reject(new PolicyPackError("analysis", `${name} failed: ${error.details || error.message}`, this.process.stderr));
+                },
                 { deadline: Date.now() + this.timeoutMs },
             );
         });
@@ -496,14 +507,20 @@ async function analyzeGraph(rpc: Rpc, info: AnalyzerInfo, graph: ResourceGraph, 
     stackRequest.setConfigSecretKeysList(options.stackSecretKeys ?? []);
     await rpc.call("ConfigureStack", (cb, o) => client.configureStack(stackRequest, new grpc.Metadata(), o, cb));
 
-    const configure = new analyzerPb.ConfigureAnalyzerRequest();
-    for (const [name, { enforcementLevel, properties }] of Object.entries(resolvePolicyConfig(info, options.config))) {
-        const policyConfig = new analyzerPb.PolicyConfig();
-        policyConfig.setEnforcementlevel(levelValues[enforcementLevel]);
-        policyConfig.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
-        configure.getPolicyconfigMap().set(name, policyConfig);
+    // As the CLI: a pack that takes config gets every policy's effective level and settings.
+    const resolved = resolvePolicyConfig(info, options.config);
+    if (info.supportsConfig) {
+        const configure = new analyzerPb.ConfigureAnalyzerRequest();
+        for (const [name, { enforcementLevel, properties }] of Object.entries(resolved)) {
+            const policyConfig = new analyzerPb.PolicyConfig();
+            policyConfig.setEnforcementlevel(levelValues[enforcementLevel]);
+            policyConfig.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
+            configure.getPolicyconfigMap().set(name, policyConfig);
+        }
+        await rpc.call("Configure", (cb, o) => client.configure(configure, new grpc.Metadata(), o, cb));
+    } else if (options.config && Object.keys(options.config).length > 0) {
+        throw new PolicyPackError("config", `the policy pack ${info.name} takes no config`);
     }
-    await rpc.call("Configure", (cb, o) => client.configure(configure, new grpc.Metadata(), o, cb));
 
     const byUrn = new Map(graph.resources.map((r) => [r.urn, r]));
     const result: Analysis = { diagnostics: [], notApplicable: [] };
