@@ -154,29 +154,35 @@ function names(resource: PolicyResource, ...props: unknown[]): string[] {
     return [resource.name, ...props.filter((p): p is string => typeof p === "string")].map((n) => n.toLowerCase());
 }
 
-function covers(alert: FloorAlert, target: Target, scope: RegExp, narrower?: RegExp): boolean {
-    if (alert.dependsOn.has(target.resource.urn)) return true;
-    if (target.names.some((n) => alert.text.includes(n))) return true;
-    const cluster = target.cluster;
-    const onCluster = cluster && (alert.dependsOn.has(cluster.urn) || cluster.names.some((n) => alert.text.includes(n)));
-    if (onCluster && !(narrower && narrower.test(alert.text))) return true;
-    return !scope.test(alert.text) && !(narrower && narrower.test(alert.text));
+/** How an alert's text narrows what it watches: to a cluster, and within a cluster (node pools). */
+interface Narrowing {
+    cluster: RegExp;
+    within?: RegExp;
 }
 
-function check(
-    targets: Target[],
-    alerts: FloorAlert[],
-    floor: number,
-    what: string,
-    fix: string,
-    report: ReportViolation,
-    scope: RegExp,
-    narrower?: RegExp,
-): void {
+function covers(alert: FloorAlert, target: Target, narrowing: Narrowing): boolean {
+    if (alert.dependsOn.has(target.resource.urn)) return true;
+    if (target.names.some((n) => alert.text.includes(n))) return true;
+    const narrowedWithin = narrowing.within?.test(alert.text) ?? false;
+    const cluster = target.cluster;
+    const onCluster = cluster && (alert.dependsOn.has(cluster.urn) || cluster.names.some((n) => alert.text.includes(n)));
+    if (onCluster && !narrowedWithin) return true;
+    // Not narrowed to any cluster: it watches everything.
+    return !narrowing.cluster.test(alert.text) && !narrowedWithin;
+}
+
+interface Rule {
+    floor: number;
+    what: string;
+    fix: string;
+    narrowing: Narrowing;
+}
+
+function check(targets: Target[], alerts: FloorAlert[], rule: Rule, report: ReportViolation): void {
     for (const target of targets) {
-        const covering = alerts.filter((a) => covers(a, target, scope, narrower));
+        const covering = alerts.filter((a) => covers(a, target, rule.narrowing));
         const floors = covering.filter((a) => a.floor !== undefined);
-        if (floors.some((a) => Number(a.floor!.toFixed(6)) >= floor)) continue;
+        if (floors.some((a) => Number(a.floor!.toFixed(6)) >= rule.floor)) continue;
         const found =
             floors.length > 0
                 ? `an alert below ${floors.map((a) => `${percent(a.floor!)} (${a.resource.name})`).join(", ")}`
@@ -186,10 +192,10 @@ function check(
         report(
             violation({
                 resource: subject(target.resource.type, target.resource.name),
-                what,
+                what: rule.what,
                 found,
-                limit: `an alert firing when utilisation drops below ${percent(floor)}`,
-                fix,
+                limit: `an alert firing when utilisation drops below ${percent(rule.floor)}`,
+                fix: rule.fix,
             }),
             target.resource.urn,
         );
@@ -235,12 +241,13 @@ export const utilizationAlerts = stackPolicy({
             check(
                 pools,
                 gpu,
-                config.minGpuUtilization,
-                "GPU utilisation alerting",
-                `add a gcp.monitoring.AlertPolicy on kubernetes.io/node/accelerator/duty_cycle (or DCGM_FI_DEV_GPU_UTIL) for this pool with comparison COMPARISON_LT and thresholdValue ${config.minGpuUtilization * 100}`,
+                {
+                    floor: config.minGpuUtilization,
+                    what: "GPU utilisation alerting",
+                    fix: `add a gcp.monitoring.AlertPolicy on kubernetes.io/node/accelerator/duty_cycle (or DCGM_FI_DEV_GPU_UTIL) for this pool with comparison COMPARISON_LT and thresholdValue ${config.minGpuUtilization * 100}`,
+                    narrowing: { cluster: /cluster_name/, within: /node_pool/ },
+                },
                 report,
-                /cluster_name/,
-                /node_pool/,
             );
         }
         const dbu = databricksAlerts(args.resources);
@@ -248,11 +255,13 @@ export const utilizationAlerts = stackPolicy({
             check(
                 dbClusters,
                 dbu,
-                config.minDbuUtilization,
-                "utilisation alerting",
-                `add a databricks.Alert on a utilisation query of this cluster (system.compute.node_timeline) with op LESS_THAN and threshold ${config.minDbuUtilization}`,
+                {
+                    floor: config.minDbuUtilization,
+                    what: "utilisation alerting",
+                    fix: `add a databricks.Alert on a utilisation query of this cluster (system.compute.node_timeline) with op LESS_THAN and threshold ${config.minDbuUtilization}`,
+                    narrowing: { cluster: /cluster_id|cluster_name/ },
+                },
                 report,
-                /cluster_id|cluster_name/,
             );
         }
     },

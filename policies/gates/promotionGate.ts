@@ -18,10 +18,10 @@ import {
     parseBenchmarkResults,
 } from "../../components/gates";
 import { SuccessGate, successGates } from "../../components/targets";
-import { configSchema, count } from "../lib/config";
+import { configSchema, count, settings } from "../lib/config";
 import { violation } from "../lib/messages";
 import { stackPhase } from "../lib/phase";
-import { stackPolicy, settings } from "../lib/policy";
+import { stackPolicy } from "../lib/policy";
 
 const schema = configSchema({
     results: {

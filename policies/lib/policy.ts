@@ -14,7 +14,6 @@ import {
     StackValidationPolicy,
     validateResourceOfType,
 } from "@pulumi/policy";
-import { settings } from "./config";
 import { clusterSpecs, LocatedSpec } from "./compute";
 import { isUnknown, Snap, snapshot, Unknown } from "./values";
 
@@ -106,4 +105,3 @@ export function onClusterSpecs(
     };
 }
 
-export { settings };

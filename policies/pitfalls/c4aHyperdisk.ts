@@ -4,9 +4,9 @@
  * default node config and plain Compute Engine instances.
  */
 import * as gcp from "@pulumi/gcp";
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
-import { onResource, resourcePolicy, settings } from "../lib/policy";
+import { onResource, resourcePolicy } from "../lib/policy";
 import { isUnknown, known } from "../lib/values";
 
 const schema = configSchema({

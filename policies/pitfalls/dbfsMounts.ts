@@ -4,9 +4,9 @@
  * (`gs://…`, `/Volumes/…`). Flags `databricks.Mount` resources and any Databricks resource
  * property that points into a mount.
  */
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
-import { resourcePolicy, settings } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { snapshot, strings } from "../lib/values";
 
 const schema = configSchema({

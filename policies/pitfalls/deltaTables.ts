@@ -9,9 +9,9 @@
 import * as databricks from "@pulumi/databricks";
 import { deltaStorage, deltaTableProperties } from "../../components/targets";
 import { clusterSpecs, at } from "../lib/compute";
-import { configSchema, count } from "../lib/config";
+import { configSchema, count, settings } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
-import { onResource, resourcePolicy, settings } from "../lib/policy";
+import { onResource, resourcePolicy } from "../lib/policy";
 import { entries, hasUnknown, isUnknown, snapshot } from "../lib/values";
 
 const retentionKey = "delta.deletedFileRetentionDuration";

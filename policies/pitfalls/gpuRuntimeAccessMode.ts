@@ -4,9 +4,9 @@
  * modes or the legacy high-concurrency profile reject a GPU ML runtime.
  */
 import { at, isGpuNodeType, isGpuRuntime } from "../lib/compute";
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
-import { onClusterSpecs, resourcePolicy, settings } from "../lib/policy";
+import { onClusterSpecs, resourcePolicy } from "../lib/policy";
 import { entries, isUnknown } from "../lib/values";
 
 const schema = configSchema({

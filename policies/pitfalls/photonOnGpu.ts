@@ -4,9 +4,9 @@
  * Photon belongs on the CPU data-prep clusters only.
  */
 import { at, isGpuNodeType, isGpuRuntime } from "../lib/compute";
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
-import { onClusterSpecs, resourcePolicy, settings } from "../lib/policy";
+import { onClusterSpecs, resourcePolicy } from "../lib/policy";
 import { isUnknown } from "../lib/values";
 
 const schema = configSchema({

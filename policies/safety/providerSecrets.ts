@@ -6,9 +6,9 @@
  * Anything else (e.g. the GCP provider's `credentials`, which its SDK leaves as given) would be
  * stored in the state as plaintext if it ever came from a plain config value or code.
  */
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
-import { resourcePolicy, settings } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { isUnknown, snapshot } from "../lib/values";
 
 const schema = configSchema({

@@ -3,9 +3,9 @@
  * and models are never public. Every GCP resource is scanned, so IAM members, bindings,
  * policies (their policy JSON included) and ACL entries are all covered.
  */
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
-import { resourcePolicy, settings } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { snapshot, strings } from "../lib/values";
 
 const schema = configSchema({

@@ -6,9 +6,9 @@
  */
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { at, clusterSpecs } from "../lib/compute";
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
-import { resourcePolicy, settings } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 import { entries, hasUnknown, isUnknown, snapshot } from "../lib/values";
 
 const schema = configSchema({

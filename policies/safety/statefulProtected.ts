@@ -4,9 +4,9 @@
  * change deletes them. A policy sees `protect`; `retainOnDelete` is not sent to analyzers,
  * so it cannot stand in for protection here.
  */
-import { configSchema, stringList } from "../lib/config";
+import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
-import { resourcePolicy, settings } from "../lib/policy";
+import { resourcePolicy } from "../lib/policy";
 
 export const statefulTypes = [
     "gcp:storage/bucket:Bucket",
