@@ -194,6 +194,12 @@ export async function startPolicyPack(dir: string, options: StartOptions = {}): 
     };
 }
 
+/** Packs still running, ended if this process exits first (an orphaned pack would serve forever). */
+const livePacks = new Set<ChildProcess>();
+process.on("exit", () => {
+    for (const child of livePacks) child.kill("SIGKILL");
+});
+
 /** The pack's process: its port line, its stderr tail, and its exit. */
 class PackProcess {
     private stderrTail = "";
@@ -201,16 +207,19 @@ class PackProcess {
     private readonly exitPromise: Promise<void>;
 
     constructor(readonly child: ChildProcess) {
+        livePacks.add(child);
         child.stderr!.setEncoding("utf8");
         child.stderr!.on("data", (chunk: string) => {
             this.stderrTail = (this.stderrTail + chunk).slice(-stderrKeep);
         });
         this.exitPromise = new Promise((resolve) => {
             child.on("exit", (code, signal) => {
+                livePacks.delete(child);
                 this.exited = { code, signal };
                 resolve();
             });
             child.on("error", () => {
+                livePacks.delete(child);
                 this.exited ??= { code: null, signal: null };
                 resolve();
             });
