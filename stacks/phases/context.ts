@@ -18,9 +18,10 @@ export interface PhaseContext {
  * calls are billed to the project (`userProjectOverride`).
  */
 export function createContext(config: MigrationConfig): PhaseContext {
-    // The SDK does not mark `credentials` secret itself; declaring it keeps the key out of the
-    // state in plaintext and lets the policy pack see that it is a secret. (The provider's
-    // options type omits the field; the SDK's own Provider passes `accessToken` the same way.)
+    // The SDK does not mark `credentials` secret itself. The value given is a secret already;
+    // declaring the field also keeps the provider's output secret and shows the policy pack,
+    // which is not told which inputs are secret, that it is. (The provider's options type omits
+    // the field; the SDK's own Provider passes `accessToken` the same way.)
     const secretCredentials: pulumi.CustomResourceOptions = { additionalSecretOutputs: ["credentials"] };
     const gcpProvider = new gcp.Provider(
         "gcp",

@@ -44,7 +44,7 @@ export interface GraphResource {
     importId?: string;
     deletedWith?: string;
     ignoreChanges: string[];
-    /** Outputs (and same-named inputs) the program asked the engine to treat as secret; absent when none. */
+    /** Outputs the program asked the engine to treat as secret (`additionalSecretOutputs`); absent when none. */
     additionalSecretOutputs?: string[];
 }
 
