@@ -72,6 +72,16 @@ export const deltaStorage = {
     vacuumRetentionHours: 168,
 } as const;
 
+/**
+ * Seed "Day 8-10" TBLPROPERTIES and "Day 13-14" vacuum retention, as the properties every Delta
+ * table carries: VACUUM must never remove files younger than the retention.
+ */
+export const deltaTableProperties = {
+    "delta.autoOptimize.optimizeWrite": "true",
+    "delta.autoOptimize.autoCompact": "true",
+    "delta.deletedFileRetentionDuration": `interval ${deltaStorage.vacuumRetentionHours} hours`,
+} as const;
+
 /** The phases of the transition plan (seed Phase 0–3); "stable state" is phase 3 with every gate met. */
 export const phases = [
     { phase: 0, name: "Pre-transition", seed: "Phase 0: Pre-Transition" },

@@ -18,13 +18,22 @@ export interface PhaseContext {
  * calls are billed to the project (`userProjectOverride`).
  */
 export function createContext(config: MigrationConfig): PhaseContext {
-    const gcpProvider = new gcp.Provider("gcp", {
-        project: config.gcpProject,
-        region: config.region,
-        credentials: config.gcpCredentials,
-        billingProject: config.gcpProject,
-        userProjectOverride: true,
-    });
+    // The SDK does not mark `credentials` secret itself. The value given is a secret already;
+    // declaring the field also keeps the provider's output secret and shows the policy pack,
+    // which is not told which inputs are secret, that it is. (The provider's options type omits
+    // the field; the SDK's own Provider passes `accessToken` the same way.)
+    const secretCredentials: pulumi.CustomResourceOptions = { additionalSecretOutputs: ["credentials"] };
+    const gcpProvider = new gcp.Provider(
+        "gcp",
+        {
+            project: config.gcpProject,
+            region: config.region,
+            credentials: config.gcpCredentials,
+            billingProject: config.gcpProject,
+            userProjectOverride: true,
+        },
+        secretCredentials,
+    );
     const labelContext = { team: config.team, env: config.environment, costCenter: config.costCenter };
     return {
         config,

@@ -46,6 +46,8 @@ export interface GraphResource {
     importId?: string;
     deletedWith?: string;
     ignoreChanges: string[];
+    /** Outputs the program asked the engine to treat as secret (`additionalSecretOutputs`); absent when none. */
+    additionalSecretOutputs?: string[];
 }
 
 export interface ResourceGraph {

@@ -23,6 +23,7 @@ interface RegisterRequest {
     getImportid(): string;
     getDeletedwith(): string;
     getIgnorechangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -132,6 +133,8 @@ export class RecordingMonitor extends MockMonitor {
             ...(req.getDeletedwith() ? { deletedWith: req.getDeletedwith() } : {}),
             ignoreChanges: req.getIgnorechangesList(),
         };
+        const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+        if (additionalSecretOutputs.length > 0) resource.additionalSecretOutputs = [...additionalSecretOutputs];
         this.registrations.push(resource);
         this.byUrn.set(resource.urn, resource);
     }

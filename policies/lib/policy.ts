@@ -1,0 +1,107 @@
+/**
+ * How a policy module is written: typed validations over a snapshot of the properties (so an
+ * unknown value skips the check instead of failing it), and one config key every policy shares,
+ * `exempt`, the logical names of resources a team deliberately excludes (each exemption is a
+ * reviewed line in the stack's policy config rather than a code change).
+ */
+import { Resource, Unwrap } from "@pulumi/pulumi";
+import {
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
+} from "@pulumi/policy";
+import { clusterSpecs, LocatedSpec } from "./compute";
+import { isUnknown, Snap, snapshot, Unknown } from "./values";
+
+const exemptProperty = {
+    type: "array" as const,
+    items: { type: "string" as const },
+    default: [] as string[],
+    description: "Logical names of resources this policy skips (each a reviewed exception).",
+};
+
+function withExempt(schema: PolicyConfigSchema): PolicyConfigSchema {
+    return { ...schema, properties: { ...schema.properties, exempt: exemptProperty } };
+}
+
+function exemptNames(args: { getConfig<C extends object>(): C }): Set<string> {
+    const { exempt } = args.getConfig<{ exempt?: unknown }>();
+    return new Set(Array.isArray(exempt) ? exempt.filter((e): e is string => typeof e === "string") : []);
+}
+
+function urnName(urn: string): string {
+    return urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+export type ResourcePolicyDefinition = Omit<ResourceValidationPolicy, "configSchema" | "validateResource"> & {
+    configSchema: PolicyConfigSchema;
+    validateResource: ResourceValidation | ResourceValidation[];
+};
+
+export function resourcePolicy(def: ResourcePolicyDefinition): ResourceValidationPolicy {
+    const validations = Array.isArray(def.validateResource) ? def.validateResource : [def.validateResource];
+    const guarded: ResourceValidation = async (args, report) => {
+        if (exemptNames(args).has(args.name)) args.notApplicable(`"${args.name}" is exempted in the policy config`);
+        // One validation per resource kind: "not this type" from one must not end the others,
+        // and the policy is not applicable only when none of them applies.
+        let lastNotApplicable: unknown;
+        let applied = 0;
+        for (const validation of validations) {
+            try {
+                await validation(args, report);
+                applied++;
+            } catch (error) {
+                if (!(error instanceof Error && error.constructor.name === "NotApplicableError")) throw error;
+                lastNotApplicable = error;
+            }
+        }
+        if (applied === 0 && lastNotApplicable) throw lastNotApplicable;
+    };
+    return { ...def, configSchema: withExempt(def.configSchema), validateResource: guarded };
+}
+
+export type StackPolicyDefinition = Omit<StackValidationPolicy, "configSchema"> & { configSchema: PolicyConfigSchema };
+
+export function stackPolicy(def: StackPolicyDefinition): StackValidationPolicy {
+    return {
+        ...def,
+        configSchema: withExempt(def.configSchema),
+        validateStack: (args, report) => {
+            const exempt = exemptNames(args);
+            const filtered: ReportViolation = (message, urn) => {
+                if (urn === undefined || !exempt.has(urnName(urn))) report(message, urn);
+            };
+            return def.validateStack(args, filtered);
+        },
+    };
+}
+
+/** A validation of one resource class, given its properties as a snapshot. */
+export function onResource<TResource extends Resource, TArgs>(
+    resourceClass: { new (name: string, args: TArgs, ...rest: any[]): TResource },
+    validate: (props: Exclude<Snap<Unwrap<NonNullable<TArgs>>>, Unknown>, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
+    return validateResourceOfType(resourceClass, (props, args, report) => {
+        const snap = snapshot(props);
+        if (isUnknown(snap)) return;
+        validate(snap as Exclude<Snap<Unwrap<NonNullable<TArgs>>>, Unknown>, args, report);
+    });
+}
+
+/** A validation of every cluster spec of a Databricks Cluster or Job. */
+export function onClusterSpecs(
+    validate: (located: LocatedSpec, args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidation {
+    return (args, report) => {
+        if (args.type !== "databricks:index/cluster:Cluster" && args.type !== "databricks:index/job:Job") {
+            args.notApplicable("applies to Databricks clusters and jobs");
+        }
+        const specs = clusterSpecs(args.type, snapshot(args.props) as Record<string, unknown>);
+        for (const located of specs) validate(located, args, report);
+    };
+}
+
