@@ -15,6 +15,7 @@ export const statefulTypes: readonly string[] = [
     "databricks:index/storageCredential:StorageCredential",
     "databricks:index/sqlTable:SqlTable",
     "databricks:index/volume:Volume",
+    "databricks:index/registeredModel:RegisteredModel",
 ];
 
 export function isStateful(type: string): boolean {

@@ -282,6 +282,19 @@ export const configSchema = z.strictObject({
         })
         .prefault({}),
     cost: costSchema(),
+    /**
+     * Per-stack policy config, in the format of `pulumi up --policy-pack-config`: policy name →
+     * enforcement level, or settings (`enforcementLevel` and the policy's own keys). The pack
+     * validates the settings against each policy's schema when it is configured.
+     */
+    policyConfig: field(
+        z.record(
+            z.string(),
+            z.union([z.enum(["advisory", "mandatory", "remediate", "disabled"]), z.record(z.string(), z.unknown())]),
+            { error: "an object of policy name → enforcement level or settings, as in pulumi --policy-pack-config" },
+        ),
+        { accepted: "an object of policy name → enforcement level or settings, as in pulumi --policy-pack-config" },
+    ).default({}),
 });
 
 /**

@@ -3,7 +3,7 @@
  * properties. No Pulumi import; the DeltaTable component creates them, the notebooks write
  * the same columns, and the tests hold both to this file.
  */
-import { deltaStorage } from "../targets";
+import { deltaStorage, deltaTableProperties } from "../targets";
 
 export interface TableColumn {
     name: string;
@@ -22,17 +22,6 @@ export interface TableDefinition {
     clusterKeys: string[];
     properties: Record<string, string>;
 }
-
-/**
- * Seed Day 8-10 `TBLPROPERTIES` plus Day 13-14 `vacuum_retention_hours: 168`, which as a
- * table property is `delta.deletedFileRetentionDuration`: VACUUM may not remove files newer
- * than this, whatever a maintenance job asks.
- */
-export const deltaTableProperties: Record<string, string> = {
-    "delta.autoOptimize.optimizeWrite": "true",
-    "delta.autoOptimize.autoCompact": "true",
-    "delta.deletedFileRetentionDuration": `interval ${deltaStorage.vacuumRetentionHours} hours`,
-};
 
 export const modelsTable: TableDefinition = {
     schema: "ml",

@@ -22,8 +22,10 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { costConfigSchema } from "../../stacks/configSchema";
-import { CostBaseline, CostEstimate, estimateCost, PricedResource } from "../../tools/cost/estimate";
+import { CostBaseline, CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/cost/estimate";
 import { formatUsd } from "../../tools/cost/lines";
+import { stackPolicy } from "../lib/policy";
+import { isUnknown, snapshot } from "../lib/values";
 
 export interface CostRatioPolicyConfig {
     phase?: number;
@@ -52,7 +54,15 @@ export function costRatioPolicyConfig(config: CostRatioPolicyConfig): Record<str
 }
 
 function toPriced(r: PolicyResource): PricedResource {
-    return { urn: r.urn, type: r.type, name: r.name, inputs: r.props ?? {}, ...(r.parent ? { parent: r.parent.urn } : {}) };
+    const inputs = snapshot(r.props ?? {}) as Record<string, unknown>;
+    return { urn: r.urn, type: r.type, name: r.name, inputs, ...(r.parent ? { parent: r.parent.urn } : {}) };
+}
+
+function containsUnknown(value: unknown): boolean {
+    if (isUnknown(value)) return true;
+    if (Array.isArray(value)) return value.some(containsUnknown);
+    if (value !== null && typeof value === "object") return Object.values(value).some(containsUnknown);
+    return false;
 }
 
 function stackPhase(args: StackValidationArgs, config: CostRatioPolicyConfig): number | undefined {
@@ -101,7 +111,10 @@ function checkRatios(applies: (phase: number, mandatoryFromPhase: number) => str
             return;
         }
 
-        const estimate = estimateCost({ resources: args.resources.map(toPriced) }, { usage, baseline: config.baseline });
+        const resources = args.resources.map(toPriced);
+        const pending = resources.find((r) => pricedTypes.includes(r.type) && containsUnknown(r.inputs));
+        if (pending) args.notApplicable(`${pending.name} has values that are known only after the update; its cost cannot be estimated yet`);
+        const estimate = estimateCost({ resources }, { usage, baseline: config.baseline });
         for (const line of estimate.resources.filter((l) => !l.priced)) {
             report(
                 `${line.name} (${line.type}) could not be priced: ${line.reason}. The cost ratios leave it out, so they cannot show the target is met`,
@@ -137,7 +150,7 @@ const shared = {
         "workload share, schedules), or correct an assumption in migration:cost if the estimate does not match how the stack is used.",
 };
 
-export const costRatioTargets: StackValidationPolicy = {
+export const costRatioTargets: StackValidationPolicy = stackPolicy({
     name: costRatioTargetsName,
     description: "From the mandatory phase (3) on: total cost ≤ 70% and cost per training ≤ 75% of the phase-0 GCP baseline (seed success metrics).",
     enforcementLevel: "mandatory",
@@ -145,9 +158,9 @@ export const costRatioTargets: StackValidationPolicy = {
     validateStack: checkRatios((phase, mandatoryFromPhase) =>
         phase < mandatoryFromPhase ? `phase ${phase} is before phase ${mandatoryFromPhase}; ${costRatioForecastName} reports the ratios as advice` : undefined,
     ),
-};
+});
 
-export const costRatioForecast: StackValidationPolicy = {
+export const costRatioForecast: StackValidationPolicy = stackPolicy({
     name: costRatioForecastName,
     description: "Before the mandatory phase: forecasts whether total cost ≤ 70% and cost per training ≤ 75% of the phase-0 GCP baseline will be met.",
     enforcementLevel: "advisory",
@@ -155,7 +168,7 @@ export const costRatioForecast: StackValidationPolicy = {
     validateStack: checkRatios((phase, mandatoryFromPhase) =>
         phase >= mandatoryFromPhase ? `phase ${phase} is checked by the mandatory ${costRatioTargetsName}` : undefined,
     ),
-};
+});
 
 /** Both policies, for the pack's index. */
 export const costRatioPolicies: StackValidationPolicy[] = [costRatioTargets, costRatioForecast];

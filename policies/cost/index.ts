@@ -1,6 +1,7 @@
 /** Seed "Cost optimization rules" (Week 4) and the monitoring cost alert, one policy per rule. */
 import { databricksAutotermination } from "./databricksAutotermination";
 import { databricksSpotShare, databricksSpotWorkers } from "./databricksSpot";
+import { costRatioPolicies } from "./costRatio";
 import { dailyCostAlert } from "./dailyCostAlert";
 import { gkeGpuAutoscaling, gkeGpuSpotShare } from "./gkeGpuCapacity";
 import { gpuMemoryFraction } from "./gpuMemoryFraction";
@@ -15,4 +16,5 @@ export const costPolicies = [
     dailyCostAlert,
     utilizationAlerts,
     gpuMemoryFraction,
+    ...costRatioPolicies,
 ];

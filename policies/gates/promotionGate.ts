@@ -71,8 +71,10 @@ function loadResults(config: Settings): Loaded {
     }
 }
 
+export const promotionGateName = "promotion-gate";
+
 export const promotionGate = stackPolicy({
-    name: "promotion-gate",
+    name: promotionGateName,
     description:
         "A stack moves past a phase only when that phase's benchmark results meet every success metric (seed Success Metrics).",
     enforcementLevel: "mandatory",
@@ -100,8 +102,8 @@ export const promotionGate = stackPolicy({
         report(
             violation({
                 resource: `the stack at phase ${phase!.phase} (${phase!.from})`,
-                what: "the promotion gate",
-                found,
+                what: "the promotion gate's verdict",
+                found: `blocked (${found})`,
                 limit: gateNames.map((g) => gateThresholds(config.thresholds)[g].description).join(", "),
                 fix: `run the benchmark suite of phase ${phase!.phase - 1} and give its results (policy config "results" or "resultsFile"), or lower migration:phase to ${phase!.phase - 1}`,
             }),

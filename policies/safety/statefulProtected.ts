@@ -4,21 +4,11 @@
  * change deletes them. A policy sees `protect`; `retainOnDelete` is not sent to analyzers,
  * so it cannot stand in for protection here.
  */
+import { statefulTypes } from "../../components/stateful";
 import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
 
-export const statefulTypes = [
-    "gcp:storage/bucket:Bucket",
-    "gcp:bigquery/dataset:Dataset",
-    "gcp:bigquery/table:Table",
-    "databricks:index/catalog:Catalog",
-    "databricks:index/schema:Schema",
-    "databricks:index/externalLocation:ExternalLocation",
-    "databricks:index/sqlTable:SqlTable",
-    "databricks:index/volume:Volume",
-    "databricks:index/registeredModel:RegisteredModel",
-] as const;
 
 const schema = configSchema({
     statefulTypes: stringList(statefulTypes, "Resource types that hold data and must be protected."),

@@ -168,6 +168,20 @@ describe("what cannot be priced", () => {
         expect(e.resources[1].reason).toContain("serverless");
     });
 
+    it("prices a job whose tasks run on a SQL warehouse with the warehouse, not as unpriced", () => {
+        const job = res("databricks:index/job:Job", "maintenance", {
+            name: "delta_maintenance",
+            tasks: [
+                { taskKey: "optimize", notebookTask: { notebookPath: "/Shared/maintenance", warehouseId: "wh-1" } },
+                { taskKey: "report", sqlTask: { warehouseId: "wh-1", query: { queryId: "q" } } },
+            ],
+        });
+        const e = estimateCost({ resources: [job] }, { catalog: roundCatalog, usage: baseUsage });
+        expect(e.unpriced).toEqual([]);
+        expect(e.resources[0]).toMatchObject({ priced: true, monthlyUsd: 0 });
+        expect(e.resources[0].detail).toContain("optimize on a SQL warehouse (priced with the warehouse)");
+    });
+
     it("leaves the cost of a training run unknown when the training job cannot be priced, rather than falling back to GCP", () => {
         const job = trainingJob({ train: { nodeTypeId: "a9-unknown", numWorkers: 2 } });
         const e = estimateCost({ resources: [...gcpResources(), job] }, { catalog: roundCatalog, usage: baseUsage });

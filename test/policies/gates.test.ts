@@ -87,7 +87,7 @@ describe("promotion-gate", () => {
 
     it("blocks phase 2 without results, naming every missing metric", async () => {
         const [violation] = (await runStackPolicy(promotionGate, [stackRoot(2)])).violations;
-        expect(violation.message).toContain("the stack at phase 2 (the stack output `phase`): the promotion gate is phase 2 needs the benchmark results of phase 1, and none were given");
+        expect(violation.message).toContain("the stack at phase 2 (the stack output `phase`): the promotion gate's verdict is blocked (phase 2 needs the benchmark results of phase 1, and none were given");
         expect(violation.message).toContain(`missing: ${gateNames.join(", ")}`);
         expect(violation.message).toContain("Fix: run the benchmark suite of phase 1");
     });

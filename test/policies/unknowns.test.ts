@@ -78,7 +78,12 @@ describe("preview-time unknown values", () => {
                 expect((await runResourcePolicy(policy, fixture)).violations, `${policy.name} on ${fixture.name}`).toEqual([]);
             }
         }
-        const atPhase3 = { "promotion-gate": { results: { phase: 3, metrics: {} } } };
+        const costRatio = { phase: 3, baseline: { monthlyUsd: 1_000_000, perTrainingUsd: 1_000 } };
+        const atPhase3 = {
+            "promotion-gate": { results: { phase: 3, metrics: {} } },
+            "cost-ratio-targets": costRatio,
+            "cost-ratio-forecast": costRatio,
+        };
         for (const policy of stackPolicies) {
             const config = (atPhase3 as Record<string, Record<string, unknown>>)[policy.name];
             expect((await runStackPolicy(policy, stackFixtures, { config })).violations, policy.name).toEqual([]);
@@ -101,11 +106,15 @@ describe("preview-time unknown values", () => {
 
     it("no stack policy throws or reports on an unknown value", async () => {
         const config = { results: { phase: 3, metrics: {} } };
+        // The cost-ratio policies need the baseline the CLI passes; with it, unknowns must not trip them.
+        const costConfig = { phase: 3, baseline: { monthlyUsd: 1_000_000, perTrainingUsd: 1_000 } };
+        const configFor = (name: string) =>
+            name === "promotion-gate" ? { config } : name.startsWith("cost-ratio-") ? { config: costConfig } : {};
         for (const policy of stackPolicies) {
             for (let i = 0; i < stackFixtures.length; i++) {
                 for (const [path, props] of withEachUnknown(stackFixtures[i].props)) {
                     const fixtures = stackFixtures.map((f, j) => (j === i ? { ...f, props } : f));
-                    const outcome = await runStackPolicy(policy, fixtures, policy.name === "promotion-gate" ? { config } : {});
+                    const outcome = await runStackPolicy(policy, fixtures, configFor(policy.name));
                     expect(outcome.violations, `${policy.name} with ${stackFixtures[i].name}.${path} unknown`).toEqual([]);
                 }
             }

@@ -4,6 +4,7 @@
  */
 import { formatUsd } from "../cost/lines";
 import { formatCostDiffMarkdown } from "../cost/report";
+import { RenderOptions } from "./formatText";
 import { displayType, mandatory, nameOf, PhaseReport, PlanContext } from "./report";
 
 function escape(text: string): string {
@@ -32,7 +33,7 @@ function table(context: PlanContext, rows: { op: string; urn: string; detail?: s
     ];
 }
 
-export function formatMarkdown(context: PlanContext): string {
+export function formatMarkdown(context: PlanContext, options: RenderOptions = {}): string {
     const { report } = context;
     const out: string[] = [`## Migration plan: \`${report.project}\` / \`${report.stack}\``, ""];
     const policyColumn = report.policyPack !== null;
@@ -55,7 +56,7 @@ export function formatMarkdown(context: PlanContext): string {
     }
     out.push("", "Legend: + create, ~ update, - delete, = leaves the stack but is kept in the cloud, ! blocked (protected).", "");
 
-    if (context.cost) {
+    if (context.cost && !options.policiesOnly) {
         for (const phase of report.phases) {
             const estimate = context.cost.phases.get(phase.phase);
             if (!estimate || phase.phase === 0) continue;
@@ -70,7 +71,7 @@ export function formatMarkdown(context: PlanContext): string {
     }
 
     for (const phase of report.phases) {
-        if (phase.promote) {
+        if (phase.promote && !options.policiesOnly) {
             const p = phase.promote;
             out.push(`<details><summary>Phase ${phase.phase}: promote ${p.from} → ${phase.phase} (+${p.create.length} ~${p.update.length} -${p.delete.length})</summary>`, "");
             out.push(
@@ -83,7 +84,7 @@ export function formatMarkdown(context: PlanContext): string {
                 "",
             );
         }
-        if (phase.rollback) {
+        if (phase.rollback && !options.policiesOnly) {
             const r = phase.rollback;
             out.push(`<details><summary>Phase ${phase.phase}: rollback ${phase.phase} → ${r.to} (-${r.delete.length} =${r.retain.length} !${r.blocked.length})</summary>`, "");
             out.push(

@@ -78,7 +78,10 @@ function count(n: number, what: string): string {
 }
 
 function violationLines(violations: readonly Violation[]): string[] {
-    return violations.map((v) => `    ${v.enforcementLevel.padEnd(9)} ${v.policy}${v.urn ? `  ${nameOf(v.urn)}` : "  (stack)"}: ${v.message.split("\n")[0]}`);
+    return violations.flatMap((v) => [
+        `    ${v.enforcementLevel.padEnd(9)} ${v.policy}${v.urn ? `  ${nameOf(v.urn)}` : "  (stack)"}`,
+        ...v.message.split("\n").map((line) => `              ${line}`),
+    ]);
 }
 
 function phaseTitle(phase: PhaseReport, stack: string, resources: number): string {
@@ -106,13 +109,20 @@ function costLines(estimate: CostEstimate): string[] {
     return lines;
 }
 
-export function formatText(context: PlanContext): string {
+export interface RenderOptions {
+    /** `migration check`: the verdicts only, without the previews. */
+    policiesOnly?: boolean;
+}
+
+export function formatText(context: PlanContext, options: RenderOptions = {}): string {
     const { report, graphs } = context;
     const out: string[] = [];
     for (const phase of report.phases) {
         const graph = graphs.get(phase.phase)!;
         out.push(phaseTitle(phase, report.stack, graph.resources.length), "");
-        if (phase.promote) {
+        if (options.policiesOnly) {
+            // Verdicts only.
+        } else if (phase.promote) {
             const p = phase.promote;
             const previous = graphs.get(p.from);
             out.push(`Promote ${p.from} → ${phase.phase}`);
@@ -134,7 +144,7 @@ export function formatText(context: PlanContext): string {
             out.push(...renderTree(graph.resources.map((r) => ({ urn: r.urn, op: r.external ? ("read" as const) : ("create" as const) })), [graph]));
             out.push(`Resources: + ${count(managed.length, "to create")}`, "");
         }
-        if (phase.rollback) {
+        if (phase.rollback && !options.policiesOnly) {
             const r = phase.rollback;
             out.push(`Rollback ${phase.phase} → ${r.to}`);
             const rows: Row[] = [
@@ -150,7 +160,7 @@ export function formatText(context: PlanContext): string {
             );
         }
         const estimate = context.cost?.phases.get(phase.phase);
-        if (estimate) out.push(...costLines(estimate), "");
+        if (estimate && !options.policiesOnly) out.push(...costLines(estimate), "");
         if (report.policyPack) {
             const hard = mandatory(phase.violations).length;
             const soft = phase.violations.length - hard;

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { maxPhase } from "../../components/targets";
+import { PolicyPackHandle } from "../engine/analyzer";
 import { toStackExport } from "../engine/deployment";
 import { ConfigError } from "../../stacks/config";
 import { formatCostBreakdown, formatCostDiffMarkdown } from "../cost/report";
@@ -19,7 +20,7 @@ import { formatMarkdown } from "./formatMarkdown";
 import { formatSarif } from "./formatSarif";
 import { formatText } from "./formatText";
 import { writeAtomically } from "./output";
-import { analyzePlan, PolicyError } from "./policies";
+import { analyzePlan, PolicyPackError, startPack } from "./policies";
 import { buildReport, mandatory, PlanContext, Violation } from "./report";
 
 export const usage = `Usage: migration <command> [options]
@@ -36,6 +37,7 @@ Options:
   --cwd DIR                the Pulumi project directory (default: .)
   --policy-pack DIR|none   CrossGuard pack to run (default: <cwd>/policies when present)
   --policy-config FILE     policy config, in the format of \`pulumi up --policy-pack-config\`
+  --policy-timeout SECS    longest wait for the pack to start or answer (default: 180)
   --phase-key KEY          config key that selects the phase (default: migration:phase)
   --format FORMAT          text, markdown, json or sarif (default: text)
   --out FILE               write the report to FILE instead of standard output
@@ -75,6 +77,7 @@ interface Options {
     phaseKey: string;
     format: Format;
     out?: string;
+    policyTimeoutMs: number;
 }
 
 function parse(argv: readonly string[]): Options | "help" {
@@ -91,6 +94,7 @@ function parse(argv: readonly string[]): Options | "help" {
                 "policy-pack": { type: "string" },
                 "policy-config": { type: "string" },
                 "phase-key": { type: "string" },
+                "policy-timeout": { type: "string" },
                 format: { type: "string" },
                 out: { type: "string" },
                 help: { type: "boolean", short: "h" },
@@ -130,6 +134,10 @@ function parse(argv: readonly string[]): Options | "help" {
             throw new UsageError(`--policy-pack ${values["policy-pack"]}: no PulumiPolicy.yaml in ${policyPack}; expected a policy pack directory or "none"`);
         }
     }
+    const timeout = values["policy-timeout"] ?? "180";
+    if (!/^\d+$/.test(timeout) || Number(timeout) < 1) {
+        throw new UsageError(`--policy-timeout ${timeout}: expected a whole number of seconds, at least 1`);
+    }
     if (values["policy-config"] !== undefined && !fs.existsSync(values["policy-config"])) {
         throw new UsageError(`--policy-config ${values["policy-config"]}: no such file`);
     }
@@ -143,6 +151,7 @@ function parse(argv: readonly string[]): Options | "help" {
         phaseKey: values["phase-key"] ?? "migration:phase",
         format,
         out: values.out,
+        policyTimeoutMs: Number(timeout) * 1000,
     };
 }
 
@@ -156,11 +165,12 @@ function resolvePhases(options: Options): number[] | undefined {
 }
 
 function render(context: PlanContext, options: Options): string {
+    const policiesOnly = options.command === "check";
     switch (options.format) {
         case "text":
-            return formatText(context);
+            return formatText(context, { policiesOnly });
         case "markdown":
-            return formatMarkdown(context);
+            return formatMarkdown(context, { policiesOnly });
         case "json":
             return JSON.stringify(context.report, null, 2) + "\n";
         case "sarif":
@@ -191,14 +201,20 @@ function emit(text: string, options: Options, io: CliIo): void {
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+    let pack: Promise<PolicyPackHandle> | undefined;
     try {
         const options = parse(argv);
         if (options === "help") {
             io.stdout(usage + "\n");
             return 0;
         }
+        if (options.policyPack && (options.command === "plan" || options.command === "check")) {
+            // Started while the program runs: compiling the pack takes as long as the evaluations.
+            pack = startPack({ packDir: options.policyPack, timeoutMs: options.policyTimeoutMs });
+            pack.catch(() => undefined);
+        }
         const phases = resolvePhases(options);
-        const priced = phases !== undefined && options.command !== "export" && options.command !== "check";
+        const priced = phases !== undefined && options.command !== "export";
         const plan = await planStack({
             projectDir: options.cwd,
             stack: options.stack,
@@ -219,8 +235,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
             return 0;
         }
 
-        const violations = options.policyPack
-            ? await analyzePlan(plan, { packDir: options.policyPack, configFile: options.policyConfig, phaseKey: options.phaseKey })
+        const violations = pack
+            ? await analyzePlan(await pack, plan, {
+                  projectDir: options.cwd,
+                  stack: options.stack,
+                  packDir: options.policyPack!,
+                  configFile: options.policyConfig,
+                  policyConfigKey: `${options.phaseKey.split(":")[0]}:policyConfig`,
+                  phaseKey: options.phaseKey,
+                  cost,
+                  timeoutMs: options.policyTimeoutMs,
+              })
             : new Map<number | null, Violation[]>();
         const context = buildReport(plan, options.policyPack ? path.basename(options.policyPack) : null, violations, cost);
         emit(render(context, options), options, io);
@@ -235,11 +260,17 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
             io.stderr(`migration: ${err.message}\n\n${usage}\n`);
             return 2;
         }
-        if (err instanceof PlanError || err instanceof ProjectError || err instanceof PolicyError || err instanceof ConfigError) {
+        if (err instanceof PolicyPackError) {
+            io.stderr(`migration: policy pack: ${err.message}\n`);
+            return 2;
+        }
+        if (err instanceof PlanError || err instanceof ProjectError || err instanceof ConfigError) {
             io.stderr(`migration: ${err.message}\n`);
             return 2;
         }
         io.stderr(`migration: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         return 2;
+    } finally {
+        await (await pack?.catch(() => undefined))?.close();
     }
 }

@@ -1,14 +1,130 @@
+/**
+ * Runs the plan's graphs through a CrossGuard policy pack, started once as its own process
+ * and driven over the Analyzer protocol as the Pulumi CLI does (tools/engine/analyzer.ts).
+ *
+ * Policy config, lowest to highest precedence: the stack's `migration:policyConfig`, the
+ * `--policy-config` file (the format of `pulumi up --policy-pack-config`), and what the
+ * cost-ratio policies need from the plan itself (phase, the stack's `migration:cost`, and
+ * the phase-0 baseline).
+ */
+import * as fs from "node:fs";
+import { costRatioForecastName, costRatioPolicyConfig, costRatioTargetsName } from "../../policies/cost/costRatio";
+import { promotionGateName } from "../../policies/gates/promotionGate";
+import { baselineOf } from "../cost/estimate";
+import { Diagnostic, PolicyPackConfig, PolicyPackError, PolicyPackHandle, startPolicyPack } from "../engine/analyzer";
 import { StackPlan } from "../engine/plan";
+import { readProject, readStackConfig } from "../engine/project";
+import { PlanCost } from "./cost";
 import { Violation } from "./report";
 
-export class PolicyError extends Error {}
+export { PolicyPackError };
 
 export interface PolicyRunOptions {
+    projectDir: string;
+    stack: string;
     packDir: string;
     configFile?: string;
+    /** The stack config key holding per-stack policy config. */
+    policyConfigKey: string;
+    /** The stack config key that selects the phase. */
     phaseKey: string;
+    cost?: PlanCost;
+    timeoutMs?: number;
 }
 
-export async function analyzePlan(_plan: StackPlan, options: PolicyRunOptions): Promise<Map<number | null, Violation[]>> {
-    throw new PolicyError(`policy pack ${options.packDir}: analysis is not available yet`);
+function readJson(file: string, what: string): unknown {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        throw new PolicyPackError("config", `cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    try {
+        return JSON.parse(text);
+    } catch (err) {
+        throw new PolicyPackError("config", `${what} ${file} is not valid JSON: ${(err as Error).message}`);
+    }
+}
+
+function asPackConfig(value: unknown, where: string): PolicyPackConfig {
+    if (value === undefined) return {};
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        throw new PolicyPackError("config", `${where}: expected an object of policy name → enforcement level or settings`);
+    }
+    return value as PolicyPackConfig;
+}
+
+/** The policy config a stack is checked with, before the plan's own cost-ratio inputs. */
+export function stackPolicyConfig(options: Pick<PolicyRunOptions, "projectDir" | "stack" | "configFile" | "policyConfigKey">): PolicyPackConfig {
+    const { values } = readStackConfig(readProject(options.projectDir), options.stack);
+    const raw = values[options.policyConfigKey];
+    const fromStack = asPackConfig(raw === undefined ? undefined : JSON.parse(raw), options.policyConfigKey);
+    const fromFile = options.configFile ? asPackConfig(readJson(options.configFile, "policy config"), options.configFile) : {};
+    return { ...fromStack, ...fromFile };
+}
+
+/** The cost-ratio policies' inputs for one phase: phase, the stack's cost group, the baseline. */
+function costRatioConfig(options: PolicyRunOptions, phase: number | null): PolicyPackConfig {
+    if (phase === null || !options.cost) return {};
+    const { values } = readStackConfig(readProject(options.projectDir), options.stack);
+    const cost = values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]);
+    return costRatioPolicyConfig({ phase, cost, baseline: baselineOf(options.cost.baseline) }) as PolicyPackConfig;
+}
+
+function merge(base: PolicyPackConfig, extra: PolicyPackConfig): PolicyPackConfig {
+    const merged: PolicyPackConfig = { ...base };
+    for (const [name, value] of Object.entries(extra)) {
+        const current = merged[name];
+        const currentObject = typeof current === "string" ? { enforcementLevel: current } : (current ?? {});
+        merged[name] = { ...currentObject, ...(value as object) };
+    }
+    return merged;
+}
+
+/** The policy SDK prefixes a violation's message with the policy's description; they are kept apart. */
+export function toViolation(d: Diagnostic): Violation {
+    const prefix = `${d.description}\n`;
+    const message = d.description && d.message.startsWith(prefix) ? d.message.slice(prefix.length) : d.message;
+    return {
+        policyPack: d.policyPackName,
+        policy: d.policyName,
+        enforcementLevel: d.enforcementLevel,
+        ...(d.urn ? { urn: d.urn } : {}),
+        message,
+        ...(d.description ? { description: d.description } : {}),
+    };
+}
+
+/** Starts the pack; the caller runs `analyzePlan` with it and closes it. */
+export function startPack(options: Pick<PolicyRunOptions, "packDir" | "timeoutMs">): Promise<PolicyPackHandle> {
+    return startPolicyPack(options.packDir, { timeoutMs: options.timeoutMs });
+}
+
+export async function analyzePlan(
+    pack: PolicyPackHandle,
+    plan: StackPlan,
+    options: PolicyRunOptions,
+): Promise<Map<number | null, Violation[]>> {
+    const base = stackPolicyConfig(options);
+    const packPolicies = new Set(pack.info.policies.map((p) => p.name));
+    const hasCostRatio = packPolicies.has(costRatioTargetsName) || packPolicies.has(costRatioForecastName);
+    const { values, secretKeys } = readStackConfig(readProject(options.projectDir), options.stack);
+    const configuredPhase = options.phaseKey in values ? Number(values[options.phaseKey]) : null;
+    const result = new Map<number | null, Violation[]>();
+    for (const phase of plan.phases) {
+        let config = hasCostRatio ? merge(base, costRatioConfig(options, phase.phase)) : base;
+        // The gate guards the stack's real move. A phase the stack is not configured for is a
+        // preview of a later promotion: what it would need is shown as advice, not a failure.
+        if (phase.phase !== configuredPhase && packPolicies.has(promotionGateName)) {
+            config = merge(config, { [promotionGateName]: { enforcementLevel: "advisory" } });
+        }
+        const analysis = await pack.analyze(phase.graph, {
+            config,
+            stackConfig: values,
+            stackSecretKeys: secretKeys,
+            stackTags: { "pulumi:project": plan.project, "migration:phase": String(phase.phase ?? "") },
+        });
+        result.set(phase.phase, analysis.diagnostics.map(toViolation));
+    }
+    return result;
 }

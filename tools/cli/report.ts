@@ -19,6 +19,8 @@ export interface Violation {
     /** The resource, or absent for a stack-level policy. */
     urn?: string;
     message: string;
+    /** The policy's description: the rule the message applies. */
+    description?: string;
 }
 
 export interface PhaseReport {

@@ -144,6 +144,13 @@ function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
             parts.push(`${key} on an existing cluster (priced with that cluster)`);
             continue;
         }
+        // SQL tasks, and notebook tasks on a warehouse, run on the SQL warehouse, which is
+        // priced by its own running hours (cost.databricks.sqlWarehouseHoursPerMonth).
+        const warehouse = str(record(task.sqlTask).warehouseId) ?? str(record(task.notebookTask).warehouseId);
+        if (warehouse !== undefined) {
+            parts.push(`${key} on a SQL warehouse (priced with the warehouse)`);
+            continue;
+        }
         const hours = taskHours(key);
         const clusterKey = str(task.jobClusterKey);
         if (clusterKey !== undefined) {
