@@ -14,6 +14,7 @@ import {
     defaultCpuRuntime,
     defaultGpuMlRuntime,
     gpuMlRuntimePattern,
+    maxDatabricksWorkers,
     warehouseSizes,
 } from "../components/databricks/nodeTypes";
 import { a100ClusterWorkers, costRules, maxPhase, successGates } from "../components/targets";
@@ -249,8 +250,8 @@ export const configSchema = z.strictObject({
                         defaultGpuMlRuntime,
                     ),
                     nodeType: oneOf(a100NodeTypeNames).default("a2-highgpu-1g"),
-                    minWorkers: integer(0, 64).default(a100ClusterWorkers.min),
-                    maxWorkers: integer(1, 64).default(a100ClusterWorkers.max),
+                    minWorkers: integer(0, maxDatabricksWorkers).default(a100ClusterWorkers.min),
+                    maxWorkers: integer(1, maxDatabricksWorkers).default(a100ClusterWorkers.max),
                     autoterminationMinutes: integer(10, costRules.databricks.clusterIdleTimeoutMinutes).default(
                         costRules.databricks.clusterIdleTimeoutMinutes,
                     ),
@@ -268,8 +269,8 @@ export const configSchema = z.strictObject({
                         defaultCpuRuntime,
                     ),
                     nodeType: matching(cpuNodeTypePattern, "a CPU node type such as n2-highmem-8").default("n2-highmem-8"),
-                    minWorkers: integer(1, 64).default(1),
-                    maxWorkers: integer(1, 64).default(4),
+                    minWorkers: integer(1, maxDatabricksWorkers).default(1),
+                    maxWorkers: integer(1, maxDatabricksWorkers).default(4),
                 })
                 .prefault({}),
             warehouse: z
