@@ -4,6 +4,7 @@
  * platforms' minimums, the alert channels against phase 0's, the GCP spot target). Pure,
  * called by config.ts and the phases.
  */
+import { AlertThresholds } from "../components/alertRules";
 import { a100NodeTypes } from "../components/databricks/nodeTypes";
 import { vcpusOfMachineType } from "../components/gcp/machineTypes";
 import { NodeBounds } from "../components/gcp/spotSplit";
@@ -87,6 +88,16 @@ export function stackCapacity(config: Config): StackCapacity {
 /** The notification channels (by e-mail) the phase-3 alerts notify: as configured, or all of phase 0's. */
 export function alertChannelEmails(config: Config): string[] {
     return config.monitoring.channels ?? [...config.costMonitoring.notificationEmails];
+}
+
+/** The alert thresholds: the seed's values unless the stack made them stricter. */
+export function alertThresholds(config: Config): AlertThresholds {
+    return {
+        gpuUtilizationFloor: config.monitoring.gpuUtilizationFloor,
+        dbuUtilizationFloor: config.monitoring.dbuUtilizationFloor,
+        performanceDegradation: config.monitoring.performanceDegradation,
+        dailyCostUsd: config.costMonitoring.dailyCostAlertUsd,
+    };
 }
 
 export function hybridConfigProblems(config: Config): ConfigProblem[] {
