@@ -96,8 +96,9 @@ daily = (
     .option("replaceWhere", costs.replace_where(start, end))
     .saveAsTable(cost_table)
 )
-rows = [row.asDict() for row in daily.collect()]
-print(f"{len(rows)} rows for {start} to {end}")
+# What was loaded, read back once (re-evaluating `daily` would read the billing export again).
+rows = [row.asDict() for row in spark.table(cost_table).where(F.col("date") == F.lit(end)).collect()]
+print(f"{len(rows)} rows for {end}")
 
 # COMMAND ----------
 

@@ -102,7 +102,7 @@ describe("distributeWorkload properties", () => {
                 gpusPerNode: fc.constantFrom(1, 2, 4, 8),
                 minNodes: fc.integer({ min: 0, max: 10 }),
                 extraNodes: fc.integer({ min: 0, max: 30 }),
-                spotShare: fc.double({ min: 0, max: 1, noNaN: true }),
+                spotShare: fc.integer({ min: 0, max: 100 }).map((n) => n / 100),
             }),
             dataPrep: fc.record({ vcpusPerNode: fc.constantFrom(2, 4, 8, 16, 32), minWorkers: fc.integer({ min: 0, max: 40 }) }),
             c4a: fc.record({
@@ -135,7 +135,9 @@ describe("distributeWorkload properties", () => {
             const { minimumCapacity } = distributionLimits(base);
             return { ...base, gpus: minimumCapacity.gpus + r.extraGpus, dataVcpus: minimumCapacity.dataVcpus + r.extraVcpus };
         });
-    const share = fc.double({ min: 0, max: 1, noNaN: true });
+    // The ends matter most (share 1 puts GCP at its floor, share 0 Databricks at its), and
+    // whole percentages are what stacks configure: draw both often, beside any double.
+    const share = fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 0, max: 100 }).map((n) => n / 100), fc.double({ min: 0, max: 1, noNaN: true }));
 
     it("moves capacity towards Databricks, never back, as the share grows", () => {
         fc.assert(
