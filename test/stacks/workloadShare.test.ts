@@ -103,7 +103,10 @@ describe.each(["dev", "prod"])("the workload share on %s", (stack) => {
     it("moves cost from GCP to Databricks as the share grows", () => {
         const { usage } = costInputsForStack(projectDir, stack);
         const estimates = shares.map((s) => estimateCost(graphs.get(s)!, { usage }));
-        for (const e of estimates) expect(e.unpriced).toEqual([]);
+        for (const e of estimates) {
+            expect(e.unpriced).toEqual([]);
+            expect(e.warnings).toEqual([]);
+        }
         for (let i = 1; i < estimates.length; i++) {
             expect(estimates[i].gcpMonthlyUsd).toBeLessThanOrEqual(estimates[i - 1].gcpMonthlyUsd + 1e-6);
             expect(estimates[i].databricksMonthlyUsd).toBeGreaterThanOrEqual(estimates[i - 1].databricksMonthlyUsd - 1e-6);
