@@ -62,7 +62,11 @@ export type LabelProperty = (typeof labelProperties)[number];
 
 const labelPropertyCache = new Map<string, LabelProperty | undefined>();
 
+/** Types whose `labels` input is not a label map: a metric descriptor's are the metric's label keys. */
+const notLabelMaps: readonly string[] = ["gcp:monitoring/metricDescriptor:MetricDescriptor"];
+
 export function labelProperty(type: string): LabelProperty | undefined {
+    if (notLabelMaps.includes(type)) return undefined;
     if (labelPropertyCache.has(type)) return labelPropertyCache.get(type);
     const result = findLabelProperty(type);
     labelPropertyCache.set(type, result);

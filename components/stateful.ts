@@ -7,6 +7,8 @@ export const statefulTypes: readonly string[] = [
     "gcp:storage/bucket:Bucket",
     "gcp:bigquery/dataset:Dataset",
     "gcp:bigquery/table:Table",
+    // Deleting a metric descriptor deletes every time series written to it.
+    "gcp:monitoring/metricDescriptor:MetricDescriptor",
     // A workspace keeps MLflow experiments and runs, notebooks' revisions and job history.
     "databricks:index/mwsWorkspaces:MwsWorkspaces",
     "databricks:index/catalog:Catalog",

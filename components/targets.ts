@@ -63,6 +63,17 @@ export const gradualRollbackStages = [
 /** Seed "Week 3: Load Distribution" — the Databricks share of the workload in hybrid operation. */
 export const hybridDatabricksShare = 0.6;
 
+/**
+ * Seed "Week 3: Load Distribution" — which workloads move to Databricks in hybrid operation
+ * and which stay on the GCP H100s. At a Databricks share of 0 every one of them is on GCP.
+ */
+export const hybridWorkloadSplit = {
+    databricks: ["standard-training", "batch-inference", "data-processing"],
+    gcp: ["large-models", "real-time-inference", "custom-training"],
+} as const;
+
+export type HybridWorkload = (typeof hybridWorkloadSplit)[keyof typeof hybridWorkloadSplit][number];
+
 /** Seed "Phase 1, Day 1-2" — autoscaling bounds of the A100 cluster. */
 export const a100ClusterWorkers = { min: 2, max: 8 } as const;
 

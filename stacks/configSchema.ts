@@ -14,9 +14,17 @@ import {
     defaultCpuRuntime,
     defaultGpuMlRuntime,
     gpuMlRuntimePattern,
+    maxDatabricksWorkers,
     warehouseSizes,
 } from "../components/databricks/nodeTypes";
-import { a100ClusterWorkers, costRules, maxPhase, successGates } from "../components/targets";
+import {
+    a100ClusterWorkers,
+    costRules,
+    hybridDatabricksShare,
+    maxPhase,
+    performanceDegradationAlert,
+    successGates,
+} from "../components/targets";
 
 /** Metadata attached to every leaf: the sentence the error report and docs quote. */
 export interface FieldMeta {
@@ -82,6 +90,16 @@ function matching(pattern: RegExp, accepted: string) {
 function flag() {
     return field(z.boolean({ error: "true or false" }), { accepted: "true or false" });
 }
+
+/** A fraction from the seed's value up to 1: a floor a stack may raise, never lower. */
+function atLeast(seedValue: number, what: string) {
+    const accepted = `a number from ${seedValue} to 1 (${what}, or stricter)`;
+    return field(z.number({ error: accepted }).min(seedValue, { error: accepted }).max(1, { error: accepted }), { accepted });
+}
+
+const degradationAccepted = `a fraction above 0, at most ${performanceDegradationAlert} (the seed's alert at a ${
+    performanceDegradationAlert * 100
+}% drop, or stricter)`;
 
 const cidrPattern = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const cidr = () => matching(cidrPattern, "an IPv4 CIDR block such as 10.10.0.0/20");
@@ -249,8 +267,8 @@ export const configSchema = z.strictObject({
                         defaultGpuMlRuntime,
                     ),
                     nodeType: oneOf(a100NodeTypeNames).default("a2-highgpu-1g"),
-                    minWorkers: integer(0, 64).default(a100ClusterWorkers.min),
-                    maxWorkers: integer(1, 64).default(a100ClusterWorkers.max),
+                    minWorkers: integer(0, maxDatabricksWorkers).default(a100ClusterWorkers.min),
+                    maxWorkers: integer(1, maxDatabricksWorkers).default(a100ClusterWorkers.max),
                     autoterminationMinutes: integer(10, costRules.databricks.clusterIdleTimeoutMinutes).default(
                         costRules.databricks.clusterIdleTimeoutMinutes,
                     ),
@@ -268,8 +286,8 @@ export const configSchema = z.strictObject({
                         defaultCpuRuntime,
                     ),
                     nodeType: matching(cpuNodeTypePattern, "a CPU node type such as n2-highmem-8").default("n2-highmem-8"),
-                    minWorkers: integer(1, 64).default(1),
-                    maxWorkers: integer(1, 64).default(4),
+                    minWorkers: integer(1, maxDatabricksWorkers).default(1),
+                    maxWorkers: integer(1, maxDatabricksWorkers).default(4),
                 })
                 .prefault({}),
             warehouse: z
@@ -279,6 +297,41 @@ export const configSchema = z.strictObject({
                     maxClusters: integer(1, 10).default(1),
                 })
                 .prefault({}),
+        })
+        .prefault({}),
+    /**
+     * Hybrid operation (phase 3, seed "Week 3: Load Distribution"): the Databricks share of
+     * the workload and the capacity it divides. The capacity defaults to the configured maxima
+     * of both platforms (stacks/hybridConfig.ts), so share 0 gives GCP back its phase-2 sizes.
+     */
+    workload: z
+        .strictObject({
+            databricksShare: fraction().default(hybridDatabricksShare),
+            gpus: integer(1).optional(),
+            dataVcpus: integer(1).optional(),
+        })
+        .prefault({}),
+    /**
+     * Unified monitoring (phase 3, seed "Monitoring Setup"): which of phase 0's notification
+     * channels the alerts notify, and the alert thresholds. The thresholds default to the
+     * seed's values and may only be made stricter.
+     */
+    monitoring: z
+        .strictObject({
+            channels: field(z.array(emailAddress, { error: "a list of e-mail addresses" }).min(1, { error: "a list of at least one e-mail address" }), {
+                accepted: "a list of at least one address of migration:costMonitoring.notificationEmails",
+            }).optional(),
+            gpuUtilizationFloor: atLeast(costRules.gcp.minGpuUtilization, "the seed's GPU utilisation floor").default(costRules.gcp.minGpuUtilization),
+            dbuUtilizationFloor: atLeast(costRules.databricks.minDbuUtilization, "the seed's DBU utilisation floor").default(
+                costRules.databricks.minDbuUtilization,
+            ),
+            performanceDegradation: field(
+                z
+                    .number({ error: degradationAccepted })
+                    .gt(0, { error: degradationAccepted })
+                    .max(performanceDegradationAlert, { error: degradationAccepted }),
+                { accepted: degradationAccepted },
+            ).default(performanceDegradationAlert),
         })
         .prefault({}),
     cost: costSchema(),

@@ -11,9 +11,10 @@ import { createContext } from "./phases/context";
 import { phase0 } from "./phases/phase0";
 import { phase1Compute, phase1Data } from "./phases/phase1";
 import { phase2Compute, phase2Data } from "./phases/phase2";
+import { phase3Compute, phase3Data } from "./phases/phase3";
 
 /** Phases this program can deploy; a stack configured beyond them is refused, not half-built. */
-const implementedPhases = 3;
+const implementedPhases = 4;
 
 export = async () => {
     const config = loadConfig();
@@ -30,6 +31,8 @@ export = async () => {
     const c1 = d1 && config.phase >= 1 ? phase1Compute(ctx, d1) : undefined;
     const d2 = d1 && dataPhase >= 2 ? phase2Data(ctx, d1) : undefined;
     const c2 = d1 && d2 && config.phase >= 2 ? phase2Compute(ctx, d1, d2) : undefined;
+    const d3 = d2 && dataPhase >= 3 ? phase3Data(ctx) : undefined;
+    const c3 = d1 && d2 && d3 && config.phase >= 3 ? phase3Compute(ctx, baseline, d1, d2, d3) : undefined;
 
     return {
         phase: config.phase,
@@ -55,6 +58,14 @@ export = async () => {
                   modelTrainingJobId: c2.jobs.modelTraining.job.id,
                   dataMigrationJobId: c2.jobs.dataMigration.job.id,
                   maintenanceJobId: c2.jobs.maintenance.job.id,
+              }
+            : {}),
+        ...(c3
+            ? {
+                  databricksShare: config.workload.databricksShare,
+                  monitoringDashboard: c3.monitoring.dashboard.id,
+                  costTrackingJobId: c3.costTracking.job.job.id,
+                  dailyCostQueryId: c3.costTracking.sql.queries["daily-cost-analysis"].id,
               }
             : {}),
     };

@@ -20,7 +20,8 @@ export interface ClusterSpec {
     runtimeEngine: "STANDARD" | "PHOTON";
     /** `SINGLE_USER` is what the UI calls "dedicated" access mode. */
     dataSecurityMode: "SINGLE_USER" | "USER_ISOLATION";
-    gcpAttributes: { availability: Availability; firstOnDemand: number; zoneId: string };
+    /** `googleServiceAccount`: the Google identity the cluster's VMs run as, for GCP APIs (BigQuery, Monitoring). */
+    gcpAttributes: { availability: Availability; firstOnDemand: number; zoneId: string; googleServiceAccount?: string };
     sparkEnvVars: Record<string, string>;
     customTags: Record<string, string>;
 }
@@ -63,6 +64,8 @@ export interface CpuClusterSettings {
     sparkVersion: string;
     nodeType: string;
     customTags: Record<string, string>;
+    /** A Google service account (e-mail) the VMs run as; without one they have no GCP identity of their own. */
+    googleServiceAccount?: string;
 }
 
 export function photonClusterSpec(settings: CpuClusterSettings): ClusterSpec {
@@ -72,7 +75,11 @@ export function photonClusterSpec(settings: CpuClusterSettings): ClusterSpec {
         driverNodeTypeId: settings.nodeType,
         runtimeEngine: "PHOTON",
         dataSecurityMode: "SINGLE_USER",
-        gcpAttributes: { ...spotWithOnDemandDriver, zoneId: "HA" },
+        gcpAttributes: {
+            ...spotWithOnDemandDriver,
+            zoneId: "HA",
+            ...(settings.googleServiceAccount ? { googleServiceAccount: settings.googleServiceAccount } : {}),
+        },
         sparkEnvVars: {},
         customTags: settings.customTags,
     };
@@ -107,6 +114,10 @@ export function clusterSpecProblems(spec: ClusterSpec): string[] {
     }
     if (!gpu && spec.runtimeEngine === "PHOTON" && !cpuRuntimePattern.test(spec.sparkVersion)) {
         problems.push(`sparkVersion "${spec.sparkVersion}": Photon runs the standard runtime, such as 14.3.x-scala2.12`);
+    }
+    const account = spec.gcpAttributes.googleServiceAccount;
+    if (account !== undefined && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/.test(account)) {
+        problems.push(`gcpAttributes.googleServiceAccount ${JSON.stringify(account)}: expected a service account e-mail such as ml-cost-tracking@acme-ml-prod.iam.gserviceaccount.com`);
     }
     if (spec.gcpAttributes.firstOnDemand < 1) {
         problems.push(`gcpAttributes.firstOnDemand ${spec.gcpAttributes.firstOnDemand}: expected at least 1, so the driver is on demand`);

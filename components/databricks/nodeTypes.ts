@@ -32,6 +32,12 @@ export function isA100NodeType(nodeType: string): nodeType is A100NodeTypeName {
     return Object.prototype.hasOwnProperty.call(a100NodeTypes, nodeType);
 }
 
+/**
+ * Most workers this project lets a Databricks cluster autoscale to (the config's bound); the
+ * workload distribution never sizes a cluster beyond it.
+ */
+export const maxDatabricksWorkers = 64;
+
 /** Any GCP GPU machine family Databricks offers (A2, A3, G2); Photon runs on none of them. */
 export const gpuNodeTypePattern = /^(a2|a3|g2)-[a-z]+-\d+g?$/;
 

@@ -23,10 +23,28 @@ export interface NotebookTaskDefinition {
     minRetryIntervalMillis?: number;
 }
 
+/**
+ * A Databricks SQL alert evaluated as a step of the job, on a SQL warehouse: it runs after the
+ * tasks that load its data, and notifies its subscribers when it triggers.
+ */
+export interface AlertTaskDefinition {
+    key: string;
+    description: string;
+    alertId: pulumi.Input<string>;
+    warehouseId: pulumi.Input<string>;
+    /** Notification destinations to notify. */
+    destinationIds: pulumi.Input<string>[];
+    dependsOn?: string[];
+    timeoutSeconds: number;
+    maxRetries: number;
+}
+
 export interface NotebookJobArgs {
     jobName: string;
     description: string;
     tasks: NotebookTaskDefinition[];
+    /** SQL alerts the job evaluates, usually after the notebook that loads what they read. */
+    alertTasks?: AlertTaskDefinition[];
     jobClusters?: Record<string, JobClusterDefinition>;
     /** Job parameters, passed to every task's notebook widgets. */
     parameters?: Record<string, pulumi.Input<string>>;
@@ -40,8 +58,9 @@ export interface NotebookJobArgs {
 export const durationWarningShare = 0.8;
 
 /**
- * A Databricks job of notebook tasks: a task graph on job clusters (or a SQL warehouse),
- * optionally on a Quartz schedule, with retries, timeouts, failure and slow-run e-mails.
+ * A Databricks job of notebook tasks: a task graph on job clusters (or a SQL warehouse), and
+ * SQL alerts evaluated after them, optionally on a Quartz schedule, with retries, timeouts,
+ * failure and slow-run e-mails.
  * Job clusters have no idle timeout: they exist for one run. One run at a time, so a slow
  * run is never overtaken by the next scheduled one.
  */
@@ -65,21 +84,36 @@ export class NotebookJob extends pulumi.ComponentResource {
                         ...(cluster.autoscale ? { autoscale: cluster.autoscale } : { numWorkers: cluster.numWorkers }),
                     },
                 })),
-                tasks: args.tasks.map((task) => ({
-                    taskKey: task.key,
-                    description: task.description,
-                    notebookTask: {
-                        notebookPath: task.notebookPath,
-                        source: "WORKSPACE",
-                        ...(task.warehouseId ? { warehouseId: task.warehouseId } : {}),
-                    },
-                    ...(task.jobCluster ? { jobClusterKey: task.jobCluster } : {}),
-                    ...(task.dependsOn?.length ? { dependsOns: task.dependsOn.map((taskKey) => ({ taskKey })) } : {}),
-                    timeoutSeconds: task.timeoutSeconds,
-                    maxRetries: task.maxRetries,
-                    minRetryIntervalMillis: task.minRetryIntervalMillis ?? 60_000,
-                    retryOnTimeout: false,
-                })),
+                tasks: [
+                    ...args.tasks.map((task) => ({
+                        taskKey: task.key,
+                        description: task.description,
+                        notebookTask: {
+                            notebookPath: task.notebookPath,
+                            source: "WORKSPACE",
+                            ...(task.warehouseId ? { warehouseId: task.warehouseId } : {}),
+                        },
+                        ...(task.jobCluster ? { jobClusterKey: task.jobCluster } : {}),
+                        ...(task.dependsOn?.length ? { dependsOns: task.dependsOn.map((taskKey) => ({ taskKey })) } : {}),
+                        timeoutSeconds: task.timeoutSeconds,
+                        maxRetries: task.maxRetries,
+                        minRetryIntervalMillis: task.minRetryIntervalMillis ?? 60_000,
+                        retryOnTimeout: false,
+                    })),
+                    ...(args.alertTasks ?? []).map((task) => ({
+                        taskKey: task.key,
+                        description: task.description,
+                        sqlTask: {
+                            warehouseId: task.warehouseId,
+                            alert: { alertId: task.alertId, subscriptions: task.destinationIds.map((destinationId) => ({ destinationId })), pauseSubscriptions: false },
+                        },
+                        ...(task.dependsOn?.length ? { dependsOns: task.dependsOn.map((taskKey) => ({ taskKey })) } : {}),
+                        timeoutSeconds: task.timeoutSeconds,
+                        maxRetries: task.maxRetries,
+                        minRetryIntervalMillis: 60_000,
+                        retryOnTimeout: false,
+                    })),
+                ],
                 parameters: Object.entries(args.parameters ?? {}).map(([paramName, value]) => ({ name: paramName, default: value })),
                 ...(args.schedule
                     ? {
@@ -116,7 +150,17 @@ export function notebookJobProblems(args: NotebookJobArgs): string[] {
     const problems: string[] = [];
     if (args.jobName.trim() === "") problems.push("jobName: expected a name");
     if (args.tasks.length === 0) problems.push("tasks: expected at least one task");
-    problems.push(...taskGraphProblems(args.tasks));
+    const alertTasks = args.alertTasks ?? [];
+    problems.push(...taskGraphProblems([...args.tasks, ...alertTasks]));
+    for (const task of alertTasks) {
+        if (task.destinationIds.length === 0) problems.push(`alert task ${task.key}: expected at least one notification destination, or it would notify nobody`);
+        if (!Number.isInteger(task.timeoutSeconds) || task.timeoutSeconds <= 0 || task.timeoutSeconds > args.timeoutSeconds) {
+            problems.push(`alert task ${task.key} timeoutSeconds ${task.timeoutSeconds}: expected a positive integer, at most the job's ${args.timeoutSeconds}`);
+        }
+        if (!Number.isInteger(task.maxRetries) || task.maxRetries < 0 || task.maxRetries > 10) {
+            problems.push(`alert task ${task.key} maxRetries ${task.maxRetries}: expected an integer from 0 to 10`);
+        }
+    }
 
     const clusters = args.jobClusters ?? {};
     const used = new Set<string>();

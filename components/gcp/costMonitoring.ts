@@ -13,6 +13,17 @@ export interface CostMonitoringArgs {
     labels: Record<string, string>;
 }
 
+/** The dataset the Cloud Billing export writes to (switched on in the billing console, pointed here). */
+export const billingExportDatasetId = "billing_export";
+
+/**
+ * The table the detailed usage cost export creates in that dataset: named after the billing
+ * account, with underscores (`gcp_billing_export_resource_v1_01A2B3_C4D5E6_F7A8B9`).
+ */
+export function billingExportTable(project: string, billingAccount: string): string {
+    return `${project}.${billingExportDatasetId}.gcp_billing_export_resource_v1_${billingAccount.replace(/-/g, "_")}`;
+}
+
 /** Days in an average month: the budget API has no daily period, so the daily limit is scaled. */
 export const daysPerMonth = 365 / 12;
 
@@ -43,7 +54,7 @@ export class CostMonitoring extends pulumi.ComponentResource {
         this.billingExport = new gcp.bigquery.Dataset(
             `${name}-billing-export`,
             {
-                datasetId: "billing_export",
+                datasetId: billingExportDatasetId,
                 friendlyName: "Cloud Billing export",
                 description: "Cloud Billing detailed usage cost export (GCP baseline and hybrid cost tracking)",
                 location: args.billingExportLocation,

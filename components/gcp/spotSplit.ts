@@ -4,7 +4,9 @@
  *
  * The spot side is rounded up, so the configured spot share of capacity is always met. The
  * floor (`min`) is kept on on-demand capacity first: it is the capacity that must survive
- * a preemption wave, and spot can be reclaimed at any moment.
+ * a preemption wave, and spot can be reclaimed at any moment. A pool's floor stays below its
+ * maximum while the total floor allows, so every pool can still remove idle nodes (the
+ * seed's idle rule); only a floor that fills both pools pins them.
  */
 
 export interface NodeBounds {
@@ -29,9 +31,16 @@ export function splitBySpotShare(total: NodeBounds, spotShare: number): SpotSpli
     // Guard against binary fractions such as 0.7 * 10 = 7.000000000000001 rounding up to 8.
     const spotMax = Math.ceil(Number((total.max * spotShare).toFixed(9)));
     const onDemandMax = total.max - spotMax;
-    const onDemandMin = Math.min(total.min, onDemandMax);
+    const belowMax = (max: number) => Math.max(max - 1, 0);
+    let onDemandMin = Math.min(total.min, belowMax(onDemandMax));
+    let spotMin = Math.min(total.min - onDemandMin, belowMax(spotMax));
+    // A floor too high to leave both pools room: fill on-demand, then spot, to their maxima.
+    const rest = total.min - onDemandMin - spotMin;
+    const toOnDemand = Math.min(rest, onDemandMax - onDemandMin);
+    onDemandMin += toOnDemand;
+    spotMin += rest - toOnDemand;
     return {
-        spot: { min: total.min - onDemandMin, max: spotMax },
+        spot: { min: spotMin, max: spotMax },
         onDemand: { min: onDemandMin, max: onDemandMax },
     };
 }

@@ -259,7 +259,8 @@ export const utilizationAlerts = stackPolicy({
                     floor: config.minDbuUtilization,
                     what: "utilisation alerting",
                     fix: `add a databricks.Alert on a utilisation query of this cluster (system.compute.node_timeline) with op LESS_THAN and threshold ${config.minDbuUtilization}`,
-                    narrowing: { cluster: /cluster_id|cluster_name/ },
+                    // A filter on a cluster (a literal or parameter) narrows; grouping or joining by cluster_id does not.
+                    narrowing: { cluster: /cluster_(id|name)\s*(=\s*['"{:]|in\s*\(\s*['"{:]|like\s*['"])/ },
                 },
                 report,
             );

@@ -2,10 +2,13 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { resourceLabels, Workload } from "../../components/labels";
 import { MigrationConfig } from "../config";
+import { StackCapacity, stackCapacity } from "../hybridConfig";
 
-/** What every phase receives: the validated config, the providers, and the label helper. */
+/** What every phase receives: the validated config, the sizes to deploy, the providers, and the label helper. */
 export interface PhaseContext {
     config: MigrationConfig;
+    /** Autoscaling bounds and schedule state: as configured, or from the workload distribution in phase 3. */
+    capacity: StackCapacity;
     providers: { gcp: gcp.Provider };
     labels(phase: number, workload: Workload): Record<string, string>;
     /** Options for a component of the given provider family. */
@@ -37,6 +40,7 @@ export function createContext(config: MigrationConfig): PhaseContext {
     const labelContext = { team: config.team, env: config.environment, costCenter: config.costCenter };
     return {
         config,
+        capacity: stackCapacity(config),
         providers: { gcp: gcpProvider },
         labels: (phase, workload) => resourceLabels(labelContext, phase, workload),
         gcpOptions: (opts) => ({ ...opts, providers: [gcpProvider] }),

@@ -58,7 +58,8 @@ export function phase0(ctx: PhaseContext): Phase0 {
     );
 
     const h100Type = h100MachineTypes[config.h100.machineType];
-    const split = splitBySpotShare({ min: config.h100.minNodes, max: config.h100.maxNodes }, config.h100.spotShare);
+    // Phase 3's workload distribution resizes the pools (ctx.capacity); earlier phases keep the configured sizes.
+    const split = splitBySpotShare(ctx.capacity.h100Nodes, config.h100.spotShare);
     const h100Pool = (capacity: "spot" | "on-demand", bounds: { min: number; max: number }) =>
         new GpuNodePool(
             `h100-${capacity}`,
@@ -93,8 +94,8 @@ export function phase0(ctx: PhaseContext): Phase0 {
             cluster: gke.cluster.id,
             location: config.region,
             machineType: config.c4a.machineType,
-            minNodes: config.c4a.minNodes,
-            maxNodes: config.c4a.maxNodes,
+            minNodes: ctx.capacity.c4aNodes.min,
+            maxNodes: ctx.capacity.c4aNodes.max,
             diskType: config.c4a.diskType,
             diskSizeGb: config.c4a.diskSizeGb,
             spot: config.c4a.spot,

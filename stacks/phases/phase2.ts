@@ -109,7 +109,7 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
             nodeType: db.dataPrep.nodeType,
             customTags: ctx.labels(phase, "data-processing"),
         }),
-        autoscale: { minWorkers: db.dataPrep.minWorkers, maxWorkers: db.dataPrep.maxWorkers },
+        autoscale: { minWorkers: ctx.capacity.dataPrepWorkers.min, maxWorkers: ctx.capacity.dataPrepWorkers.max },
     };
     const trainingCluster = {
         spec: gpuClusterSpec({
@@ -118,7 +118,7 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
             gpuMemoryFraction: db.a100.gpuMemoryFraction,
             customTags: ctx.labels(phase, "training"),
         }),
-        autoscale: { minWorkers: db.a100.minWorkers, maxWorkers: db.a100.maxWorkers },
+        autoscale: { minWorkers: ctx.capacity.a100Workers.min, maxWorkers: ctx.capacity.a100Workers.max },
     };
 
     const modelTraining = new NotebookJob(
@@ -155,7 +155,8 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
                 models_table: schemaTable(modelsTable),
                 model_name: "training_model",
             },
-            schedule: { ...modelTrainingSchedule, paused: db.schedulesPaused },
+            // Standard training and data processing moved to Databricks: paused at a workload share of 0.
+            schedule: { ...modelTrainingSchedule, paused: db.schedulesPaused || !ctx.capacity.movedSchedulesRun },
             failureEmails: emails,
             // Under the hour, so an hourly run is finished (or stopped) before the next is due.
             timeoutSeconds: 55 * 60,

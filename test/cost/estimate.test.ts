@@ -190,6 +190,38 @@ describe("what cannot be priced", () => {
         expect(e.perTrainingSource).toBe("none");
     });
 
+    it("costs nothing for a paused training job, and takes one training run from the GCP pools then", () => {
+        const paused = trainingJob({ schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC", pauseStatus: "PAUSED" } });
+        const e = estimateCost({ resources: [...gcpResources(), paused] }, { catalog: roundCatalog, usage: roundUsage({ jobs: {} }) });
+        expect(e.unpriced).toEqual([]);
+        expect(monthlyOf(e, "training-job")).toBe(0);
+        expect(e.perTrainingSource).toBe("gcp-pools");
+        expect(e.perTrainingUsd).toBeCloseTo(61, 6);
+        // Running, the same job is the training run again.
+        const running = estimateCost({ resources: [...gcpResources(), trainingJob()] }, { catalog: roundCatalog, usage: roundUsage({ jobs: {} }) });
+        expect(running.perTrainingSource).toBe("databricks-job");
+    });
+
+    it("prices a job's tasks on a SQL warehouse with the warehouse, not as serverless compute", () => {
+        const job = res("databricks:index/job:Job", "alerts-job", {
+            name: "alerts",
+            schedule: { quartzCronExpression: "0 0 6 * * ?", timezoneId: "UTC" },
+            jobClusters: [{ jobClusterKey: "c", newCluster: { nodeTypeId: "cpu-4", numWorkers: 1 } }],
+            tasks: [
+                { taskKey: "load", jobClusterKey: "c" },
+                { taskKey: "alert", sqlTask: { warehouseId: "wh-id", alert: { alertId: "a" } } },
+                { taskKey: "sql_notebook", notebookTask: { notebookPath: "/Shared/x", warehouseId: "wh-id" } },
+            ],
+        });
+        const e = estimateCost({ resources: [job] }, { catalog: roundCatalog, usage: roundUsage({ jobs: { alerts: { runsPerMonth: 10 } } }) });
+        expect(e.unpriced).toEqual([]);
+        expect(e.resources[0].detail).toContain("alert on a SQL warehouse (priced with the warehouse)");
+        expect(e.resources[0].detail).toContain("sql_notebook on a SQL warehouse (priced with the warehouse)");
+        // Only the job cluster's hour is counted: 1 h (cost.defaultTaskHours) of driver + 1 × cpu-4
+        // ($0.20/h VM, 1 DBU/h at $0.15), 10 runs.
+        expect(e.resources[0].monthlyUsd).toBeCloseTo(10 * (2 * 0.2 + 2 * 1 * 0.15), 6);
+    });
+
     it("refuses schedules it cannot count instead of calling them free", () => {
         const job = trainingJob({ schedule: { quartzCronExpression: "0 0 0 L * ?", timezoneId: "UTC" } });
         const usage = costConfigSchema.parse({ hoursPerMonth: 100 });

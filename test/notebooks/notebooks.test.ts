@@ -35,15 +35,16 @@ const notebookFiles = [...pythonFiles, ...sqlFiles].filter((f) => !f.startsWith(
 const allTables: TableDefinition[] = [modelsTable, benchmarkResultsTable, costMetricsTable, trainingExamplesTable, trainingFeaturesTable];
 
 describe("notebook sources", () => {
-    it("has the five notebooks the jobs run and the helper package", () => {
+    it("has the six notebooks the jobs run and the helper package", () => {
         expect(notebookFiles.map((f) => path.relative(notebooksDir, f)).sort()).toEqual([
             "benchmark_suite.py",
+            "cost_tracking.py",
             "data_prep.py",
             "maintenance.sql",
             "migrate_data.py",
             "training.py",
         ]);
-        expect(pythonFiles.filter((f) => f.startsWith(libDir)).length).toBeGreaterThanOrEqual(6);
+        expect(pythonFiles.filter((f) => f.startsWith(libDir)).length).toBeGreaterThanOrEqual(8);
     });
 
     it("compiles every Python notebook and module (python3 py_compile)", () => {
@@ -128,13 +129,14 @@ describe("the ml_migration package", () => {
     it("writes exactly the columns the Delta tables define, and knows every gate it is given", () => {
         const script = [
             "import json",
-            "from ml_migration import benchmarks, ingest, training",
-            "print(json.dumps({'results': benchmarks.RESULT_COLUMNS, 'models': training.MODEL_COLUMNS,",
+            "from ml_migration import benchmarks, costs, ingest, training",
+            "print(json.dumps({'results': benchmarks.RESULT_COLUMNS, 'models': training.MODEL_COLUMNS, 'costs': costs.COST_COLUMNS,",
             "  'source': ingest.SOURCE_COLUMNS, 'gates': sorted({c.gate for c in benchmarks.CASES.values()}), 'suite': benchmarks.SUITE}))",
         ].join("\n");
         const py = JSON.parse(python(["-c", script]));
         expect(py.results).toEqual(benchmarkResultsTable.columns.map((c) => c.name));
         expect(py.models).toEqual(modelsTable.columns.map((c) => c.name));
+        expect(py.costs).toEqual(costMetricsTable.columns.map((c) => c.name));
         expect([...py.source, "source_file"]).toEqual(trainingExamplesTable.columns.map((c) => c.name));
         for (const gate of py.gates) expect(Object.keys(successGates)).toContain(gate);
         expect(py.suite).toEqual({
@@ -147,14 +149,21 @@ describe("the ml_migration package", () => {
 describe("deployed notebooks", () => {
     let graph: ResourceGraph;
     beforeAll(async () => {
-        graph = await runStack("prod", { "migration:phase": "2" });
+        graph = await runStack("prod", { "migration:phase": "3" });
     });
 
     const decoded = (r: { inputs: Record<string, unknown> }) => Buffer.from(r.inputs.contentBase64 as string, "base64").toString("utf8");
 
     it("are the repository's files, at the paths the jobs run, with the helper package beside them", () => {
         const deployed = Object.fromEntries(byType(graph, "databricks:index/notebook:Notebook").map((n) => [n.inputs.path as string, n]));
-        expect(Object.keys(deployed).sort()).toEqual(["/Shared/benchmark_suite", "/Shared/data_prep", "/Shared/maintenance", "/Shared/migrate_data", "/Shared/training"]);
+        expect(Object.keys(deployed).sort()).toEqual([
+            "/Shared/benchmark_suite",
+            "/Shared/cost_tracking",
+            "/Shared/data_prep",
+            "/Shared/maintenance",
+            "/Shared/migrate_data",
+            "/Shared/training",
+        ]);
         for (const [workspacePath, notebook] of Object.entries(deployed)) {
             const file = notebookFiles.find((f) => path.basename(f).replace(/\.(py|sql)$/, "") === path.basename(workspacePath))!;
             expect(decoded(notebook), workspacePath).toBe(fs.readFileSync(file, "utf8"));
@@ -172,10 +181,11 @@ describe("deployed notebooks", () => {
             new Set([...text.matchAll(/dbutils\.widgets\.text\("([a-z_]+)"/g), ...text.matchAll(/CREATE WIDGET TEXT ([a-z_]+)/g)].map((m) => m[1]));
         const read = (text: string) => new Set([...text.matchAll(/dbutils\.widgets\.get\("([a-z_]+)"\)/g), ...text.matchAll(/:([a-z_]+)\)/g)].map((m) => m[1]));
         const jobs = byType(graph, "databricks:index/job:Job");
-        expect(jobs).toHaveLength(4);
+        expect(jobs).toHaveLength(5);
         for (const j of jobs) {
             const parameters = (j.inputs.parameters as { name: string }[]).map((p) => p.name);
-            const texts = (j.inputs.tasks as JobTask[]).map((t) => notebooks[t.notebookTask.notebookPath]);
+            // SQL alert tasks take no parameters; the job's parameters reach its notebooks.
+            const texts = (j.inputs.tasks as JobTask[]).filter((t) => t.notebookTask).map((t) => notebooks[t.notebookTask.notebookPath]);
             // Job parameters reach every task; each must be used by at least one of them.
             const anyDeclares = new Set(texts.flatMap((t) => [...declared(t)]));
             for (const p of parameters) expect(anyDeclares.has(p), `${j.inputs.name}: no notebook takes parameter ${p}`).toBe(true);

@@ -188,6 +188,30 @@ describe("utilization-alerts", () => {
         expect((await runStackPolicy(utilizationAlerts, pools(5, 3))).notApplicable).toContain("before phase 3");
     });
 
+    it("reads a workspace-wide utilisation query (grouped by cluster_id) as covering every cluster, a filtered one as not", async () => {
+        const withQuery = (queryText: string): Fixture[] => [
+            ...pools(5, 3).map((f) => (f.type === "pulumi:pulumi:Stack" ? stackRoot(3) : f)),
+            gpuAlert("gpu-utilisation", filter, 85, "COMPARISON_LT", { dependsOn: ["ml-gke"] }),
+            a100Cluster(),
+            { type: "databricks:index/query:Query", name: "dbu-query", props: { displayName: "Workspace DBU utilisation", queryText } },
+            {
+                type: "databricks:index/alert:Alert",
+                name: "dbu-utilisation",
+                props: {
+                    displayName: "DBU utilisation below the floor",
+                    condition: { op: "LESS_THAN", operand: { column: { name: "dbu_utilization" } }, threshold: { value: { doubleValue: 0.8 } } },
+                },
+                propertyDependencies: { queryId: ["dbu-query"] },
+            },
+        ];
+        const grouped =
+            "WITH busy AS (SELECT cluster_id, AVG(cpu_user_percent / 100) AS u FROM system.compute.node_timeline GROUP BY cluster_id) " +
+            "SELECT SUM(d.dbus * b.u) / SUM(d.dbus) AS dbu_utilization FROM dbus d LEFT JOIN busy b ON b.cluster_id = d.cluster_id";
+        expect(messages(await runStackPolicy(utilizationAlerts, withQuery(grouped)))).toEqual([]);
+        const filtered = "SELECT AVG(cpu_user_percent / 100) AS dbu_utilization FROM system.compute.node_timeline WHERE cluster_id = 'another-cluster'";
+        expect(messages(await runStackPolicy(utilizationAlerts, withQuery(filtered))).join()).toContain('"a100": utilisation alerting is no alert');
+    });
+
     it("passes a cluster-wide GPU alert at 85% and a Databricks alert at 80% in phase 3", async () => {
         const fixtures: Fixture[] = [
             ...pools(5, 3).map((f) => (f.type === "pulumi:pulumi:Stack" ? stackRoot(3) : f)),

@@ -12,7 +12,10 @@ import { Analysis, Diagnostic, mandatory, PolicyPackHandle, startPolicyPack } fr
 import { evaluate, ProgramError } from "../../tools/engine/evaluate";
 import { GraphResource, ResourceGraph, secretMarker, stackType } from "../../tools/engine/graph";
 import { unknownPlaceholder } from "../../tools/engine/wire";
-import { runStack } from "../harness";
+import { baselineOf, estimateCost } from "../../tools/cost/estimate";
+import { costInputsForStack } from "../../tools/cost/stackAssumptions";
+import { phasePolicyConfig, stackPolicyConfig } from "../../tools/cli/policies";
+import { projectDir, runStack } from "../harness";
 import { labels } from "./fixtures";
 
 const packDir = path.resolve(__dirname, "../../policies");
@@ -192,7 +195,12 @@ describe("every phase graph of both stacks that exists", () => {
     it("has no mandatory violation (the gate given passing benchmark results)", async () => {
         const atGates = Object.fromEntries(Object.entries(successGates).map(([gate, { ratio }]) => [gate, ratio]));
         const checked: string[] = [];
+        const policies = new Set(pack.info.policies.map((p) => p.name));
         for (const stack of ["dev", "prod"]) {
+            // Checked as the migration CLI checks a stack: its own policy config, its phase-0 cost baseline.
+            const { usage } = costInputsForStack(projectDir, stack);
+            const baseline = baselineOf(estimateCost(await runStack(stack, { "migration:phase": 0 }), { usage }));
+            const base = stackPolicyConfig({ projectDir, stack, policyConfigKey: "migration:policyConfig" });
             for (let phase = 0; phase <= maxPhase; phase++) {
                 let graph: ResourceGraph;
                 try {
@@ -203,7 +211,14 @@ describe("every phase graph of both stacks that exists", () => {
                     throw error;
                 }
                 const results = { phase: Math.max(phase - 1, 0), metrics: atGates };
-                const analysis = await pack.analyze(graph, { config: { "promotion-gate": { results } } });
+                const config = phasePolicyConfig({
+                    base: { ...base, "promotion-gate": { results } },
+                    policies,
+                    configuredPhase: phase,
+                    phase,
+                    cost: { group: {}, baseline },
+                });
+                const analysis = await pack.analyze(graph, { config });
                 expect(mandatory(analysis.diagnostics), `${stack} at phase ${phase}`).toEqual([]);
                 checked.push(`${stack}@${phase}`);
             }

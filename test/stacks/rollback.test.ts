@@ -9,7 +9,7 @@ import { preview } from "../../tools/engine/diff";
 import { ResourceGraph } from "../../tools/engine/graph";
 import { runStack } from "../harness";
 
-const implemented = [0, 1, 2];
+const implemented = [0, 1, 2, 3];
 
 describe.each(["dev", "prod"])("rollback of %s", (stack) => {
     const forward = new Map<number, ResourceGraph>();

@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import { costRatioForecastName, costRatioPolicyConfig, costRatioTargetsName } from "../../policies/cost/costRatio";
 import { promotionGateName } from "../../policies/gates/promotionGate";
-import { baselineOf } from "../cost/estimate";
+import { baselineOf, CostBaseline } from "../cost/estimate";
 import { Diagnostic, PolicyPackConfig, PolicyPackError, PolicyPackHandle, startPolicyPack } from "../engine/analyzer";
 import { StackPlan } from "../engine/plan";
 import { readProject, readStackConfig } from "../engine/project";
@@ -63,12 +63,34 @@ export function stackPolicyConfig(options: Pick<PolicyRunOptions, "projectDir" |
     return { ...fromStack, ...fromFile };
 }
 
-/** The cost-ratio policies' inputs for one phase: phase, the stack's cost group, the baseline. */
-function costRatioConfig(options: PolicyRunOptions, phase: number | null): PolicyPackConfig {
-    if (phase === null || !options.cost) return {};
-    const { values } = readStackConfig(readProject(options.projectDir), options.stack);
-    const cost = values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]);
-    return costRatioPolicyConfig({ phase, cost, baseline: baselineOf(options.cost.baseline) }) as PolicyPackConfig;
+export interface PhasePolicyInputs {
+    /** The stack's own policy config (`stackPolicyConfig`). */
+    base: PolicyPackConfig;
+    /** Names of the pack's policies. */
+    policies: ReadonlySet<string>;
+    /** The phase the stack file configures, and the phase being checked. */
+    configuredPhase: number | null;
+    phase: number | null;
+    /** The stack's `migration:cost` group as written, and its phase-0 estimate. */
+    cost?: { group: unknown; baseline: CostBaseline };
+}
+
+/**
+ * The policy config one phase is checked with: the stack's own, plus what the cost-ratio
+ * policies need (phase, cost group, baseline); and the promotion gate as advice for a phase
+ * the stack is not configured for, which is a preview of a later promotion, not the move
+ * the gate guards.
+ */
+export function phasePolicyConfig(inputs: PhasePolicyInputs): PolicyPackConfig {
+    let config = inputs.base;
+    const { phase } = inputs;
+    if (phase !== null && inputs.cost && (inputs.policies.has(costRatioTargetsName) || inputs.policies.has(costRatioForecastName))) {
+        config = merge(config, costRatioPolicyConfig({ phase, cost: inputs.cost.group, baseline: inputs.cost.baseline }) as PolicyPackConfig);
+    }
+    if (phase !== inputs.configuredPhase && inputs.policies.has(promotionGateName)) {
+        config = merge(config, { [promotionGateName]: { enforcementLevel: "advisory" } });
+    }
+    return config;
 }
 
 function merge(base: PolicyPackConfig, extra: PolicyPackConfig): PolicyPackConfig {
@@ -81,7 +103,6 @@ function merge(base: PolicyPackConfig, extra: PolicyPackConfig): PolicyPackConfi
     return merged;
 }
 
-/** The policy SDK prefixes a violation's message with the policy's description; they are kept apart. */
 export function toViolation(d: Diagnostic): Violation {
     const prefix = `${d.description}\n`;
     const message = d.description && d.message.startsWith(prefix) ? d.message.slice(prefix.length) : d.message;
@@ -105,21 +126,17 @@ export async function analyzePlan(
     plan: StackPlan,
     options: PolicyRunOptions,
 ): Promise<Map<number | null, Violation[]>> {
-    const base = stackPolicyConfig(options);
-    const packPolicies = new Set(pack.info.policies.map((p) => p.name));
-    const hasCostRatio = packPolicies.has(costRatioTargetsName) || packPolicies.has(costRatioForecastName);
     const { values, secretKeys } = readStackConfig(readProject(options.projectDir), options.stack);
+    const base = stackPolicyConfig(options);
+    const policies = new Set(pack.info.policies.map((p) => p.name));
     const configuredPhase = options.phaseKey in values ? Number(values[options.phaseKey]) : null;
+    const cost = options.cost
+        ? { group: values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]), baseline: baselineOf(options.cost.baseline) }
+        : undefined;
     const result = new Map<number | null, Violation[]>();
     for (const phase of plan.phases) {
-        let config = hasCostRatio ? merge(base, costRatioConfig(options, phase.phase)) : base;
-        // The gate guards the stack's real move. A phase the stack is not configured for is a
-        // preview of a later promotion: what it would need is shown as advice, not a failure.
-        if (phase.phase !== configuredPhase && packPolicies.has(promotionGateName)) {
-            config = merge(config, { [promotionGateName]: { enforcementLevel: "advisory" } });
-        }
         const analysis = await pack.analyze(phase.graph, {
-            config,
+            config: phasePolicyConfig({ base, policies, configuredPhase, phase: phase.phase, cost }),
             stackConfig: values,
             stackSecretKeys: secretKeys,
             stackTags: { "pulumi:project": plan.project, "migration:phase": String(phase.phase ?? "") },

@@ -110,6 +110,19 @@ function priceAllPurposeCluster(r: PricedResource, ctx: PricingContext): PricedA
 /** Tasks that run no compute of their own. */
 const computeFreeTasks = ["conditionTask", "runJobTask"];
 
+/**
+ * The SQL warehouse a task runs on (a SQL task, or a SQL notebook or dbt task given a
+ * warehouse), or undefined. Such a task adds no compute of its own: its hours are the
+ * warehouse's, which is priced as its own line.
+ */
+function taskWarehouse(task: Record<string, unknown>): string | undefined {
+    for (const kind of ["sqlTask", "notebookTask", "dbtTask"]) {
+        const id = str(record(task[kind]).warehouseId);
+        if (id) return id;
+    }
+    return undefined;
+}
+
 function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
     const { usage } = ctx;
     const prices: string[] = [];
@@ -144,10 +157,7 @@ function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
             parts.push(`${key} on an existing cluster (priced with that cluster)`);
             continue;
         }
-        // SQL tasks, and notebook tasks on a warehouse, run on the SQL warehouse, which is
-        // priced by its own running hours (cost.databricks.sqlWarehouseHoursPerMonth).
-        const warehouse = str(record(task.sqlTask).warehouseId) ?? str(record(task.notebookTask).warehouseId);
-        if (warehouse !== undefined) {
+        if (taskWarehouse(task)) {
             parts.push(`${key} on a SQL warehouse (priced with the warehouse)`);
             continue;
         }
@@ -178,7 +188,8 @@ function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
     assumptions.push(why);
     return {
         monthlyUsd: perRunUsd * runs,
-        perTrainingUsd: isTraining ? perRunUsd : undefined,
+        // A training job that never runs (paused, as at a workload share of 0) is not where training happens.
+        perTrainingUsd: isTraining && runs > 0 ? perRunUsd : undefined,
         detail: `${formatNumber(runs)} runs × ${formatUsd(perRunUsd)} a run; ${parts.join("; ")}`,
         assumptions,
         prices,

@@ -31,10 +31,11 @@ export const callAnswers: Record<string, (inputs: Inputs) => Record<string, unkn
 
 /** Outputs a provider computes on create, by resource type; merged over the inputs. */
 export const computedOutputs: Record<string, (args: MockResourceArgs) => Record<string, unknown>> = {
-    "gcp:serviceaccount/account:Account": ({ inputs }) => ({
-        email: `${String(inputs.accountId)}@offline-project.iam.gserviceaccount.com`,
-        uniqueId: "100000000000000000001",
-    }),
+    // A service account's e-mail is its ID at its project (the provider's project when unset).
+    "gcp:serviceaccount/account:Account": ({ inputs }) => {
+        const email = `${String(inputs.accountId)}@${String(inputs.project ?? "offline-project")}.iam.gserviceaccount.com`;
+        return { email, uniqueId: "100000000000000000001", name: `projects/${String(inputs.project ?? "offline-project")}/serviceAccounts/${email}` };
+    },
     "gcp:container/cluster:Cluster": () => ({ endpoint: "10.0.0.2", masterVersion: "1.31.0-gke.0" }),
     "gcp:compute/network:Network": ({ name }) => ({ selfLink: `https://www.googleapis.com/compute/v1/projects/offline-project/global/networks/${name}` }),
     "gcp:compute/subnetwork:Subnetwork": ({ name, inputs }) => ({

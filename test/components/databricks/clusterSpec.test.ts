@@ -89,3 +89,24 @@ describe("clusterSpecProblems", () => {
         expect(clusterSpecProblems(with_(photon(), { sparkVersion: "14.3.x-cpu-ml-scala2.12" })).join("\n")).toMatch(/Photon runs the standard runtime/);
     });
 });
+
+describe("a cluster's Google identity", () => {
+    it("runs a CPU cluster as a Google service account when given one, and checks it is one", () => {
+        const spec = photonClusterSpec({
+            sparkVersion: "14.3.x-scala2.12",
+            nodeType: "n2-highmem-4",
+            customTags: tags,
+            googleServiceAccount: "ml-cost-tracking@acme-ml-dev.iam.gserviceaccount.com",
+        });
+        expect(spec.gcpAttributes).toEqual({
+            availability: "PREEMPTIBLE_WITH_FALLBACK_GCP",
+            firstOnDemand: 1,
+            zoneId: "HA",
+            googleServiceAccount: "ml-cost-tracking@acme-ml-dev.iam.gserviceaccount.com",
+        });
+        expect(photon().gcpAttributes).not.toHaveProperty("googleServiceAccount");
+        expect(() => photonClusterSpec({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-4", customTags: tags, googleServiceAccount: "ml-cost-tracking" })).toThrow(
+            /gcpAttributes.googleServiceAccount "ml-cost-tracking": expected a service account e-mail/,
+        );
+    });
+});

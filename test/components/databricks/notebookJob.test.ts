@@ -76,6 +76,52 @@ describe("NotebookJob", () => {
     });
 });
 
+describe("NotebookJob alert tasks", () => {
+    const withAlerts: NotebookJobArgs = {
+        ...args,
+        alertTasks: [
+            {
+                key: "cost_alert",
+                description: "a",
+                alertId: "alert-1",
+                warehouseId: "wh-1",
+                destinationIds: ["dest-1"],
+                dependsOn: ["report"],
+                timeoutSeconds: 300,
+                maxRetries: 1,
+            },
+        ],
+    };
+
+    it("evaluates a SQL alert on the warehouse after the tasks it depends on, notifying its destinations", async () => {
+        const graph = await runProgram(() => new NotebookJob("pipeline", withAlerts));
+        const tasks = byType(graph, "databricks:index/job:Job")[0].inputs.tasks as Record<string, unknown>[];
+        expect(tasks.map((t) => t.taskKey)).toEqual(["prep", "train", "report", "cost_alert"]);
+        expect(tasks[3]).toEqual({
+            taskKey: "cost_alert",
+            description: "a",
+            sqlTask: { warehouseId: "wh-1", alert: { alertId: "alert-1", subscriptions: [{ destinationId: "dest-1" }], pauseSubscriptions: false } },
+            dependsOns: [{ taskKey: "report" }],
+            timeoutSeconds: 300,
+            maxRetries: 1,
+            minRetryIntervalMillis: 60000,
+            retryOnTimeout: false,
+        });
+    });
+
+    it("refuses an alert that notifies nobody, depends on an unknown task, or outlasts the job", () => {
+        const alert = withAlerts.alertTasks![0];
+        expect(notebookJobProblems({ ...withAlerts, alertTasks: [{ ...alert, destinationIds: [] }] })).toEqual([
+            "alert task cost_alert: expected at least one notification destination, or it would notify nobody",
+        ]);
+        expect(notebookJobProblems({ ...withAlerts, alertTasks: [{ ...alert, dependsOn: ["load"] }] })).toEqual(['task cost_alert: depends on unknown task "load"']);
+        expect(notebookJobProblems({ ...withAlerts, alertTasks: [{ ...alert, key: "prep" }] })).toContain('task key "prep": defined twice');
+        expect(notebookJobProblems({ ...withAlerts, alertTasks: [{ ...alert, timeoutSeconds: 5000 }] })).toEqual([
+            "alert task cost_alert timeoutSeconds 5000: expected a positive integer, at most the job's 3000",
+        ]);
+    });
+});
+
 describe("taskGraphProblems", () => {
     it("accepts a DAG and reports unknown dependencies, duplicates and cycles", () => {
         expect(taskGraphProblems([{ key: "a" }, { key: "b", dependsOn: ["a"] }, { key: "c", dependsOn: ["a", "b"] }])).toEqual([]);

@@ -55,6 +55,28 @@ describe("splitBySpotShare", () => {
         );
     });
 
+    it("keeps each pool's floor below its maximum while the total floor allows, so idle nodes can go", () => {
+        expect(splitBySpotShare({ min: 2, max: 4 }, 0.6)).toEqual({ spot: { min: 2, max: 3 }, onDemand: { min: 0, max: 1 } });
+        fc.assert(
+            fc.property(bounds, share, (total, s) => {
+                const { spot, onDemand } = splitBySpotShare(total, s);
+                const pools = [spot, onDemand].filter((p) => p.max > 0);
+                if (total.min <= total.max - pools.length) {
+                    for (const pool of pools) expect(pool.min).toBeLessThan(pool.max);
+                }
+            }),
+        );
+    });
+
+    it("keeps the floor on demand first, up to one below its maximum", () => {
+        fc.assert(
+            fc.property(bounds, share, (total, s) => {
+                const { spot, onDemand } = splitBySpotShare(total, s);
+                if (spot.min > 0 && onDemand.max > 0) expect(onDemand.min).toBeGreaterThanOrEqual(onDemand.max - 1);
+            }),
+        );
+    });
+
     it("never moves capacity to on-demand when the share grows", () => {
         fc.assert(
             fc.property(bounds, share, share, (total, a, b) => {

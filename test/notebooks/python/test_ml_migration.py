@@ -1,12 +1,14 @@
 """Unit tests of the ml_migration package the notebooks import (no Spark, no GPU needed)."""
 
+import datetime as dt
 import json
 import os
+import sqlite3
 import sys
 import unittest
 from types import SimpleNamespace
 
-from ml_migration import benchmarks, gpu, ingest, params, training
+from ml_migration import benchmarks, costs, gcp_metrics, gpu, ingest, params, training
 
 # The gates the benchmark job passes, as the TypeScript test hands them over (or the seed's).
 GATES = json.loads(os.environ.get("GATES_JSON") or json.dumps({
@@ -186,3 +188,143 @@ class IngestTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CostsTest(unittest.TestCase):
+    def test_classifies_billing_lines(self):
+        self.assertEqual(costs.category("Compute Engine", "Nvidia H100 80GB GPU running in Americas"), "compute")
+        self.assertEqual(costs.category("Compute Engine", "A3 Instance Core running in Americas"), "compute")
+        self.assertEqual(costs.category("Compute Engine", "Hyperdisk Balanced Capacity"), "storage")
+        self.assertEqual(costs.category("Compute Engine", "SSD backed PD Capacity"), "storage")
+        self.assertEqual(costs.category("Cloud Storage", "Standard Storage US Regional"), "storage")
+        self.assertEqual(costs.category("Cloud Storage", "Download Worldwide Destinations (excluding Asia & Australia)"), "network")
+        self.assertEqual(costs.category("Networking", "Network Internet Egress from Americas to Americas"), "network")
+        self.assertEqual(costs.category("Kubernetes Engine", "Regional Kubernetes Clusters"), "compute")
+
+    def rows_db(self, rows):
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE billing_rows (usage_date TEXT, vendor TEXT, workload TEXT, service TEXT, sku TEXT, net_cost REAL, currency TEXT)")
+        db.executemany("INSERT INTO billing_rows VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        return db
+
+    def test_the_sql_classifies_exactly_as_the_python_rules(self):
+        lines = [
+            ("Compute Engine", "Nvidia H100 80GB GPU running in Americas"),
+            ("Compute Engine", "Hyperdisk Balanced Capacity"),
+            ("Cloud Storage", "Standard Storage US Regional"),
+            ("Cloud Storage", "Download Worldwide Destinations"),
+            ("Networking", "Cloud NAT Gateway uptime"),
+            ("BigQuery", "Analysis"),
+            ("BigQuery", "Active Logical Storage"),
+            (None, None),
+        ]
+        db = sqlite3.connect(":memory:")
+        db.execute("CREATE TABLE t (service TEXT, sku TEXT)")
+        db.executemany("INSERT INTO t VALUES (?, ?)", lines)
+        by_sql = [r[0] for r in db.execute(f"SELECT {costs.category_sql()} FROM t ORDER BY rowid")]
+        self.assertEqual(by_sql, [costs.category(service, sku) for service, sku in lines])
+
+    def test_daily_gcp_totals_by_source_workload_and_category(self):
+        db = self.rows_db([
+            ("2024-03-20", None, "training", "Compute Engine", "A3 Instance Core", 100.0, "USD"),
+            ("2024-03-20", None, "training", "Compute Engine", "SSD backed PD Capacity", 5.0, "USD"),
+            ("2024-03-20", None, "training", "Compute Engine", "A3 Instance Core", -10.0, "USD"),
+            ("2024-03-20", "databricks", "training", "Compute Engine", "A2 Instance Core", 40.0, "USD"),
+            ("2024-03-20", None, None, "Networking", "Network Internet Egress", 2.5, "USD"),
+            ("2024-03-21", None, "training", "Compute Engine", "A3 Instance Core", 7.0, "USD"),
+        ])
+        cursor = db.execute(costs.gcp_daily_sql("billing_rows") + " ORDER BY date, source, workload")
+        columns = [c[0] for c in cursor.description]
+        self.assertEqual(columns, ["date", "source", "workload", "compute_cost", "storage_cost", "network_cost", "currency"])
+        self.assertEqual(cursor.fetchall(), [
+            ("2024-03-20", "databricks", "training", 40.0, 0, 0, "USD"),
+            ("2024-03-20", "gcp", "training", 90.0, 5.0, 0, "USD"),
+            ("2024-03-20", "gcp", "unlabelled", 0, 0, 2.5, "USD"),
+            ("2024-03-21", "gcp", "training", 7.0, 0, 0, "USD"),
+        ])
+
+    def test_refuses_a_pattern_that_would_be_a_wildcard(self):
+        original = costs.CATEGORY_RULES
+        try:
+            costs.CATEGORY_RULES = (("network", ("in_out",)),)
+            with self.assertRaises(ValueError):
+                costs.category_sql()
+        finally:
+            costs.CATEGORY_RULES = original
+
+    def test_prices_dbus_at_the_price_in_force(self):
+        sql = " ".join(costs.DATABRICKS_DAILY_SQL.split())
+        for part in [
+            "FROM system.billing.usage AS u JOIN system.billing.list_prices AS lp ON lp.sku_name = u.sku_name",
+            "u.usage_end_time >= lp.price_start_time",
+            "(lp.price_end_time IS NULL OR u.usage_end_time < lp.price_end_time)",
+            "u.usage_quantity * lp.pricing.effective_list.default",
+            "u.workspace_id = :workspace_id",
+            "u.usage_date BETWEEN :start_date AND :end_date",
+        ]:
+            self.assertIn(part, sql)
+
+    def test_window_and_replace_where(self):
+        start, end = costs.date_window(dt.date(2024, 3, 22), 3)
+        self.assertEqual((start, end), (dt.date(2024, 3, 19), dt.date(2024, 3, 21)))
+        self.assertEqual(costs.replace_where(start, end), "date >= '2024-03-19' AND date <= '2024-03-21'")
+        for bad in [0, -1, "3"]:
+            with self.assertRaises(ValueError):
+                costs.date_window(dt.date(2024, 3, 22), bad)
+        with self.assertRaises(ValueError):
+            costs.replace_where("2024-03-19' OR 1=1 --", end)
+
+    def test_daily_totals_per_source(self):
+        day = dt.date(2024, 3, 21)
+        rows = [
+            {"date": day, "source": "gcp", "compute_cost": 600, "storage_cost": 20, "network_cost": None},
+            {"date": day, "source": "gcp", "compute_cost": 100, "storage_cost": 0, "network_cost": 5},
+            {"date": day, "source": "databricks", "compute_cost": 400, "storage_cost": 0, "network_cost": 0},
+            {"date": dt.date(2024, 3, 20), "source": "gcp", "compute_cost": 9999, "storage_cost": 0, "network_cost": 0},
+        ]
+        self.assertEqual(costs.daily_totals(rows, day), {"gcp": 725.0, "databricks": 400.0})
+
+
+class GcpMetricsTest(unittest.TestCase):
+    def test_builds_a_gauge_point(self):
+        at = dt.datetime(2024, 3, 21, 6, 5, tzinfo=dt.timezone.utc)
+        self.assertEqual(gcp_metrics.gauge("custom.googleapis.com/ml/daily_cost", 1234, {"source": "gcp"}, at, "acme-ml-dev"), {
+            "metric": {"type": "custom.googleapis.com/ml/daily_cost", "labels": {"source": "gcp"}},
+            "resource": {"type": "global", "labels": {"project_id": "acme-ml-dev"}},
+            "metricKind": "GAUGE",
+            "valueType": "DOUBLE",
+            "points": [{"interval": {"endTime": "2024-03-21T06:05:00Z"}, "value": {"doubleValue": 1234.0}}],
+        })
+        with self.assertRaises(ValueError):
+            gcp_metrics.gauge("compute.googleapis.com/instance/uptime", 1, {}, at, "p")
+        with self.assertRaises(ValueError):
+            gcp_metrics.gauge("custom.googleapis.com/ml/daily_cost", 1, {}, dt.datetime(2024, 3, 21), "p")
+
+    def test_writes_with_the_metadata_servers_token(self):
+        calls = []
+
+        class Response:
+            def __init__(self, body):
+                self.body = body
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def read(self):
+                return self.body
+
+        def urlopen(request, timeout):
+            calls.append(request)
+            return Response(b'{"access_token": "tok"}' if "metadata" in request.full_url else b"{}")
+
+        at = dt.datetime(2024, 3, 21, tzinfo=dt.timezone.utc)
+        series = [gcp_metrics.gauge("custom.googleapis.com/ml/daily_cost", 1, {"source": "gcp"}, at, "p")]
+        self.assertEqual(gcp_metrics.write("p", series, urlopen=urlopen), 1)
+        self.assertEqual(calls[0].get_header("Metadata-flavor"), "Google")
+        self.assertEqual(calls[1].full_url, "https://monitoring.googleapis.com/v3/projects/p/timeSeries")
+        self.assertEqual(calls[1].get_header("Authorization"), "Bearer tok")
+        self.assertEqual(json.loads(calls[1].data)["timeSeries"], series)
+        self.assertEqual(gcp_metrics.write("p", [], urlopen=urlopen), 0)

@@ -1,0 +1,73 @@
+/**
+ * `migration check` and the policy side of `plan`: the real pack started as its own process,
+ * exit codes, violations in every format, and a pack that is missing, crashes or hangs.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../tools/cli/main";
+import { PlanReport } from "../../tools/cli/report";
+import { projectDir } from "../harness";
+
+async function run(...argv: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    return { code, stdout, stderr };
+}
+
+const stack = `broken${process.pid}`;
+const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+
+beforeAll(() => {
+    // A stack that breaks a cost rule: the GKE autoscaler keeps idle GPU nodes too long.
+    const dev = fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(stackFile, dev.replace("releaseChannel: REGULAR", "releaseChannel: REGULAR\n    autoscalingProfile: BALANCED"));
+});
+afterAll(() => fs.rmSync(stackFile, { force: true }));
+
+describe("migration check with the project's pack", () => {
+    it("passes every phase of dev: exit 0, no mandatory violation", async () => {
+        const { code, stdout, stderr } = await run("check", "--stack", "dev", "--cwd", projectDir, "--format", "json");
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        const report = JSON.parse(stdout) as PlanReport;
+        expect(report.policyPack).toBe("policies");
+        expect(report.phases.map((p) => p.phase)).toEqual([0, 1, 2, 3].slice(0, report.phases.length));
+        for (const phase of report.phases) expect(phase.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
+    });
+
+    it("fails a stack that breaks a cost rule: exit 1, the rule named with the resource and the fix", async () => {
+        const { code, stdout } = await run("check", "--stack", stack, "--phase", "0", "--cwd", projectDir, "--format", "sarif");
+        expect(code).toBe(1);
+        const sarif = JSON.parse(stdout);
+        const results = sarif.runs[0].results as { ruleId: string; level: string; message: { text: string } }[];
+        const autoscaling = results.filter((r) => r.ruleId === "gcp-databricks-migration/gke-gpu-autoscaling");
+        expect(autoscaling.length).toBeGreaterThan(0);
+        expect(autoscaling[0].level).toBe("error");
+        expect(autoscaling[0].message.text).toMatch(/BALANCED/);
+        expect(autoscaling[0].message.text).toMatch(/OPTIMIZE_UTILIZATION/);
+        expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain("gcp-databricks-migration/gke-gpu-autoscaling");
+    });
+});
+
+describe("a policy pack that cannot answer: exit 2, one message, no report", () => {
+    const packs = path.join(projectDir, "test/fixtures/packs");
+
+    it.each([
+        ["is missing", "missing", /--policy-pack .*: no PulumiPolicy\.yaml/],
+        ["crashes on start", "crashing", /policy pack: the policy pack exited with code \d+ before serving[\s\S]*the pack is broken/],
+        ["hangs", "hanging", /policy pack: the policy pack did not print its port within 3000 ms/],
+    ])("%s", async (_, name, message) => {
+        const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "migration-out-")), "report.json");
+        const { code, stderr } = await run(
+            "check", "--stack", "dev", "--phase", "0", "--cwd", projectDir,
+            "--policy-pack", path.join(packs, name), "--policy-timeout", "3", "--out", out,
+        );
+        expect(code).toBe(2);
+        expect(stderr).toMatch(message);
+        expect(stderr.match(/^migration: /gm)).toHaveLength(1);
+        expect(fs.existsSync(out)).toBe(false);
+    });
+});
