@@ -21,6 +21,8 @@ export interface PlanOptions {
     baselinePhase?: number;
     /** Whether to compute promote and rollback previews (default true). */
     previews?: boolean;
+    /** Config set over the stack file's values in every evaluation. */
+    overrides?: Record<string, string>;
     concurrency?: number;
     jobTimeoutMs?: number;
 }
@@ -75,7 +77,7 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
         id,
         projectDir: project.dir,
         stack: options.stack,
-        overrides: phase === null ? {} : { [options.phaseKey]: String(phase) },
+        overrides: { ...options.overrides, ...(phase === null ? {} : { [options.phaseKey]: String(phase) }) },
         ...(stackOutputs ? { stackOutputs: { [selfName(project.name, options.stack)]: stackOutputs } } : {}),
     });
 

@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: what `migration plan` costs. Prints, for the prod stack (every phase,
+ * previews, cost and policies) and for a synthetic program about ten times the size of prod's
+ * phase 3 (tools/bench/synthetic), the wall time, the resources evaluated per second and the
+ * peak memory of the planning process and of its largest worker. Figures, not a pass/fail.
+ */
+import * as os from "node:os";
+import * as path from "node:path";
+import { maxPhase } from "../../components/targets";
+import { baselinePhase, estimatePlan } from "../cli/cost";
+import { analyzePlan, startPack } from "../cli/policies";
+import { planStack, StackPlan } from "../engine/plan";
+
+const root = path.resolve(__dirname, "..", "..");
+const synthetic = path.join(__dirname, "synthetic");
+
+interface Figures {
+    label: string;
+    wallSeconds: number;
+    evaluations: number;
+    resources: number;
+    largestGraph: number;
+    peakWorkerMb: number;
+    violations: number;
+}
+
+async function measure(label: string, projectDir: string, stack: string, phases: number[] | undefined, overrides?: Record<string, string>): Promise<Figures> {
+    const started = performance.now();
+    const pack = startPack({ packDir: path.join(root, "policies"), timeoutMs: 300_000 });
+    pack.catch(() => undefined);
+    let plan: StackPlan;
+    try {
+        plan = await planStack({
+            projectDir,
+            stack,
+            phases,
+            phaseKey: "migration:phase",
+            ...(phases ? { baselinePhase } : {}),
+            ...(overrides ? { overrides } : {}),
+        });
+        const cost = phases ? estimatePlan(plan, projectDir) : undefined;
+        const violations = await analyzePlan(await pack, plan, {
+            projectDir,
+            stack,
+            packDir: path.join(root, "policies"),
+            policyConfigKey: "migration:policyConfig",
+            phaseKey: "migration:phase",
+            cost,
+        });
+        const wallSeconds = (performance.now() - started) / 1000;
+        return {
+            label,
+            wallSeconds,
+            evaluations: plan.stats.evaluations,
+            resources: plan.stats.resources,
+            largestGraph: Math.max(...plan.phases.map((p) => p.graph.resources.length)),
+            peakWorkerMb: plan.stats.peakWorkerRssKb / 1024,
+            violations: [...violations.values()].reduce((n, v) => n + v.length, 0),
+        };
+    } finally {
+        await (await pack.catch(() => undefined))?.close();
+    }
+}
+
+function row(f: Figures): string {
+    return [
+        f.label.padEnd(34),
+        `${f.wallSeconds.toFixed(1).padStart(6)} s`,
+        `${String(f.evaluations).padStart(4)} evaluations`,
+        `${String(f.resources).padStart(6)} resources`,
+        `${(f.resources / f.wallSeconds).toFixed(0).padStart(5)} resources/s`,
+        `largest graph ${String(f.largestGraph).padStart(5)}`,
+        `worker peak ${f.peakWorkerMb.toFixed(0).padStart(4)} MB`,
+    ].join("  ");
+}
+
+async function main(): Promise<void> {
+    console.log(`migration plan benchmark — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+    const prod = await measure("prod, phases 0-3, with policies", root, "prod", Array.from({ length: maxPhase + 1 }, (_, i) => i));
+    console.log(row(prod));
+
+    // Copies of the hybrid workload until the graph is about ten times prod's phase 3.
+    const probe = await planStack({ projectDir: synthetic, stack: "bench", phaseKey: "migration:phase", overrides: { "synthetic:copies": "1" } });
+    const perCopy = probe.phases[0].graph.resources.length;
+    const copies = Math.max(1, Math.round((10 * prod.largestGraph) / perCopy));
+    const big = await measure(`synthetic ×${copies} copies, with policies`, synthetic, "bench", undefined, { "synthetic:copies": String(copies) });
+    console.log(row(big));
+
+    const sizeRatio = big.largestGraph / prod.largestGraph;
+    const perResource = (f: Figures) => f.wallSeconds / f.resources;
+    console.log(
+        `growth: ${sizeRatio.toFixed(1)}× the largest graph; time per resource ${(perResource(big) / perResource(prod)).toFixed(2)}× prod's ` +
+            "(≤ 1 means no worse than linear); planning process peak " +
+            `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
+}
+
+main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exitCode = 1;
+});
