@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { hardenedNodeConfig, nodeManagement } from "./nodeHardening";
 
 export interface ArmNodePoolArgs {
     cluster: pulumi.Input<string>;
@@ -40,17 +41,13 @@ export class ArmNodePool extends pulumi.ComponentResource {
                 cluster: args.cluster,
                 location: args.location,
                 autoscaling: { totalMinNodeCount: args.minNodes, totalMaxNodeCount: args.maxNodes, locationPolicy: "BALANCED" },
-                management: { autoRepair: true, autoUpgrade: true },
+                management: nodeManagement,
                 nodeConfig: {
                     machineType: args.machineType,
                     spot: args.spot,
                     diskType: args.diskType,
                     diskSizeGb: args.diskSizeGb,
-                    serviceAccount: args.serviceAccount,
-                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-                    workloadMetadataConfig: { mode: "GKE_METADATA" },
-                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-                    gvnic: { enabled: true },
+                    ...hardenedNodeConfig(args.serviceAccount),
                     taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }],
                     labels: { workload: args.labels.workload, capacity: args.spot ? "spot" : "on-demand" },
                     resourceLabels: args.labels,

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { hardenedNodeConfig, nodeManagement } from "./nodeHardening";
 
 export interface GpuNodePoolArgs {
     cluster: pulumi.Input<string>;
@@ -56,7 +57,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                     // Spot obtains capacity wherever it is free; on-demand stays balanced across zones.
                     locationPolicy: args.spot ? "ANY" : "BALANCED",
                 },
-                management: { autoRepair: true, autoUpgrade: true },
+                management: nodeManagement,
                 placementPolicy: args.compactPlacement ? { type: "COMPACT" } : undefined,
                 nodeConfig: {
                     machineType: args.machineType,
@@ -70,11 +71,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                     ],
                     diskType: args.diskType,
                     diskSizeGb: args.diskSizeGb,
-                    serviceAccount: args.serviceAccount,
-                    oauthScopes: ["https://www.googleapis.com/auth/cloud-platform"],
-                    workloadMetadataConfig: { mode: "GKE_METADATA" },
-                    shieldedInstanceConfig: { enableSecureBoot: true, enableIntegrityMonitoring: true },
-                    gvnic: { enabled: true },
+                    ...hardenedNodeConfig(args.serviceAccount),
                     reservationAffinity: args.reservation
                         ? {
                               consumeReservationType: "SPECIFIC_RESERVATION",
