@@ -90,6 +90,19 @@ describe("migration cost", () => {
     });
 });
 
+describe("migration policy-config", () => {
+    it("writes the pack config of the stack's configured phase: its own policy config, the phase and the cost baseline", async () => {
+        const { code, stdout } = await run("policy-config", "--stack", "dev", "--cwd", projectDir);
+        expect(code).toBe(0);
+        const config = JSON.parse(stdout);
+        // dev's migration:policyConfig keeps the cost ratios as advice; the CLI adds what the policy needs.
+        expect(config["cost-ratio-targets"]).toMatchObject({ enforcementLevel: "advisory", phase: 0, cost: {} });
+        expect(config["cost-ratio-targets"].baseline.monthlyUsd).toBeGreaterThan(0);
+        expect(config["cost-ratio-forecast"]).toEqual({ phase: 0, cost: {}, baseline: config["cost-ratio-targets"].baseline });
+        expect(config["promotion-gate"]).toBeUndefined();
+    });
+});
+
 describe("migration export", () => {
     it("writes a deployment v3 stack export that reads back into the same graph", async () => {
         const dir = tempDir();

@@ -20,7 +20,7 @@ import { formatMarkdown } from "./formatMarkdown";
 import { formatSarif } from "./formatSarif";
 import { formatText } from "./formatText";
 import { writeAtomically } from "./output";
-import { analyzePlan, PolicyPackError, startPack } from "./policies";
+import { analyzePlan, PolicyPackError, policyConfigOf, startPack } from "./policies";
 import { buildReport, mandatory, PlanContext, Violation } from "./report";
 
 export const usage = `Usage: migration <command> [options]
@@ -30,6 +30,8 @@ Commands:
   check    policies only: exit 0 when no mandatory violation, 1 when there is one
   export   one phase's resource graph as a Pulumi stack export (deployment v3)
   cost     each phase's monthly and per-training cost against the phase-0 GCP baseline
+  policy-config  the policy config of the stack's configured phase, for
+           \`pulumi preview|up --policy-pack policies --policy-pack-config FILE\`
 
 Options:
   --stack NAME             stack to plan (default: dev)
@@ -52,7 +54,7 @@ export class UsageError extends Error {
     }
 }
 
-const commands = ["plan", "check", "export", "cost"] as const;
+const commands = ["plan", "check", "export", "cost", "policy-config"] as const;
 type Command = (typeof commands)[number];
 const formats = ["text", "markdown", "json", "sarif"] as const;
 type Format = (typeof formats)[number];
@@ -155,12 +157,16 @@ function parse(argv: readonly string[]): Options | "help" {
     };
 }
 
-/** `all` means every phase when the stack has a phase key, else the stack as configured. */
+/**
+ * `all` means every phase when the stack has a phase key, else the stack as configured;
+ * `policy-config` is about the phase the stack file configures.
+ */
 function resolvePhases(options: Options): number[] | undefined {
     if (options.phases !== "all") return options.phases;
     const project = readProject(options.cwd);
     const { values } = readStackConfig(project, options.stack);
     if (!(options.phaseKey in values)) return undefined;
+    if (options.command === "policy-config") return [Number(values[options.phaseKey])];
     return Array.from({ length: maxPhase + 1 }, (_, i) => i);
 }
 
@@ -229,6 +235,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
             return 0;
         }
         const cost = priced ? estimatePlan(plan, options.cwd) : undefined;
+        if (options.command === "policy-config") {
+            const [only] = plan.phases;
+            const config = policyConfigOf(only.phase, cost, {
+                projectDir: options.cwd,
+                stack: options.stack,
+                configFile: options.policyConfig,
+                policyConfigKey: `${options.phaseKey.split(":")[0]}:policyConfig`,
+                phaseKey: options.phaseKey,
+            });
+            emit(JSON.stringify(config, null, 2) + "\n", options, io);
+            return 0;
+        }
         if (options.command === "cost") {
             if (!cost) throw new UsageError(`stack "${options.stack}" has no ${options.phaseKey}: only the migration's stacks are priced`);
             emit(costReport(plan, cost, options), options, io);

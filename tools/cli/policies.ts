@@ -9,6 +9,7 @@
  */
 import * as fs from "node:fs";
 import { costRatioForecastName, costRatioPolicyConfig, costRatioTargetsName } from "../../policies/cost/costRatio";
+import { packArgs } from "../../policies/all";
 import { promotionGateName } from "../../policies/gates/promotionGate";
 import { baselineOf, CostBaseline } from "../cost/estimate";
 import { Diagnostic, PolicyPackConfig, PolicyPackError, PolicyPackHandle, startPolicyPack } from "../engine/analyzer";
@@ -121,6 +122,31 @@ export function startPack(options: Pick<PolicyRunOptions, "packDir" | "timeoutMs
     return startPolicyPack(options.packDir, { timeoutMs: options.timeoutMs });
 }
 
+/**
+ * The whole policy config of one phase of a stack, for the project's own pack: what a real
+ * `pulumi preview --policy-pack policies --policy-pack-config FILE` needs to judge the stack as
+ * `migration check` does (the CLI cannot estimate the phase-0 baseline itself).
+ */
+export function policyConfigOf(
+    phase: number | null,
+    cost: PlanCost | undefined,
+    options: Pick<PolicyRunOptions, "projectDir" | "stack" | "configFile" | "policyConfigKey" | "phaseKey">,
+): PolicyPackConfig {
+    const { values } = readStackConfig(readProject(options.projectDir), options.stack);
+    return phasePolicyConfig({
+        base: stackPolicyConfig(options),
+        policies: new Set(packArgs.policies.map((p) => p.name)),
+        configuredPhase: options.phaseKey in values ? Number(values[options.phaseKey]) : null,
+        phase,
+        cost: costInputs(values, cost),
+    });
+}
+
+function costInputs(values: Record<string, string>, cost: PlanCost | undefined): PhasePolicyInputs["cost"] {
+    if (!cost) return undefined;
+    return { group: values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]), baseline: baselineOf(cost.baseline) };
+}
+
 export async function analyzePlan(
     pack: PolicyPackHandle,
     plan: StackPlan,
@@ -130,9 +156,7 @@ export async function analyzePlan(
     const base = stackPolicyConfig(options);
     const policies = new Set(pack.info.policies.map((p) => p.name));
     const configuredPhase = options.phaseKey in values ? Number(values[options.phaseKey]) : null;
-    const cost = options.cost
-        ? { group: values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]), baseline: baselineOf(options.cost.baseline) }
-        : undefined;
+    const cost = costInputs(values, options.cost);
     const result = new Map<number | null, Violation[]>();
     for (const phase of plan.phases) {
         const analysis = await pack.analyze(phase.graph, {
