@@ -90,6 +90,27 @@ describe("migration cost", () => {
     });
 });
 
+describe("secrets", () => {
+    const stack = `secret${process.pid}`;
+    const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    beforeAll(() => {
+        const dev = fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8");
+        fs.writeFileSync(stackFile, `${dev}  migration:gcpCredentials:\n    secure: v1:AAAA-ciphertext-of-a-key\n`);
+    });
+    afterAll(() => fs.rmSync(stackFile, { force: true }));
+
+    it("never appear in a report: a secure value is a secret marker in the graph, in every format", async () => {
+        for (const format of ["json", "text", "markdown"]) {
+            const { code, stdout } = await run("plan", "--stack", stack, "--phase", "0", "--format", format, "--cwd", projectDir, "--policy-pack", "none");
+            expect(code).toBe(0);
+            expect(stdout).not.toContain("ciphertext-of-a-key");
+        }
+        const { stdout } = await run("export", "--stack", stack, "--phase", "0", "--cwd", projectDir);
+        const provider = (JSON.parse(stdout) as StackExport).deployment.resources.find((r) => r.type === "pulumi:providers:gcp")!;
+        expect(provider.inputs.credentials).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: '"[secret]"' });
+    });
+});
+
 describe("migration policy-config", () => {
     it("writes the pack config of the stack's configured phase: its own policy config, the phase and the cost baseline", async () => {
         const { code, stdout } = await run("policy-config", "--stack", "dev", "--cwd", projectDir);
