@@ -228,7 +228,7 @@ export function mermaid(diagram: string): string {
 
 /** A short table of what each phase adds, from the graphs. */
 export function phaseSummary(graphs: ReadonlyMap<number, ComponentGraph>, resourceCounts: ReadonlyMap<number, number>): string {
-    const rows = ["| phase | components | resources | added components |", "|---|---|---|---|"];
+    const rows = ["| phase | components | resources registered | added components |", "|---|---|---|---|"];
     let seen = new Set<string>();
     for (const p of phases) {
         const graph = graphs.get(p.phase);

@@ -58,7 +58,7 @@ export async function generatedDocs(projectDir: string): Promise<GeneratedDoc[]>
     return [
         { file: "docs/architecture.md", sections: architecture },
         { file: "docs/configuration.md", sections: { "config-keys": configurationTable() } },
-        { file: "README.md", sections: { "critical-path": architecture["critical-path"] } },
+        { file: "README.md", sections: { "critical-path": architecture["critical-path"], "phase-summary": architecture["phase-summary"] } },
     ];
 }
 
