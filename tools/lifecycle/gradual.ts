@@ -97,6 +97,16 @@ async function dryRun(options: LifecycleOptions, driver: StackDriver, progress: 
 export async function gradualRollback(options: LifecycleOptions, args: { abort: boolean }, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
     if (args.abort) return abort(options, deps, io);
     const driver = await openDriver(options, deps);
+    // Taken before the phase and progress are read, so two runs never act on the same reading.
+    const lock = options.dryRun ? undefined : lockStack(options, deps, "migration rollback --gradual");
+    try {
+        return await gradualLocked(driver, options, deps, io);
+    } finally {
+        lock?.release();
+    }
+}
+
+async function gradualLocked(driver: StackDriver, options: LifecycleOptions, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
     const phase = await currentPhase(driver, options.phaseKey);
     const share = await currentShare(driver);
     const fresh = (): GradualProgress => ({ status: "in-progress", startedAt: deps.now().toISOString(), startShare: share, stages: [] });
@@ -119,32 +129,24 @@ export async function gradualRollback(options: LifecycleOptions, args: { abort: 
 
     if (options.dryRun) return dryRun(options, driver, startsNew(saved) ? fresh() : saved!, deps.now(), io);
 
-    const lock = lockStack(options, deps, "migration rollback --gradual");
-    try {
-        // Read again under the lock: another run may have moved it meanwhile.
-        const onRecord = readProgress(options.stateDir);
-        check(onRecord);
-        let progress: GradualProgress;
-        if (startsNew(onRecord)) {
-            progress = fresh();
-            writeProgress(options.stateDir, progress);
-            io.stdout(`gradual rollback of ${options.stack} started from Databricks share ${share}\n`);
-        } else {
-            progress = onRecord!;
-        }
-        if (progress.status === "aborted") throw new RefusedError(`${describeProgress(progress)}; to start over, remove ${options.stateDir}/gradual.json once the stack is as wanted`);
-        for (;;) {
-            const next = nextStep(progress);
-            if (next.kind === "complete" || next.kind === "aborted") break;
-            const now = deps.now();
-            if (next.due > now) break;
-            progress = next.kind === "stage" ? await applyStage(options, deps, driver, progress, next, io) : await dropPhase(options, deps, driver, progress, io);
-        }
-        io.stdout(`${describeProgress(progress)}\n`);
-        return 0;
-    } finally {
-        lock.release();
+    let progress: GradualProgress;
+    if (startsNew(saved)) {
+        progress = fresh();
+        writeProgress(options.stateDir, progress);
+        io.stdout(`gradual rollback of ${options.stack} started from Databricks share ${share}\n`);
+    } else {
+        progress = saved!;
     }
+    if (progress.status === "aborted") throw new RefusedError(`${describeProgress(progress)}; to start over, remove ${options.stateDir}/gradual.json once the stack is as wanted`);
+    for (;;) {
+        const next = nextStep(progress);
+        if (next.kind === "complete" || next.kind === "aborted") break;
+        const now = deps.now();
+        if (next.due > now) break;
+        progress = next.kind === "stage" ? await applyStage(options, deps, driver, progress, next, io) : await dropPhase(options, deps, driver, progress, io);
+    }
+    io.stdout(`${describeProgress(progress)}\n`);
+    return 0;
 }
 
 async function applyStage(

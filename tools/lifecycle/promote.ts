@@ -7,6 +7,7 @@
  */
 import { BenchmarkResults, decidePromotion, firstBenchmarkedPhase, formatOutcome, PromotionDecision } from "../../components/gates";
 import { maxPhase, operationalKpis } from "../../components/targets";
+import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
 import { currentPhase, formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, RefusedError, runUp } from "./context";
 import { readResultsFile } from "./results";
@@ -30,6 +31,16 @@ export function formatDecision(decision: PromotionDecision): string {
 
 export async function promote(options: LifecycleOptions, args: PromoteArgs, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
     const driver = await openDriver(options, deps);
+    // Taken before the phase is read, so two runs never act on the same reading.
+    const lock = options.dryRun ? undefined : lockStack(options, deps, `migration promote --to ${args.to}`);
+    try {
+        return await promoteLocked(driver, options, args, deps, io);
+    } finally {
+        lock?.release();
+    }
+}
+
+async function promoteLocked(driver: StackDriver, options: LifecycleOptions, args: PromoteArgs, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
     const from = await currentPhase(driver, options.phaseKey);
     if (args.to <= from) {
         throw new LifecycleUsageError(
@@ -53,7 +64,6 @@ export async function promote(options: LifecycleOptions, args: PromoteArgs, deps
     }
     if (decision.status === "blocked") throw new RefusedError(`promotion to phase ${args.to} refused: ${decision.reason}`);
 
-    const lock = lockStack(options, deps, `migration promote --to ${args.to}`);
     const gate = {
         status: decision.status,
         reason: decision.reason,
@@ -61,20 +71,16 @@ export async function promote(options: LifecycleOptions, args: PromoteArgs, deps
     };
     const record = (result: string) =>
         appendHistory(options.stateDir, { at: deps.now().toISOString(), who: deps.user(), kind: "promote", fromPhase: from, toPhase: args.to, gate, result });
+    await driver.setConfig(options.phaseKey, String(args.to));
     try {
-        await driver.setConfig(options.phaseKey, String(args.to));
-        try {
-            const summary = await runUp(driver, options, deps, results ? { "promotion-gate": { results } } : {});
-            record("succeeded");
-            io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${args.to}\n`);
-            return 0;
-        } catch (err) {
-            // The stack file keeps naming the last phase that deployed; rerunning retries the step.
-            await driver.setConfig(options.phaseKey, String(from));
-            record((err as Error).message);
-            throw err;
-        }
-    } finally {
-        lock.release();
+        const summary = await runUp(driver, options, deps, results ? { "promotion-gate": { results } } : {});
+        record("succeeded");
+        io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${args.to}\n`);
+        return 0;
+    } catch (err) {
+        // The stack file keeps naming the last phase that deployed; rerunning retries the step.
+        await driver.setConfig(options.phaseKey, String(from));
+        record((err as Error).message);
+        throw err;
     }
 }
