@@ -22,6 +22,7 @@ import { gradualRollback } from "./gradual";
 import { CliIoLike } from "./io";
 import { promote } from "./promote";
 import { ResultsFileError } from "./results";
+import { TableSourceError } from "./benchmarkTable";
 import { rollback } from "./rollback";
 import { currentUser } from "./state";
 import { status } from "./status";
@@ -30,7 +31,7 @@ export const lifecycleCommands = ["promote", "rollback", "status"] as const;
 export type LifecycleCommand = (typeof lifecycleCommands)[number];
 
 export const lifecycleUsage = `Lifecycle commands (change a stack through the Pulumi Automation API):
-  promote  --stack S --to N [--results FILE] [--dry-run]
+  promote  --stack S --to N [--results FILE] [--results-table CATALOG.SCHEMA.TABLE] [--dry-run]
            one phase up, when the gate for leaving the current phase passes
   rollback --stack S [--to N] [--dry-run]
            immediate recovery: lower the phase (default: one down; --to 0: all GCP), no gate
@@ -42,6 +43,8 @@ export const lifecycleUsage = `Lifecycle commands (change a stack through the Pu
 
 Lifecycle options:
   --results FILE      benchmark results: JSON { phase, metrics } or CSV metric,value | metric,databricks,gcp
+  --results-table T   the benchmark_results Delta table, through a SQL warehouse (env DATABRICKS_HOST,
+                      DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN); the suite's ratios, a file gives the rest
   --dry-run           show what the step does with the offline engine; change nothing
   --state-dir DIR     history, gradual progress and lock (default: <cwd>/.migration/<stack>)
   --cwd, --policy-pack, --phase-key as above
@@ -79,6 +82,7 @@ export async function runLifecycle(argv: readonly string[], io: CliIoLike, deps:
                     stack: { type: "string" },
                     to: { type: "string" },
                     results: { type: "string" },
+                    "results-table": { type: "string" },
                     "dry-run": { type: "boolean" },
                     gradual: { type: "boolean" },
                     abort: { type: "boolean" },
@@ -126,6 +130,7 @@ export async function runLifecycle(argv: readonly string[], io: CliIoLike, deps:
             if (!allowed) throw new LifecycleUsageError(`${flag} does not apply to ${command}${values.gradual ? " --gradual" : ""}`);
         };
         if (values.results !== undefined) misplaced("--results", command === "promote");
+        if (values["results-table"] !== undefined) misplaced("--results-table", command === "promote");
         if (values.gradual) misplaced("--gradual", command === "rollback");
         if (values.abort) misplaced("--abort", command === "rollback" && values.gradual === true);
         if (values.format !== undefined) misplaced("--format", command === "status");
@@ -135,7 +140,7 @@ export async function runLifecycle(argv: readonly string[], io: CliIoLike, deps:
         switch (command) {
             case "promote":
                 if (to === undefined) throw new LifecycleUsageError("promote needs --to N, the next phase");
-                return await promote(options, { to, results: values.results }, deps, io);
+                return await promote(options, { to, results: values.results, resultsTable: values["results-table"] }, deps, io);
             case "rollback":
                 return values.gradual ? await gradualRollback(options, { abort: values.abort ?? false }, deps, io) : await rollback(options, { to }, deps, io);
             case "status": {
@@ -155,6 +160,7 @@ export async function runLifecycle(argv: readonly string[], io: CliIoLike, deps:
         }
         if (
             err instanceof ResultsFileError ||
+            err instanceof TableSourceError ||
             err instanceof BenchmarkResultsError ||
             err instanceof ProjectError ||
             err instanceof ConfigError ||

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { hybridDatabricksShare, maxPhase } from "../../components/targets";
 import { readProject, readStackConfig } from "../engine/project";
+import { SqlRunner } from "./benchmarkTable";
 import { configFileDriver, DriverFactory, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
 import { stateDir } from "./state";
@@ -19,6 +20,8 @@ export interface LifecycleDeps {
     user: () => string;
     /** Lock settings for tests (pid, host, liveness). */
     lock?: Pick<LockOptions, "pid" | "host" | "isAlive" | "staleAfterMs">;
+    /** Opens the SQL warehouse for `--results-table` (default: the official Databricks driver). */
+    sqlRunner?: () => Promise<SqlRunner>;
     /** Streamed `up` output. */
     progress?: (text: string) => void;
 }

@@ -5,18 +5,40 @@
  * is not gated, since benchmarks run on Databricks and phase 0 has none; from 1 → 2 on, the
  * results of the phase being left must meet every success metric.
  */
-import { BenchmarkResults, decidePromotion, firstBenchmarkedPhase, formatOutcome, PromotionDecision } from "../../components/gates";
+import { BenchmarkResults, decidePromotion, parseBenchmarkResults, firstBenchmarkedPhase, formatOutcome, PromotionDecision } from "../../components/gates";
 import { maxPhase, operationalKpis } from "../../components/targets";
 import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
 import { currentPhase, formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, RefusedError, runUp } from "./context";
-import { readResultsFile } from "./results";
+import { checkTableName, databricksSqlRunner, readResultsTable } from "./benchmarkTable";
+import { readResultsFile, ResultsFileError } from "./results";
 import { appendHistory } from "./state";
 import { formatStep, previewStep } from "./step";
 
 export interface PromoteArgs {
     to: number;
     results?: string;
+    /** `catalog.schema.benchmark_results`, read through a SQL warehouse. */
+    resultsTable?: string;
+}
+
+/**
+ * The results the gate judges: a file, the table, or both (the table gives the suite's
+ * throughput and latency ratios, the file the rest); a metric given by both is refused.
+ */
+async function loadResults(args: PromoteArgs, phase: number, deps: LifecycleDeps): Promise<BenchmarkResults | undefined> {
+    const file = args.results ? readResultsFile(args.results, phase) : undefined;
+    if (!args.resultsTable) return file;
+    checkTableName(args.resultsTable);
+    const table = await readResultsTable(await (deps.sqlRunner ?? databricksSqlRunner)(), args.resultsTable, phase);
+    if (!file) return parseBenchmarkResults(table, table.source);
+    if (file.phase !== table.phase) {
+        throw new ResultsFileError(`--results ${args.results}: its results are of phase ${file.phase}; the table's are taken as the current phase's, ${phase}`);
+    }
+    const both = Object.keys(file.metrics).filter((m) => m in table.metrics);
+    if (both.length > 0) throw new ResultsFileError(`${both.join(", ")}: given by both --results and --results-table; give each metric once`);
+    const source = `${table.source} + ${file.source}`;
+    return parseBenchmarkResults({ phase, metrics: { ...table.metrics, ...file.metrics }, source }, source);
 }
 
 export function formatDecision(decision: PromotionDecision): string {
@@ -52,7 +74,7 @@ async function promoteLocked(driver: StackDriver, options: LifecycleOptions, arg
     }
     if (args.to > maxPhase) throw new LifecycleUsageError(`--to ${args.to}: the last phase is ${maxPhase}`);
 
-    const results: BenchmarkResults | undefined = args.results ? readResultsFile(args.results, from) : undefined;
+    const results = await loadResults(args, from, deps);
     const decision = decidePromotion({ stackPhase: args.to, results, firstGatedPhase: firstBenchmarkedPhase });
     io.stdout(`promote ${options.stack}: phase ${from} → ${args.to}\n`);
     io.stdout(formatDecision(decision));

@@ -6,8 +6,7 @@
  *   measurements), one gate metric a row, and an optional `phase,N` row; without it the
  *   results are taken as the current phase's (the suite runs in the phase being left).
  *
- * The `benchmark_results` Delta table is not read yet (no SQL driver in the project): export
- * the latest run to one of these files (see docs/runbooks/promote.md).
+ * The `benchmark_results` Delta table is read by benchmarkTable.ts (`--results-table`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
