@@ -29,7 +29,7 @@ describe("bad input exits 2 with the cause and changes nothing", () => {
     });
 
     it("an unknown stack", async () => {
-        for (const argv of [["promote", "--to", "1"], ["rollback"], ["rollback", "--gradual"], ["status"]]) {
+        for (const argv of [["promote", "--to", "1"], ["rollback"], ["rollback", "--gradual"], ["rollback", "--gradual", "--abort"], ["status"]]) {
             const result = await run([...argv, ...base(dir, "staging")]);
             expect(result.code).toBe(2);
             expect(result.stderr).toMatch(/unknown stack "staging": no Pulumi.staging.yaml in .* \(stacks: dev, prod\)/);

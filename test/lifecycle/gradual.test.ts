@@ -55,8 +55,9 @@ describe("gradual rollback: the seed's stages", () => {
         }
         expect(driver.config["migration:phase"]).toBe("2");
         const ups = driver.calls.filter((c): c is Extract<Call, { op: "up" }> => c.op === "up");
-        // Recovery must not wait on metrics: the pack's gate is advisory in every rollback step.
-        for (const up of ups) expect(up.policyConfig[0]).toEqual({ "promotion-gate": { enforcementLevel: "advisory" } });
+        // Recovery must not wait on metrics: the pack's gate is advisory in every rollback step;
+        // the stack's own policy config (dev: cost ratios advisory) reaches the pack as well.
+        for (const up of ups) expect(up.policyConfig[0]).toEqual({ "cost-ratio-targets": "advisory", "promotion-gate": { enforcementLevel: "advisory" } });
         expect(readHistory(dir).map((h) => [h.kind, h.stage ?? null, h.toShare ?? null, h.toPhase, h.at])).toEqual([
             ["gradual-stage", 1, 0.45, 3, at(0).toISOString()],
             ["gradual-stage", 2, 0.15, 3, at(1).toISOString()],

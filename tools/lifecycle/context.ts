@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { hybridDatabricksShare, maxPhase } from "../../components/targets";
 import { readProject, readStackConfig } from "../engine/project";
+import { stackPolicyConfig } from "../cli/policies";
 import { SqlRunner } from "./benchmarkTable";
 import { configFileDriver, DriverFactory, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
@@ -129,7 +130,14 @@ export async function runUp(driver: StackDriver, options: LifecycleOptions, deps
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-policy-"));
     try {
         const file = path.join(dir, "policy-config.json");
-        fs.writeFileSync(file, JSON.stringify(policyConfig, null, 2));
+        // The stack's own policy config (e.g. dev's advisory cost ratios) first, as `migration check` uses it.
+        const base = stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, policyConfigKey: `${options.phaseKey.split(":")[0]}:policyConfig` });
+        const merged: Record<string, unknown> = { ...base };
+        for (const [name, value] of Object.entries(policyConfig)) {
+            const current = merged[name];
+            merged[name] = { ...(typeof current === "string" ? { enforcementLevel: current } : ((current as object | undefined) ?? {})), ...(value as object) };
+        }
+        fs.writeFileSync(file, JSON.stringify(merged, null, 2));
         const up: UpOptions = {
             policyPacks: options.policyPack ? [options.policyPack] : [],
             policyPackConfigs: options.policyPack ? [file] : [],

@@ -8,6 +8,7 @@
 import { operationalKpis } from "../../components/targets";
 import {
     advisoryGate,
+    checkStack,
     currentPhase,
     currentShare,
     formatChanges,
@@ -41,6 +42,7 @@ function formatSchedule(progress: GradualProgress): string {
 }
 
 async function abort(options: LifecycleOptions, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
+    checkStack(options);
     if (options.dryRun) throw new LifecycleUsageError("--abort changes nothing in the stack; run it without --dry-run");
     const lock = lockStack(options, deps, "migration rollback --gradual --abort");
     try {
