@@ -4,6 +4,9 @@
  *
  * Exit codes: 0 success; 1 `check` found a mandatory violation; 2 any error (bad option,
  * bad project or config, program exception, policy pack crash or timeout).
+ *
+ * `promote`, `rollback` and `status` change a stack's phase; they are tools/lifecycle/cli.ts
+ * (exit 1 there: refused by a gate, a lock or an aborted rollback).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
