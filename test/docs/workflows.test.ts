@@ -36,7 +36,7 @@ function load(file: string): Workflow {
 
 /** The CLI's commands and options, read from its own usage text. */
 function cliSurface(): { commands: Set<string>; options: Set<string> } {
-    const commands = new Set([...usage.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]));
+    const commands = new Set([...usage.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)].map((m) => m[1]));
     const options = new Set([...usage.matchAll(/^ {2}(?:-[a-z], )?(--[a-z-]+)/gm)].map((m) => m[1]));
     return { commands, options };
 }

@@ -4,6 +4,9 @@
  *
  * Exit codes: 0 success; 1 `check` found a mandatory violation; 2 any error (bad option,
  * bad project or config, program exception, policy pack crash or timeout).
+ *
+ * `promote`, `rollback` and `status` change a stack's phase; they are tools/lifecycle/cli.ts
+ * (exit 1 there: refused by a gate, a lock or an aborted rollback).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -22,16 +25,19 @@ import { formatText } from "./formatText";
 import { writeAtomically } from "./output";
 import { analyzePlan, PolicyPackError, policyConfigOf, startPack } from "./policies";
 import { buildReport, mandatory, PlanContext, Violation } from "./report";
+import { defaultDeps, isLifecycleCommand, lifecycleUsage, runLifecycle } from "../lifecycle/cli";
+import { LifecycleDeps } from "../lifecycle/context";
 
 export const usage = `Usage: migration <command> [options]
 
 Commands:
-  plan     each phase's resources, promote and rollback previews, and policy verdict
-  check    policies only: exit 0 when no mandatory violation, 1 when there is one
-  export   one phase's resource graph as a Pulumi stack export (deployment v3)
-  cost     each phase's monthly and per-training cost against the phase-0 GCP baseline
-  policy-config  the policy config of the stack's configured phase, for
-           \`pulumi preview|up --policy-pack policies --policy-pack-config FILE\`
+  plan           each phase's resources, promote and rollback previews, and policy verdict
+  check          policies only: exit 0 when no mandatory violation, 1 when there is one
+  export         one phase's resource graph as a Pulumi stack export (deployment v3)
+  cost           each phase's monthly and per-training cost against the phase-0 GCP baseline
+  policy-config  the pack config of the stack's configured phase (its policy config, cost
+                 baseline), for \`pulumi preview|up --policy-pack policies --policy-pack-config\`
+  promote, rollback, status   change a stack's phase (see below)
 
 Options:
   --stack NAME             stack to plan (default: dev)
@@ -45,7 +51,9 @@ Options:
   --out FILE               write the report to FILE instead of standard output
   -h, --help               this help
 
-Exit codes: 0 success, 1 mandatory policy violation (check), 2 error.`;
+Exit codes: 0 success, 1 mandatory policy violation (check), 2 error.
+
+${lifecycleUsage}`;
 
 export class UsageError extends Error {
     constructor(message: string) {
@@ -109,7 +117,7 @@ function parse(argv: readonly string[]): Options | "help" {
     if (values.help || positionals.length === 0 || positionals[0] === "help") return "help";
     const [name, ...extra] = positionals;
     const command = commands.find((c) => c === name);
-    if (!command) throw new UsageError(`unknown command "${name}": expected ${commands.join(", ")}`);
+    if (!command) throw new UsageError(`unknown command "${name}": expected ${commands.join(", ")}, promote, rollback or status (first)`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
 
     const format = (values.format ?? "text") as Format;
@@ -206,7 +214,9 @@ function emit(text: string, options: Options, io: CliIo): void {
     else io.stdout(text);
 }
 
-export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+export async function main(argv: readonly string[], io: CliIo = processIo, deps: LifecycleDeps = defaultDeps): Promise<number> {
+    // promote/rollback/status change a stack; their options and logic live in tools/lifecycle.
+    if (isLifecycleCommand(argv[0])) return runLifecycle(argv, io, deps);
     let pack: Promise<PolicyPackHandle> | undefined;
     try {
         const options = parse(argv);

@@ -13,9 +13,9 @@ import { packArgs } from "../../policies/all";
 import { promotionGateName } from "../../policies/gates/promotionGate";
 import { baselineOf, CostBaseline } from "../cost/estimate";
 import { Diagnostic, PolicyPackConfig, PolicyPackError, PolicyPackHandle, startPolicyPack } from "../engine/analyzer";
-import { StackPlan } from "../engine/plan";
+import { planStack, StackPlan } from "../engine/plan";
 import { readProject, readStackConfig } from "../engine/project";
-import { PlanCost } from "./cost";
+import { baselinePhase, estimatePlan, PlanCost } from "./cost";
 import { Violation } from "./report";
 
 export { PolicyPackError };
@@ -145,6 +145,15 @@ export function policyConfigOf(
 function costInputs(values: Record<string, string>, cost: PlanCost | undefined): PhasePolicyInputs["cost"] {
     if (!cost) return undefined;
     return { group: values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]), baseline: baselineOf(cost.baseline) };
+}
+
+/** The cost-ratio policies' config for one phase of a stack, its baseline estimated offline. */
+export async function costRatioConfigFor(projectDir: string, stack: string, phaseKey: string, phase: number): Promise<PolicyPackConfig> {
+    const plan = await planStack({ projectDir, stack, phases: [phase], phaseKey, previews: false, baselinePhase });
+    const cost = estimatePlan(plan, projectDir);
+    const { values } = readStackConfig(readProject(projectDir), stack);
+    const inputs = costInputs(values, cost);
+    return inputs ? (costRatioPolicyConfig({ phase, cost: inputs.group, baseline: inputs.baseline }) as PolicyPackConfig) : {};
 }
 
 export async function analyzePlan(

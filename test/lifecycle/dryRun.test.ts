@@ -1,0 +1,94 @@
+/**
+ * Dry runs with the offline engine: what each lifecycle step creates, updates, deletes and
+ * retains, its estimated time against the KPI, and that no rollback deletes stateful data.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { parse } from "yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { isStateful } from "../../components/stateful";
+import { previewStep, StepPreview } from "../../tools/lifecycle/step";
+import { projectDir } from "../harness";
+import { cli, fakeDeps, FakeDriver, tempDir } from "./fakeDriver";
+
+const phaseKey = "migration:phase";
+const pairs = [1, 2, 3].flatMap((from) => Array.from({ length: from }, (_, to) => [from, to] as const));
+
+describe("immediate rollback from every phase to every lower phase (dev)", () => {
+    const steps = new Map<string, StepPreview>();
+    beforeAll(async () => {
+        for (const [from, to] of pairs) {
+            steps.set(`${from}-${to}`, await previewStep({ projectDir, stack: "dev", phaseKey, from: { phase: from }, to: { phase: to } }));
+        }
+    }, 600_000);
+
+    it.each(pairs)("%i → %i deletes no stateful resource and keeps each one", (from, to) => {
+        const step = steps.get(`${from}-${to}`)!;
+        const stateful = step.from.resources.filter((r) => isStateful(r.type));
+        expect(stateful.length).toBeGreaterThan(0);
+        expect(step.statefulDeleted).toEqual([]);
+        expect(step.blocked).toEqual([]);
+        for (const r of stateful) expect(step.to.resources.some((a) => a.urn === r.urn), r.urn).toBe(true);
+        // It is a real return: the compute of the phases left goes.
+        expect(step.delete.length).toBeGreaterThan(0);
+        expect(step.to.outputs.dataPhase).toBe(from);
+        expect(step.estimate.seconds).toBeGreaterThan(0);
+    });
+});
+
+/** A copy of the project's stack files with the stack at another phase (the program is this project's). */
+function projectAt(config: Record<string, unknown>): string {
+    const dir = tempDir("migration-project-");
+    const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
+    project.main = path.join(projectDir, "stacks", "index.ts");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
+    const stack = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8"));
+    Object.assign(stack.config, config);
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), stringify(stack));
+    return dir;
+}
+
+describe("dry runs through the CLI", () => {
+    it("promote 0 → 1: what it creates and its time against the 10-minute deployment KPI; nothing is changed", async () => {
+        const state = tempDir();
+        const driver = new FakeDriver("dev");
+        const run = await cli(["promote", "--stack", "dev", "--cwd", projectDir, "--state-dir", state, "--to", "1", "--dry-run"], fakeDeps(driver));
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        expect(run.stdout).toMatch(/create: \d+/);
+        expect(run.stdout).toMatch(/databricks:index\/mwsWorkspaces:MwsWorkspaces ml-workspace/);
+        expect(run.stdout).toMatch(/delete: 0/);
+        expect(run.stdout).toMatch(/estimated time: [\d.]+ min \(longest dependency chain of \d+ resource\(s\)\); deployment KPI ≤ 10 min: (within|OVER)/);
+        expect(driver.calls).toEqual([]);
+        expect(fs.readdirSync(state)).toEqual([]);
+    });
+
+    it("rollback 2 → 0: deletes and retains, the 15-minute recovery KPI, and no stateful deletion", async () => {
+        const cwd = projectAt({ [phaseKey]: 2 });
+        const run = await cli(["rollback", "--stack", "dev", "--cwd", cwd, "--to", "0", "--dry-run"], fakeDeps(new FakeDriver("dev")));
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain("rollback dev: phase 2 → 0 (immediate recovery, no gate)");
+        expect(run.stdout).toMatch(/delete: [1-9]\d*/);
+        expect(run.stdout).toMatch(/recovery KPI ≤ 15 min: (within|OVER)/);
+        expect(run.stdout).toContain("stateful resources deleted: none");
+        expect(run.stdout).toContain("data: every stateful resource is kept");
+        expect(fs.existsSync(path.join(cwd, ".migration"))).toBe(false);
+    });
+
+    it("gradual at phase 3: the schedule and the first stage's update, changing nothing", async () => {
+        const cwd = projectAt({ [phaseKey]: 3, "migration:workload": { databricksShare: 0.6 } });
+        const run = await cli(["rollback", "--stack", "dev", "--cwd", cwd, "--gradual", "--dry-run"], fakeDeps(new FakeDriver("dev")));
+        expect(run.stderr).toBe("");
+        expect(run.code).toBe(0);
+        expect(run.stdout).toContain("schedule (from Databricks share 0.6):");
+        expect(run.stdout).toMatch(/stage 1: share → 0.45, then wait 1 day\(s\) \[pending\]\n {2}stage 2: share → 0.15, then wait 2 day\(s\) \[pending\]\n {2}stage 3: share → 0, then wait 1 day\(s\) \[pending\]/);
+        expect(run.stdout).toMatch(/dry run: stage 1 of 3, share 0.6 → 0.45, due now/);
+        // The share is real capacity: moving it updates cluster and pool sizes, creating or deleting nothing.
+        expect(run.stdout).toMatch(/update: [1-9]/);
+        expect(run.stdout).toMatch(/delete: 0/);
+        expect(run.stdout).toContain("stateful resources deleted: none");
+        expect(fs.existsSync(path.join(cwd, ".migration"))).toBe(false);
+    });
+});

@@ -1,0 +1,212 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { gradualRollbackStages } from "../../components/targets";
+import { dayMs, stageShare } from "../../tools/lifecycle/schedule";
+import { GradualProgress, readHistory, readProgress, writeProgress } from "../../tools/lifecycle/state";
+import { base, Call, cli, Clock, fakeDeps, FakeDriver, tempDir } from "./fakeDriver";
+
+const t0 = new Date("2026-03-02T09:00:00Z");
+const at = (days: number, hours = 0) => new Date(t0.getTime() + days * dayMs + hours * 3600_000);
+
+function setup(share = 0.6) {
+    const dir = tempDir();
+    const driver = new FakeDriver("dev", { "migration:phase": 3, "migration:workload": { databricksShare: share } });
+    const clock: Clock = { now: t0 };
+    const run = (...extra: string[]) => cli(["rollback", ...base(dir), "--gradual", ...extra], fakeDeps(driver, clock));
+    return { dir, driver, clock, run };
+}
+
+/** The config changes the runs made, in order (one per applied step). */
+function changes(calls: Call[]): string[] {
+    return calls.filter((c): c is Extract<Call, { op: "setConfig" }> => c.op === "setConfig").map((c) => `${c.key}=${c.value}`);
+}
+
+describe("gradual rollback: the seed's stages", () => {
+    it("derives the shares from the stage shifts (25%, 50%, 25% of the phase-3 share)", () => {
+        expect(gradualRollbackStages.map((s) => s.workloadShift)).toEqual([0.25, 0.5, 0.25]);
+        expect([1, 2, 3].map((s) => stageShare(0.6, s))).toEqual([0.45, 0.15, 0]);
+        expect([1, 2, 3].map((s) => stageShare(0.8, s))).toEqual([0.6, 0.2, 0]);
+        expect([1, 2, 3].map((s) => stageShare(1, s))).toEqual([0.75, 0.25, 0]);
+    });
+
+    it("applies each stage only once the previous one's duration has passed, then lowers the phase", async () => {
+        const { dir, driver, clock, run } = setup();
+        const timeline: [Date, string[], RegExp][] = [
+            [at(0), ["migration:workload.databricksShare=0.45"], /stage 1 of 3 applied .*next: stage 2 of 3 \(share 0.45 → 0.15\) at 2026-03-03T09:00:00.000Z/],
+            [at(0, 23.9), [], /stage 1 of 3 applied/],
+            [at(1), ["migration:workload.databricksShare=0.15"], /next: stage 3 of 3 \(share 0.15 → 0\) at 2026-03-05T09:00:00.000Z/],
+            [at(2), [], /stage 2 of 3 applied/],
+            [at(2, 23.9), [], /next: stage 3 of 3/],
+            [at(3), ["migration:workload.databricksShare=0"], /next: phase 3 → 2 at 2026-03-06T09:00:00.000Z/],
+            [at(3, 12), [], /stage 3 of 3 applied/],
+            [at(4), ["migration:phase=2"], /gradual rollback complete/],
+            [at(9), [], /gradual rollback complete/],
+        ];
+        for (const [now, expected, message] of timeline) {
+            clock.now = now;
+            const before = driver.calls.length;
+            const result = await run();
+            expect(result.stderr).toBe("");
+            expect(result.code).toBe(0);
+            expect(changes(driver.calls.slice(before)), now.toISOString()).toEqual(expected);
+            expect(driver.calls.slice(before).filter((c) => c.op === "up")).toHaveLength(expected.length);
+            expect(result.stdout).toMatch(message);
+        }
+        expect(driver.config["migration:phase"]).toBe("2");
+        const ups = driver.calls.filter((c): c is Extract<Call, { op: "up" }> => c.op === "up");
+        // Recovery must not wait on metrics: the pack's gate is advisory in every rollback step;
+        // the stack's own policy config (dev: cost ratios advisory) reaches the pack as well.
+        for (const up of ups) expect(up.policyConfig[0]).toEqual({ "cost-ratio-targets": "advisory", "promotion-gate": { enforcementLevel: "advisory" } });
+        expect(readHistory(dir).map((h) => [h.kind, h.stage ?? null, h.toShare ?? null, h.toPhase, h.at])).toEqual([
+            ["gradual-stage", 1, 0.45, 3, at(0).toISOString()],
+            ["gradual-stage", 2, 0.15, 3, at(1).toISOString()],
+            ["gradual-stage", 3, 0, 3, at(3).toISOString()],
+            ["gradual-complete", null, null, 2, at(4).toISOString()],
+        ]);
+    });
+
+    it("runs late without catching up: a late stage moves the next one's due time", async () => {
+        const { driver, clock, run } = setup();
+        await run();
+        clock.now = at(5);
+        expect((await run()).stdout).toMatch(/next: stage 3 of 3 \(share 0.15 → 0\) at 2026-03-09T09:00:00.000Z/);
+        expect(changes(driver.calls)).toEqual(["migration:workload.databricksShare=0.45", "migration:workload.databricksShare=0.15"]);
+    });
+
+    it("is only valid at phase 3", async () => {
+        const dir = tempDir();
+        const driver = new FakeDriver("dev", { "migration:phase": 2 });
+        const result = await cli(["rollback", ...base(dir), "--gradual"], fakeDeps(driver));
+        expect(result.code).toBe(2);
+        expect(result.stderr).toMatch(/the stack is at phase 2; use migration rollback \(immediate\)/);
+        expect(driver.calls).toEqual([]);
+    });
+});
+
+describe("gradual rollback: interruptions", () => {
+    // Every setConfig and up of the whole rollback, failed one at a time, then rerun at the same moment.
+    const totalCalls = 8;
+    it.each(Array.from({ length: totalCalls }, (_, i) => i + 1))("resumes after a failure at call %i without repeating or skipping a stage", async (n) => {
+        const { dir, driver, clock, run } = setup();
+        driver.failAtCall = n;
+        for (const days of [0, 1, 3, 4]) {
+            clock.now = at(days);
+            let result = await run();
+            if (result.code !== 0) {
+                expect(result.code).toBe(2);
+                expect(result.stderr).toContain("injected failure");
+                result = await run();
+            }
+            expect(result.code).toBe(0);
+        }
+        // Each step succeeded exactly once, in order, at its due time, whatever failed.
+        const succeeded = readHistory(dir).filter((h) => h.result === "succeeded");
+        expect(succeeded.map((h) => [h.kind, h.stage ?? null, h.toShare ?? null, h.at])).toEqual([
+            ["gradual-stage", 1, 0.45, at(0).toISOString()],
+            ["gradual-stage", 2, 0.15, at(1).toISOString()],
+            ["gradual-stage", 3, 0, at(3).toISOString()],
+            ["gradual-complete", null, null, at(4).toISOString()],
+        ]);
+        expect(readHistory(dir).filter((h) => h.result !== "succeeded").length).toBeLessThanOrEqual(1);
+        // Shares only ever move down the schedule (a failed step puts the previous share back).
+        const shares = changes(driver.calls)
+            .filter((c) => c.startsWith("migration:workload"))
+            .map((c) => Number(c.split("=")[1]));
+        for (const s of shares) expect([0.6, 0.45, 0.15, 0]).toContain(s);
+        expect(driver.share).toBe(0);
+        expect(driver.config["migration:phase"]).toBe("2");
+        expect(readProgress(dir)!.status).toBe("complete");
+    });
+
+    it("reapplies an interrupted stage's share, counts its duration from when it succeeded, and never applies a later one early", async () => {
+        const { dir, driver, clock, run } = setup();
+        await run();
+        // The process died after stage 2's config change, before its up succeeded.
+        clock.now = at(1);
+        const progress = readProgress(dir)!;
+        const pending: GradualProgress = { ...progress, stages: [...progress.stages, { stage: 2, share: 0.15, startedAt: at(1).toISOString() }] };
+        writeProgress(dir, pending);
+        clock.now = at(1, 6);
+        const before = driver.calls.length;
+        const result = await run();
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain("stage 2 of 3 (resumed): Databricks share 0.45 → 0.15");
+        expect(changes(driver.calls.slice(before))).toEqual(["migration:workload.databricksShare=0.15"]);
+        expect(result.stdout).toMatch(/next: stage 3 of 3 \(share 0.15 → 0\) at 2026-03-05T15:00:00.000Z/);
+        expect(readProgress(dir)!.stages.map((s) => s.stage)).toEqual([1, 2]);
+    });
+
+    it("resumes an interrupted phase drop", async () => {
+        const { dir, driver, clock, run } = setup();
+        for (const days of [0, 1, 3]) {
+            clock.now = at(days);
+            await run();
+        }
+        const progress = readProgress(dir)!;
+        writeProgress(dir, { ...progress, phaseDrop: { startedAt: at(4).toISOString() } });
+        driver.config["migration:phase"] = "2";
+        clock.now = at(4, 1);
+        const result = await run();
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/gradual rollback complete/);
+        expect(readProgress(dir)!.status).toBe("complete");
+    });
+});
+
+describe("gradual rollback: --abort", () => {
+    it("stops where it is and holds on every later run", async () => {
+        const { dir, driver, clock, run } = setup();
+        await run();
+        clock.now = at(0, 2);
+        const aborted = await run("--abort");
+        expect(aborted.code).toBe(0);
+        expect(aborted.stdout).toMatch(/gradual rollback aborted at 2026-03-02T11:00:00.000Z: stage 1 of 3 applied/);
+        const calls = driver.calls.length;
+        for (const days of [1, 3, 4, 30]) {
+            clock.now = at(days);
+            const later = await run();
+            expect(later.code).toBe(1);
+            expect(later.stderr).toMatch(/refused: gradual rollback aborted/);
+        }
+        expect(driver.calls.length).toBe(calls);
+        expect(driver.share).toBe(0.45);
+        expect(driver.config["migration:phase"]).toBe("3");
+        expect((await run("--abort")).code).toBe(0);
+        expect(readHistory(dir).map((h) => h.kind)).toEqual(["gradual-stage", "gradual-abort"]);
+    });
+
+    it("has nothing to abort when no rollback is under way", async () => {
+        const { run } = setup();
+        const result = await run("--abort");
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("no gradual rollback of dev to abort");
+    });
+
+    it("is superseded by an immediate recovery", async () => {
+        const { dir, driver, clock, run } = setup();
+        await run();
+        const recovery = await cli(["rollback", ...base(dir), "--to", "0"], fakeDeps(driver, clock));
+        expect(recovery.code).toBe(0);
+        expect(readProgress(dir)!.status).toBe("aborted");
+        expect(driver.config["migration:phase"]).toBe("0");
+        clock.now = at(1);
+        expect((await run()).code).toBe(1);
+    });
+});
+
+describe("gradual rollback: status", () => {
+    it("shows the phase, share, stage and history", async () => {
+        const { dir, driver, clock, run } = setup();
+        await run();
+        const status = await cli(["status", ...base(dir)], fakeDeps(driver, clock));
+        expect(status.code).toBe(0);
+        expect(status.stdout).toMatch(/phase: 0 \(Pre-transition\)/); // the stack file: the fake keeps its config in memory
+        expect(status.stdout).toMatch(/data phase: 3/);
+        expect(status.stdout).toMatch(/gradual rollback: stage 1 of 3 applied .*next: stage 2 of 3 \(share 0.45 → 0.15\) at 2026-03-03T09:00:00.000Z/);
+        expect(status.stdout).toMatch(/history \(1\):\n {2}2026-03-02T09:00:00.000Z {2}gradual-stage stage 1 {2}phase 3 → 3 share 0.6 → 0.45 {2}succeeded {2}by test-user/);
+        const json = JSON.parse((await cli(["status", ...base(dir), "--format", "json"], fakeDeps(driver, clock))).stdout);
+        expect(json).toMatchObject({ stack: "dev", dataPhase: 3, gradualRollback: { status: "in-progress", startShare: 0.6 } });
+        expect(fs.existsSync(path.join(dir, "history.jsonl"))).toBe(true);
+    });
+});

@@ -1,0 +1,33 @@
+/**
+ * The real stack driver: `@pulumi/pulumi/automation` against the project directory, which
+ * needs the Pulumi CLI on PATH and the stack's backend credentials. `setConfig` writes
+ * `Pulumi.<stack>.yaml`, so a phase change is a file change the pipeline can commit.
+ */
+import type { Stack } from "@pulumi/pulumi/automation";
+import { DriverError, StackDriver } from "./driver";
+
+export async function automationDriver(projectDir: string, stackName: string): Promise<StackDriver> {
+    // Loaded on use: dry runs and `status` must work where the Pulumi CLI is not installed.
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    let stack: Stack;
+    try {
+        stack = await LocalWorkspace.selectStack({ stackName, workDir: projectDir });
+    } catch (err) {
+        throw new DriverError(`cannot select stack "${stackName}" in ${projectDir} through the Pulumi CLI: ${(err as Error).message}`);
+    }
+    return {
+        async getConfig(key) {
+            const all = await stack.getAllConfig();
+            return all[key]?.value;
+        },
+        setConfig: (key, value, options) => stack.setConfig(key, { value }, options?.path ?? false),
+        async up({ policyPacks, policyPackConfigs, onOutput }) {
+            const result = await stack.up({ policyPacks, policyPackConfigs, onOutput });
+            return { result: result.summary.result, resourceChanges: { ...(result.summary.resourceChanges ?? {}) } };
+        },
+        async outputs() {
+            const outputs = await stack.outputs();
+            return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
+        },
+    };
+}

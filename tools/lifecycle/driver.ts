@@ -1,0 +1,57 @@
+/**
+ * What `promote` and `rollback` need of a stack: read and set its config, run `up` with the
+ * policy pack, read its outputs. The Automation API implementation is automationDriver.ts;
+ * tests use a fake that records calls. Keeping this narrow is what lets every decision
+ * (gate, stages, lock, history) be tested without the Pulumi CLI.
+ */
+import { readProject, readStackConfig } from "../engine/project";
+
+export interface UpOptions {
+    /** Policy pack directories, as `pulumi up --policy-pack`. */
+    policyPacks: string[];
+    /** Policy config files, as `pulumi up --policy-pack-config`. */
+    policyPackConfigs: string[];
+    /** Streamed engine output (progress). */
+    onOutput?: (text: string) => void;
+}
+
+export interface UpSummary {
+    /** "succeeded", or the engine's failure result. */
+    result: string;
+    /** Resource changes by operation (create, update, delete, same, …). */
+    resourceChanges: Record<string, number>;
+}
+
+export interface StackDriver {
+    /** A fully qualified config value as the stack holds it (structured values as JSON), or undefined. */
+    getConfig(key: string): Promise<string | undefined>;
+    /** Sets a value; `path` addresses a field of a structured value (`migration:workload.databricksShare`). */
+    setConfig(key: string, value: string, options?: { path?: boolean }): Promise<void>;
+    up(options: UpOptions): Promise<UpSummary>;
+    outputs(): Promise<Record<string, unknown>>;
+}
+
+/** Opens a stack for a real run; the CLI's default is the Automation API. */
+export type DriverFactory = (projectDir: string, stack: string) => Promise<StackDriver>;
+
+export class DriverError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "DriverError";
+    }
+}
+
+/**
+ * The stack as `Pulumi.<stack>.yaml` declares it, for dry runs: reading only. Outputs are not
+ * known offline (there is no state), so a dry run assumes the stack is where its config says.
+ */
+export function configFileDriver(projectDir: string, stack: string): StackDriver {
+    const { values } = readStackConfig(readProject(projectDir), stack);
+    const refuse = (what: string) => Promise.reject(new DriverError(`a dry run does not ${what}`));
+    return {
+        getConfig: async (key) => values[key],
+        setConfig: () => refuse("set config"),
+        up: () => refuse("run up"),
+        outputs: async () => ({}),
+    };
+}

@@ -1,0 +1,108 @@
+/**
+ * `migration promote --stack S --to N`: one phase up, only when the gate for leaving the
+ * current phase passes. The gate is `decidePromotion` of components/gates.ts (the policy
+ * pack's `promotion-gate` evaluation), with the pack's default first gated phase: phase 0 → 1
+ * is not gated, since benchmarks run on Databricks and phase 0 has none; from 1 → 2 on, the
+ * results of the phase being left must meet every success metric.
+ */
+import { BenchmarkResults, decidePromotion, parseBenchmarkResults, firstBenchmarkedPhase, formatOutcome, PromotionDecision } from "../../components/gates";
+import { maxPhase, operationalKpis } from "../../components/targets";
+import { StackDriver } from "./driver";
+import { CliIoLike } from "./io";
+import { currentPhase, formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, RefusedError, runUp } from "./context";
+import { checkTableName, databricksSqlRunner, readResultsTable } from "./benchmarkTable";
+import { readResultsFile, ResultsFileError } from "./results";
+import { appendHistory } from "./state";
+import { formatStep, previewStep } from "./step";
+
+export interface PromoteArgs {
+    to: number;
+    results?: string;
+    /** `catalog.schema.benchmark_results`, read through a SQL warehouse. */
+    resultsTable?: string;
+}
+
+/**
+ * The results the gate judges: a file, the table, or both (the table gives the suite's
+ * throughput and latency ratios, the file the rest); a metric given by both is refused.
+ */
+async function loadResults(args: PromoteArgs, phase: number, deps: LifecycleDeps): Promise<BenchmarkResults | undefined> {
+    const file = args.results ? readResultsFile(args.results, phase) : undefined;
+    if (!args.resultsTable) return file;
+    checkTableName(args.resultsTable);
+    const table = await readResultsTable(await (deps.sqlRunner ?? databricksSqlRunner)(), args.resultsTable, phase);
+    if (!file) return parseBenchmarkResults(table, table.source);
+    if (file.phase !== table.phase) {
+        throw new ResultsFileError(`--results ${args.results}: its results are of phase ${file.phase}; the table's are taken as the current phase's, ${phase}`);
+    }
+    const both = Object.keys(file.metrics).filter((m) => m in table.metrics);
+    if (both.length > 0) throw new ResultsFileError(`${both.join(", ")}: given by both --results and --results-table; give each metric once`);
+    const source = `${table.source} + ${file.source}`;
+    return parseBenchmarkResults({ phase, metrics: { ...table.metrics, ...file.metrics }, source }, source);
+}
+
+export function formatDecision(decision: PromotionDecision): string {
+    const lines = [`gate: ${decision.status} — ${decision.reason}`];
+    if (decision.status === "allowed" && decision.evaluation) lines.push(...decision.evaluation.outcomes.map((o) => `  ✓ ${formatOutcome(o)}`));
+    if (decision.status === "blocked") {
+        for (const o of decision.failed) lines.push(`  ✗ ${formatOutcome(o)}`);
+        if (decision.missing.length > 0) lines.push(`  missing: ${decision.missing.join(", ")}`);
+    }
+    return lines.join("\n") + "\n";
+}
+
+export async function promote(options: LifecycleOptions, args: PromoteArgs, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
+    const driver = await openDriver(options, deps);
+    // Taken before the phase is read, so two runs never act on the same reading.
+    const lock = options.dryRun ? undefined : lockStack(options, deps, `migration promote --to ${args.to}`);
+    try {
+        return await promoteLocked(driver, options, args, deps, io);
+    } finally {
+        lock?.release();
+    }
+}
+
+async function promoteLocked(driver: StackDriver, options: LifecycleOptions, args: PromoteArgs, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
+    const from = await currentPhase(driver, options.phaseKey);
+    if (args.to <= from) {
+        throw new LifecycleUsageError(
+            `--to ${args.to}: the stack is at phase ${from}; promote only moves up (to ${from + 1})${args.to < from ? ", use migration rollback to move down" : ""}`,
+        );
+    }
+    if (args.to !== from + 1) {
+        throw new LifecycleUsageError(`--to ${args.to}: the stack is at phase ${from}; phases are not skipped, promote to ${from + 1} first`);
+    }
+    if (args.to > maxPhase) throw new LifecycleUsageError(`--to ${args.to}: the last phase is ${maxPhase}`);
+
+    const results = await loadResults(args, from, deps);
+    const decision = decidePromotion({ stackPhase: args.to, results, firstGatedPhase: firstBenchmarkedPhase });
+    io.stdout(`promote ${options.stack}: phase ${from} → ${args.to}\n`);
+    io.stdout(formatDecision(decision));
+
+    if (options.dryRun) {
+        const step = await previewStep({ projectDir: options.cwd, stack: options.stack, phaseKey: options.phaseKey, from: { phase: from }, to: { phase: args.to } });
+        io.stdout(formatStep(`dry run: phase ${from} → ${args.to} (nothing changed)`, step, { name: "deployment", minutes: operationalKpis.deploymentMinutes }));
+        return decision.status === "blocked" ? 1 : 0;
+    }
+    if (decision.status === "blocked") throw new RefusedError(`promotion to phase ${args.to} refused: ${decision.reason}`);
+
+    const gate = {
+        status: decision.status,
+        reason: decision.reason,
+        ...(decision.status === "allowed" && decision.evaluation ? { outcomes: decision.evaluation.outcomes } : {}),
+    };
+    const record = (result: string) =>
+        appendHistory(options.stateDir, { at: deps.now().toISOString(), who: deps.user(), kind: "promote", fromPhase: from, toPhase: args.to, gate, result });
+    await driver.setConfig(options.phaseKey, String(args.to));
+    try {
+        const summary = await runUp(driver, options, deps, results ? { "promotion-gate": { results } } : {});
+        record("succeeded");
+        io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${args.to}\n`);
+        return 0;
+    } catch (err) {
+        // The stack file keeps naming the last phase that deployed; rerunning retries the step.
+        await driver.setConfig(options.phaseKey, String(from));
+        record((err as Error).message);
+        throw err;
+    }
+}
