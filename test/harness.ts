@@ -7,6 +7,7 @@ import { defaultOrganization, evaluate } from "../tools/engine/evaluate";
 import { GraphResource, ResourceGraph } from "../tools/engine/graph";
 import { readProject, readStackConfig } from "../tools/engine/project";
 import program from "../stacks";
+import { ConfigError, ConfigProblem, parseStackConfig } from "../stacks/config";
 
 export const projectDir = path.resolve(__dirname, "..");
 
@@ -46,4 +47,28 @@ export function byName(graph: ResourceGraph, type: string, name: string): GraphR
 /** Runs a small program (a few components) offline, for component tests. */
 export function runProgram(program: () => unknown, stack = "test"): Promise<ResourceGraph> {
     return evaluate({ project: "components", stack, config: {}, program: () => program });
+}
+
+/** Validates a stack file's config with overrides (values as in YAML) and removals, without running the program. */
+export function parseStack(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    removals: readonly string[] = [],
+    extraSecretKeys: readonly string[] = [],
+) {
+    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
+    for (const [key, value] of Object.entries(overrides)) values[key] = typeof value === "string" ? value : JSON.stringify(value);
+    for (const key of removals) delete values[key];
+    return parseStackConfig({ values, secretKeys: new Set([...secretKeys, ...extraSecretKeys]), stack });
+}
+
+/** The problems a config error lists; fails the test when `fn` does not throw one. */
+export function configProblems(fn: () => unknown): ConfigProblem[] {
+    try {
+        fn();
+    } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        return err.problems;
+    }
+    throw new Error("expected a ConfigError");
 }

@@ -1,41 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig } from "../../stacks/config";
+import { ConfigError } from "../../stacks/config";
 import { stackType } from "../../tools/engine/graph";
 import { ProgramError } from "../../tools/engine/evaluate";
-import { readProject, readStackConfig } from "../../tools/engine/project";
-import { projectDir, runStack } from "../harness";
-
-function stackValues(stack: string) {
-    return readStackConfig(readProject(projectDir), stack);
-}
-
-function parseWith(stack: string, overrides: Record<string, string>, removals: string[] = [], secretKeys: string[] = []) {
-    const { values, secretKeys: declared } = stackValues(stack);
-    const merged = { ...values, ...overrides };
-    for (const key of removals) delete merged[key];
-    return parseStackConfig({ values: merged, secretKeys: new Set([...declared, ...secretKeys]), stack });
-}
-
-function problemsOf(fn: () => unknown): { key: string; value: string; accepted: string }[] {
-    try {
-        fn();
-    } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
+import { configProblems, parseStack, runStack } from "../harness";
 
 describe("stack config", () => {
     it("parses both stacks with their sizes and the schema's defaults", () => {
-        const dev = parseWith("dev", {});
+        const dev = parseStack("dev", {});
         expect(dev.phase).toBe(0);
         expect(dev.environment).toBe("dev");
         expect(dev.h100).toMatchObject({ minNodes: 0, maxNodes: 1, spotShare: 1, machineType: "a3-highgpu-8g" });
         expect(dev.costMonitoring.dailyCostAlertUsd).toBe(1000);
         expect(dev.network.subnetCidr).toBe("10.10.0.0/20");
 
-        const prod = parseWith("prod", {});
+        const prod = parseStack("prod", {});
         expect(prod.h100).toMatchObject({ minNodes: 2, maxNodes: 8, spotShare: 0.6, compactPlacement: true });
         expect(prod.gke.deletionProtection).toBe(true);
         expect(prod.c4a.diskType).toBe("hyperdisk-balanced");
@@ -52,19 +30,19 @@ describe("stack config", () => {
         ["migration:c4a", JSON.stringify({ diskType: "pd-balanced" }), 'one of "hyperdisk-balanced"'],
         ["migration:region", "US Central", "a GCP region such as us-central1"],
     ])("rejects %s = %s, saying what is accepted", (key, value, accepted) => {
-        const problems = problemsOf(() => parseWith("dev", { [key]: value }));
+        const problems = configProblems(() => parseStack("dev", { [key]: value }));
         expect(problems).toHaveLength(1);
         expect(problems[0].key.startsWith(key)).toBe(true);
         expect(problems[0].accepted).toContain(accepted);
     });
 
     it("names the nested key and the value found", () => {
-        const [problem] = problemsOf(() => parseWith("dev", { "migration:h100": JSON.stringify({ maxNodes: -3 }) }));
+        const [problem] = configProblems(() => parseStack("dev", { "migration:h100": JSON.stringify({ maxNodes: -3 }) }));
         expect(problem).toEqual({ key: "migration:h100.maxNodes", value: "-3", accepted: "an integer ≥ 1" });
     });
 
     it("rejects a missing project, naming the key", () => {
-        const [problem] = problemsOf(() => parseWith("dev", {}, ["migration:gcpProject"]));
+        const [problem] = configProblems(() => parseStack("dev", {}, ["migration:gcpProject"]));
         expect(problem.key).toBe("migration:gcpProject");
         expect(problem.value).toBe("(not set)");
         expect(problem.accepted).toMatch(/GCP project ID/);
@@ -73,7 +51,7 @@ describe("stack config", () => {
     it("lists every bad key in one error", () => {
         let message = "";
         try {
-            parseWith("prod", {
+            parseStack("prod", {
                 "migration:phase": "7",
                 "migration:h100": JSON.stringify({ minNodes: -1, spotShare: 2 }),
                 "migration:costMonitoring": JSON.stringify({ billingAccount: "nope", notificationEmails: ["not-an-email"] }),
@@ -94,16 +72,16 @@ describe("stack config", () => {
     });
 
     it("rejects unknown keys at the top level and inside groups (typos)", () => {
-        const problems = problemsOf(() =>
-            parseWith("dev", { "migration:phse": "1", "migration:h100": JSON.stringify({ maxNode: 3 }) }),
+        const problems = configProblems(() =>
+            parseStack("dev", { "migration:phse": "1", "migration:h100": JSON.stringify({ maxNode: 3 }) }),
         );
         expect(problems.map((p) => p.key).sort()).toEqual(["migration:h100.maxNode", "migration:phse"]);
         expect(problems.every((p) => p.accepted.startsWith("no such key"))).toBe(true);
     });
 
     it("checks bounds that span keys", () => {
-        const problems = problemsOf(() =>
-            parseWith("dev", {
+        const problems = configProblems(() =>
+            parseStack("dev", {
                 "migration:c4a": JSON.stringify({ minNodes: 5, maxNodes: 2 }),
                 "migration:gpuZones": JSON.stringify(["europe-west4-a"]),
             }),
@@ -113,12 +91,12 @@ describe("stack config", () => {
 
     it("requires credentials to be secret and never prints them", () => {
         const leaked = '{"type":"service_account","private_key":"-----BEGIN"}';
-        const [plain] = problemsOf(() => parseWith("dev", { "migration:gcpCredentials": leaked }));
+        const [plain] = configProblems(() => parseStack("dev", { "migration:gcpCredentials": leaked }));
         expect(plain.key).toBe("migration:gcpCredentials");
         expect(plain.accepted).toContain("--secret");
         expect(JSON.stringify(plain)).not.toContain("private_key");
 
-        const parsed = parseWith("dev", { "migration:gcpCredentials": leaked }, [], ["migration:gcpCredentials"]);
+        const parsed = parseStack("dev", { "migration:gcpCredentials": leaked }, [], ["migration:gcpCredentials"]);
         expect(parsed.gcpCredentials).toBe(leaked);
     });
 

@@ -1,27 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { cidrsOverlap, isNetworkAddress, parseCidr } from "../../components/gcp/cidr";
 import { a100ClusterWorkers, costRules } from "../../components/targets";
-import { ConfigError, ConfigProblem, parseStackConfig } from "../../stacks/config";
 import { readProject, readStackConfig } from "../../tools/engine/project";
-import { projectDir } from "../harness";
-
-function parseWith(stack: string, overrides: Record<string, unknown>, removals: string[] = []) {
-    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
-    const merged: Record<string, string> = { ...values };
-    for (const [key, value] of Object.entries(overrides)) merged[key] = typeof value === "string" ? value : JSON.stringify(value);
-    for (const key of removals) delete merged[key];
-    return parseStackConfig({ values: merged, secretKeys: new Set(secretKeys), stack });
-}
-
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-    try {
-        fn();
-    } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
+import { configProblems, parseStack, projectDir } from "../harness";
 
 /** The stack's Databricks group with some keys changed (a group is one config value). */
 function databricks(stack: string, change: Record<string, unknown>): Record<string, unknown> {
@@ -36,7 +17,7 @@ function databricks(stack: string, change: Record<string, unknown>): Record<stri
 
 describe("migration:databricks", () => {
     it("fills the seed's values and the modern runtime in as defaults", () => {
-        const { databricks: db } = parseWith("prod", { "migration:databricks": {} });
+        const { databricks: db } = parseStack("prod", { "migration:databricks": {} });
         expect(db.a100).toEqual({
             sparkVersion: "14.3.x-gpu-ml-scala2.12",
             nodeType: "a2-highgpu-1g",
@@ -53,9 +34,9 @@ describe("migration:databricks", () => {
 
     it("parses both stacks' Databricks settings at phases 1 and 2", () => {
         for (const stack of ["dev", "prod"]) {
-            for (const phase of ["1", "2"]) expect(() => parseWith(stack, { "migration:phase": phase })).not.toThrow();
+            for (const phase of ["1", "2"]) expect(() => parseStack(stack, { "migration:phase": phase })).not.toThrow();
         }
-        expect(parseWith("dev", {}).databricks).toMatchObject({ schedulesPaused: true, a100: { minWorkers: 1, maxWorkers: 2 } });
+        expect(parseStack("dev", {}).databricks).toMatchObject({ schedulesPaused: true, a100: { minWorkers: 1, maxWorkers: 2 } });
     });
 
     it.each<[string, Record<string, unknown>, string, string]>([
@@ -73,7 +54,7 @@ describe("migration:databricks", () => {
         ["a cluster user that is neither e-mail nor UUID", { clusterUser: "alice" }, "migration:databricks.clusterUser", "a workspace user's e-mail or a service principal's application ID"],
         ["an unknown key", { photon: true }, "migration:databricks.photon", "no such key; known keys are accountId"],
     ])("rejects %s, saying what is accepted", (_, change, key, accepted) => {
-        const problems = problemsOf(() => parseWith("dev", databricks("dev", change)));
+        const problems = configProblems(() => parseStack("dev", databricks("dev", change)));
         expect(problems).toHaveLength(1);
         expect(problems[0].key).toBe(key);
         expect(problems[0].accepted).toContain(accepted);
@@ -81,8 +62,8 @@ describe("migration:databricks", () => {
 
     it("requires the Databricks identities from phase 1 and the migration source from phase 2, not before", () => {
         const bare = { "migration:databricks": {} };
-        expect(() => parseWith("dev", { ...bare, "migration:phase": "0" })).not.toThrow();
-        const phase1 = problemsOf(() => parseWith("dev", { ...bare, "migration:phase": "1" }));
+        expect(() => parseStack("dev", { ...bare, "migration:phase": "0" })).not.toThrow();
+        const phase1 = configProblems(() => parseStack("dev", { ...bare, "migration:phase": "1" }));
         expect(phase1.map((p) => p.key).sort()).toEqual([
             "migration:databricks.accountId",
             "migration:databricks.clusterUser",
@@ -90,7 +71,7 @@ describe("migration:databricks", () => {
             "migration:databricks.metastoreId",
         ]);
         expect(phase1.every((p) => p.value === "(not set)" && p.accepted.includes("required from phase 1"))).toBe(true);
-        const phase2 = problemsOf(() => parseWith("dev", { ...databricks("dev", { migrationSource: undefined }), "migration:phase": "2" }));
+        const phase2 = configProblems(() => parseStack("dev", { ...databricks("dev", { migrationSource: undefined }), "migration:phase": "2" }));
         expect(phase2).toEqual([
             { key: "migration:databricks.migrationSource", value: "(not set)", accepted: expect.stringContaining("required from phase 2") },
         ]);
@@ -102,32 +83,32 @@ describe("migration:databricks", () => {
         ["10.28.0.0/30", "a block from /9 to /29"],
         ["10.28.2.0/22", "the first address of its /22 block"],
     ])("refuses Databricks subnet %s", (subnetCidr, accepted) => {
-        const problems = problemsOf(() => parseWith("dev", databricks("dev", { subnetCidr })));
+        const problems = configProblems(() => parseStack("dev", databricks("dev", { subnetCidr })));
         expect(problems).toEqual([{ key: "migration:databricks.subnetCidr", value: JSON.stringify(subnetCidr), accepted: expect.stringContaining(accepted) }]);
     });
 
     it("holds the A100 cluster to the quota phase 0 requests, once Databricks is deployed", () => {
         const ultra = databricks("dev", { a100: { nodeType: "a2-ultragpu-1g", minWorkers: 1, maxWorkers: 2 } });
-        expect(() => parseWith("dev", { ...ultra, "migration:phase": "0" })).not.toThrow();
-        const [variant] = problemsOf(() => parseWith("dev", { ...ultra, "migration:phase": "1" }));
+        expect(() => parseStack("dev", { ...ultra, "migration:phase": "0" })).not.toThrow();
+        const [variant] = configProblems(() => parseStack("dev", { ...ultra, "migration:phase": "1" }));
         expect(variant).toMatchObject({ key: "migration:databricks.a100.nodeType", accepted: expect.stringContaining("(a100-40gb): a2-highgpu-* or a2-megagpu-16g") });
         expect(() =>
-            parseWith("dev", { ...ultra, "migration:phase": "1", "migration:a100Quota": { variant: "a100-80gb", gpus: 2, preemptibleGpus: 8 } }),
+            parseStack("dev", { ...ultra, "migration:phase": "1", "migration:a100Quota": { variant: "a100-80gb", gpus: 2, preemptibleGpus: 8 } }),
         ).not.toThrow();
 
         const big = databricks("dev", { a100: { nodeType: "a2-highgpu-8g", minWorkers: 1, maxWorkers: 2 } });
-        const problems = problemsOf(() => parseWith("dev", { ...big, "migration:phase": "1" }));
+        const problems = configProblems(() => parseStack("dev", { ...big, "migration:phase": "1" }));
         expect(problems.map((p) => p.key).sort()).toEqual(["migration:databricks.a100.maxWorkers", "migration:databricks.a100.nodeType"]);
         expect(problems.find((p) => p.key.endsWith("maxWorkers"))!.accepted).toContain("at most 1 a2-highgpu-8g workers");
     });
 
     it("requires max workers above min workers (Databricks autoscaling)", () => {
-        const [problem] = problemsOf(() => parseWith("dev", databricks("dev", { dataPrep: { minWorkers: 3, maxWorkers: 3 } })));
+        const [problem] = configProblems(() => parseStack("dev", databricks("dev", { dataPrep: { minWorkers: 3, maxWorkers: 3 } })));
         expect(problem).toEqual({ key: "migration:databricks.dataPrep.minWorkers", value: "3", accepted: "an integer less than migration:databricks.dataPrep.maxWorkers (3)" });
     });
 
     it("keeps the quota request in the workspace's region", () => {
-        const [problem] = problemsOf(() => parseWith("prod", { "migration:phase": "1", "migration:a100Quota": { region: "europe-west4" } }));
+        const [problem] = configProblems(() => parseStack("prod", { "migration:phase": "1", "migration:a100Quota": { region: "europe-west4" } }));
         expect(problem).toMatchObject({ key: "migration:a100Quota.region", accepted: expect.stringContaining("migration:region (us-central1)") });
     });
 });

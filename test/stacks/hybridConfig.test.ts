@@ -1,31 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { costRules, hybridDatabricksShare, performanceDegradationAlert } from "../../components/targets";
-import { ConfigError, ConfigProblem, parseStackConfig } from "../../stacks/config";
 import { alertChannelEmails, alertThresholds, stackCapacity, workloadCapacity } from "../../stacks/hybridConfig";
-import { readProject, readStackConfig } from "../../tools/engine/project";
-import { byType, projectDir, runStack } from "../harness";
-
-function parseWith(stack: string, overrides: Record<string, unknown>) {
-    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
-    for (const [key, value] of Object.entries(overrides)) values[key] = typeof value === "string" ? value : JSON.stringify(value);
-    return parseStackConfig({ values, secretKeys: new Set(secretKeys), stack });
-}
-
-function problemsOf(fn: () => unknown): ConfigProblem[] {
-    try {
-        fn();
-    } catch (err) {
-        expect(err).toBeInstanceOf(ConfigError);
-        return (err as ConfigError).problems;
-    }
-    throw new Error("expected a ConfigError");
-}
+import { byType, configProblems, parseStack, runStack } from "../harness";
 
 const phase3 = { "migration:phase": "3" };
 
 describe("migration:workload and migration:monitoring", () => {
     it("defaults to the seed's share, the configured maxima as capacity, all channels and the seed's thresholds", () => {
-        const prod = parseWith("prod", phase3);
+        const prod = parseStack("prod", phase3);
         expect(prod.workload).toEqual({ databricksShare: hybridDatabricksShare });
         // 8 a3-highgpu-8g + 8 a2-highgpu-1g; 16 c4a-standard-16 + 8 n2-highmem-8.
         expect(workloadCapacity(prod)).toEqual({ gpus: 72, dataVcpus: 320 });
@@ -36,53 +18,53 @@ describe("migration:workload and migration:monitoring", () => {
             performanceDegradation: performanceDegradationAlert,
             dailyCostUsd: costRules.dailyCostAlertUsd,
         });
-        expect(workloadCapacity(parseWith("dev", phase3))).toEqual({ gpus: 10, dataVcpus: 16 });
+        expect(workloadCapacity(parseStack("dev", phase3))).toEqual({ gpus: 10, dataVcpus: 16 });
     });
 
     it("distributes only from phase 3: earlier phases deploy the configured sizes", () => {
-        const configured = stackCapacity(parseWith("prod", { "migration:phase": "2", "migration:workload": { databricksShare: 1 } }));
+        const configured = stackCapacity(parseStack("prod", { "migration:phase": "2", "migration:workload": { databricksShare: 1 } }));
         expect(configured).toMatchObject({ h100Nodes: { min: 2, max: 8 }, a100Workers: { min: 2, max: 8 }, movedSchedulesRun: true });
         expect(configured.distribution).toBeUndefined();
-        const hybrid = stackCapacity(parseWith("prod", { ...phase3, "migration:workload": { databricksShare: 1 } }));
+        const hybrid = stackCapacity(parseStack("prod", { ...phase3, "migration:workload": { databricksShare: 1 } }));
         expect(hybrid).toMatchObject({ h100Nodes: { min: 1, max: 3 }, a100Workers: { min: 2, max: 32 } });
         expect(hybrid.distribution?.databricksShare).toBe(1);
     });
 
     it.each([1.5, -0.2, "most"])("rejects a share of %s, naming the key", (share) => {
-        const [problem] = problemsOf(() => parseWith("prod", { ...phase3, "migration:workload": { databricksShare: share } }));
+        const [problem] = configProblems(() => parseStack("prod", { ...phase3, "migration:workload": { databricksShare: share } }));
         expect(problem).toEqual({ key: "migration:workload.databricksShare", value: JSON.stringify(share), accepted: "a number from 0 to 1" });
     });
 
     it("rejects a capacity below both platforms' minimums, naming the key and the minimum", () => {
         // prod's minimums: 3 A100 workers × 1 GPU + 3 H100 nodes × 8 GPUs (both pools kept) = 27.
-        const [gpus] = problemsOf(() => parseWith("prod", { ...phase3, "migration:workload": { gpus: 26 } }));
+        const [gpus] = configProblems(() => parseStack("prod", { ...phase3, "migration:workload": { gpus: 26 } }));
         expect(gpus.key).toBe("migration:workload.gpus");
         expect(gpus.value).toBe("26");
         expect(gpus.accepted).toMatch(/^an integer ≥ 27, room for both platforms at once: the A100 minimum \(3 × 1 GPUs\) and the H100 minimum \(3 × 8 GPUs\)$/);
-        expect(() => parseWith("prod", { ...phase3, "migration:workload": { gpus: 27 } })).not.toThrow();
+        expect(() => parseStack("prod", { ...phase3, "migration:workload": { gpus: 27 } })).not.toThrow();
 
         // 3 data-prep workers × 8 vCPUs + 2 C4A nodes × 16 vCPUs = 56.
-        const [vcpus] = problemsOf(() => parseWith("prod", { ...phase3, "migration:workload": { dataVcpus: 40 } }));
+        const [vcpus] = configProblems(() => parseStack("prod", { ...phase3, "migration:workload": { dataVcpus: 40 } }));
         expect(vcpus).toMatchObject({ key: "migration:workload.dataVcpus", value: "40" });
         expect(vcpus.accepted).toContain("an integer ≥ 56");
 
-        const [zero] = problemsOf(() => parseWith("dev", { "migration:workload": { gpus: 0 } }));
+        const [zero] = configProblems(() => parseStack("dev", { "migration:workload": { gpus: 0 } }));
         expect(zero).toEqual({ key: "migration:workload.gpus", value: "0", accepted: "an integer ≥ 1" });
     });
 
     it("rejects an alert channel that is not one of phase 0's, naming the key", () => {
-        const [problem] = problemsOf(() => parseWith("prod", { ...phase3, "migration:monitoring": { channels: ["ml-finops@example.com", "oncall@example.com"] } }));
+        const [problem] = configProblems(() => parseStack("prod", { ...phase3, "migration:monitoring": { channels: ["ml-finops@example.com", "oncall@example.com"] } }));
         expect(problem.key).toBe("migration:monitoring.channels[1]");
         expect(problem.value).toBe('"oncall@example.com"');
         expect(problem.accepted).toContain("an address of migration:costMonitoring.notificationEmails (ml-platform-alerts@example.com, ml-finops@example.com)");
-        const [notEmail] = problemsOf(() => parseWith("prod", { "migration:monitoring": { channels: ["pager"] } }));
+        const [notEmail] = configProblems(() => parseStack("prod", { "migration:monitoring": { channels: ["pager"] } }));
         expect(notEmail.key).toBe("migration:monitoring.channels[0]");
     });
 
     it("lets thresholds be made stricter, never looser", () => {
-        expect(() => parseWith("prod", { "migration:monitoring": { gpuUtilizationFloor: 0.9, performanceDegradation: 0.1 } })).not.toThrow();
-        const problems = problemsOf(() =>
-            parseWith("prod", { "migration:monitoring": { gpuUtilizationFloor: 0.5, dbuUtilizationFloor: 0.7, performanceDegradation: 0.3 } }),
+        expect(() => parseStack("prod", { "migration:monitoring": { gpuUtilizationFloor: 0.9, performanceDegradation: 0.1 } })).not.toThrow();
+        const problems = configProblems(() =>
+            parseStack("prod", { "migration:monitoring": { gpuUtilizationFloor: 0.5, dbuUtilizationFloor: 0.7, performanceDegradation: 0.3 } }),
         );
         expect(problems.map((p) => [p.key, p.accepted])).toEqual([
             ["migration:monitoring.gpuUtilizationFloor", "a number from 0.85 to 1 (the seed's GPU utilisation floor, or stricter)"],
@@ -93,8 +75,8 @@ describe("migration:workload and migration:monitoring", () => {
 
     it("holds the GCP spot target from phase 3 on", () => {
         const lowSpot = { "migration:h100": { minNodes: 2, maxNodes: 8, spotShare: 0.5 } };
-        expect(() => parseWith("prod", { ...lowSpot, "migration:phase": "2" })).not.toThrow();
-        const [problem] = problemsOf(() => parseWith("prod", { ...lowSpot, ...phase3 }));
+        expect(() => parseStack("prod", { ...lowSpot, "migration:phase": "2" })).not.toThrow();
+        const [problem] = configProblems(() => parseStack("prod", { ...lowSpot, ...phase3 }));
         expect(problem).toMatchObject({ key: "migration:h100.spotShare", value: "0.5" });
         expect(problem.accepted).toContain(`from ${costRules.gcp.spotInstanceTarget} to 1 from phase 3`);
     });
