@@ -16,7 +16,7 @@ import { baselineOf, estimateCost } from "../../tools/cost/estimate";
 import { costInputsForStack } from "../../tools/cost/stackAssumptions";
 import { phasePolicyConfig, stackPolicyConfig } from "../../tools/cli/policies";
 import { projectDir, runStack } from "../harness";
-import { labels } from "./fixtures";
+import { labels, trainingJob } from "./fixtures";
 
 const packDir = path.resolve(__dirname, "../../policies");
 
@@ -58,28 +58,8 @@ function compliantDatabricks(): void {
         gcpAttributes: { availability: "PREEMPTIBLE_WITH_FALLBACK_GCP", firstOnDemand: 1 },
         customTags: { ...labels, workload: "data-processing" },
     });
-    new databricks.Job("model-training", {
-        name: "model_training",
-        schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC" },
-        jobClusters: [
-            {
-                jobClusterKey: "training",
-                newCluster: {
-                    sparkVersion: "14.3.x-gpu-ml-scala2.12",
-                    nodeTypeId: "a2-highgpu-1g",
-                    autoscale: { minWorkers: 2, maxWorkers: 8 },
-                    dataSecurityMode: "SINGLE_USER",
-                    singleUserName: "ml-platform@example.com",
-                    gcpAttributes: { availability: "PREEMPTIBLE_WITH_FALLBACK_GCP", firstOnDemand: 1 },
-                    customTags: labels,
-                },
-            },
-        ],
-        tasks: [
-            { taskKey: "data_prep", jobClusterKey: "training", notebookTask: { notebookPath: "/Shared/data_prep" } },
-            { taskKey: "training", jobClusterKey: "training", dependsOns: [{ taskKey: "data_prep" }], notebookTask: { notebookPath: "/Shared/training" } },
-        ],
-    });
+    // The same job the policy fixtures describe, registered through the engine.
+    new databricks.Job("model-training", trainingJob().props as databricks.JobArgs);
     new databricks.SqlTable(
         "models",
         {
