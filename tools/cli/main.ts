@@ -23,7 +23,7 @@ import { formatMarkdown } from "./formatMarkdown";
 import { formatSarif } from "./formatSarif";
 import { formatText } from "./formatText";
 import { writeAtomically } from "./output";
-import { analyzePlan, PolicyPackError, policyConfigOf, startPack } from "./policies";
+import { analyzePlan, PolicyPackError, policyConfigOf, resolvePolicyPack, startPack } from "./policies";
 import { buildReport, mandatory, PlanContext, Violation } from "./report";
 import { defaultDeps, isLifecycleCommand, lifecycleUsage, runLifecycle } from "../lifecycle/cli";
 import { LifecycleDeps } from "../lifecycle/context";
@@ -134,16 +134,7 @@ function parse(argv: readonly string[]): Options | "help" {
     if (command === "export" && phases === "all") throw new UsageError("export needs one phase: --phase N");
 
     const cwd = path.resolve(values.cwd ?? ".");
-    let policyPack: string | null = null;
-    if (values["policy-pack"] === undefined) {
-        const fallback = path.join(cwd, "policies");
-        if (fs.existsSync(path.join(fallback, "PulumiPolicy.yaml"))) policyPack = fallback;
-    } else if (values["policy-pack"] !== "none") {
-        policyPack = path.resolve(values["policy-pack"]);
-        if (!fs.existsSync(path.join(policyPack, "PulumiPolicy.yaml"))) {
-            throw new UsageError(`--policy-pack ${values["policy-pack"]}: no PulumiPolicy.yaml in ${policyPack}; expected a policy pack directory or "none"`);
-        }
-    }
+    const policyPack = resolvePolicyPack(cwd, values["policy-pack"], (message) => new UsageError(message));
     const timeout = values["policy-timeout"] ?? "180";
     if (!/^\d+$/.test(timeout) || Number(timeout) < 1) {
         throw new UsageError(`--policy-timeout ${timeout}: expected a whole number of seconds, at least 1`);

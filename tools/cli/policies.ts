@@ -8,6 +8,7 @@
  * the phase-0 baseline).
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { costRatioForecastName, costRatioPolicyConfig, costRatioTargetsName } from "../../policies/cost/costRatio";
 import { packArgs } from "../../policies/all";
 import { promotionGateName } from "../../policies/gates/promotionGate";
@@ -115,6 +116,23 @@ export function toViolation(d: Diagnostic): Violation {
         message,
         ...(d.description ? { description: d.description } : {}),
     };
+}
+
+/**
+ * The policy pack a command runs: `--policy-pack DIR`, `none`, or by default `<cwd>/policies`
+ * when it holds a pack. A named folder without `PulumiPolicy.yaml` is refused through `refuse`.
+ */
+export function resolvePolicyPack(cwd: string, option: string | undefined, refuse: (message: string) => Error): string | null {
+    if (option === undefined) {
+        const fallback = path.join(cwd, "policies");
+        return fs.existsSync(path.join(fallback, "PulumiPolicy.yaml")) ? fallback : null;
+    }
+    if (option === "none") return null;
+    const dir = path.resolve(option);
+    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
+        throw refuse(`--policy-pack ${option}: no PulumiPolicy.yaml in ${dir}; expected a policy pack directory or "none"`);
+    }
+    return dir;
 }
 
 /** Starts the pack; the caller runs `analyzePlan` with it and closes it. */

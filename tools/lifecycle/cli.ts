@@ -7,13 +7,12 @@
  * would delete stateful resources); 2 bad input or an error (bad --to, unknown stack,
  * unreadable results, a failed up).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BenchmarkResultsError } from "../../components/gates";
 import { maxPhase } from "../../components/targets";
 import { ConfigError } from "../../stacks/config";
-import { costRatioConfigFor } from "../cli/policies";
+import { costRatioConfigFor, resolvePolicyPack } from "../cli/policies";
 import { PlanError } from "../engine/plan";
 import { ProjectError } from "../engine/project";
 import { automationDriver } from "./automationDriver";
@@ -109,16 +108,7 @@ export async function runLifecycle(argv: readonly string[], io: CliIoLike, deps:
         if (extra.length > 0) throw new LifecycleUsageError(`unexpected argument "${extra[0]}"`);
         if (!values.stack) throw new LifecycleUsageError(`${command} needs --stack NAME: a change is never made to a default stack`);
         const cwd = path.resolve(values.cwd ?? ".");
-        let policyPack: string | null = null;
-        if (values["policy-pack"] === undefined) {
-            const fallback = path.join(cwd, "policies");
-            if (fs.existsSync(path.join(fallback, "PulumiPolicy.yaml"))) policyPack = fallback;
-        } else if (values["policy-pack"] !== "none") {
-            policyPack = path.resolve(values["policy-pack"]);
-            if (!fs.existsSync(path.join(policyPack, "PulumiPolicy.yaml"))) {
-                throw new LifecycleUsageError(`--policy-pack ${values["policy-pack"]}: no PulumiPolicy.yaml in ${policyPack}; expected a policy pack directory or "none"`);
-            }
-        }
+        const policyPack = resolvePolicyPack(cwd, values["policy-pack"], (message) => new LifecycleUsageError(message));
         const options: LifecycleOptions = {
             stack: values.stack,
             cwd,
