@@ -1,5 +1,7 @@
 /**
- * Seed "Monitoring Setup": alert at $1K/day. Either kind of alert satisfies it:
+ * Seed "Monitoring Setup": alert at $1K/day. It applies to a stack that GCP or Databricks bills
+ * for (a resource of either provider); a stack of only other clouds' or Kubernetes resources
+ * has no such bill to alert on. Either kind of alert satisfies it:
  * - a Cloud Billing budget with at least one threshold rule, whose amount is at most the daily
  *   limit over its period (the budget API has no daily period: a month is 365/12 days, as the
  *   cost-monitoring component sizes it);
@@ -12,7 +14,8 @@ import { PolicyResource } from "@pulumi/policy";
 import { daysPerMonth } from "../../components/gcp/costMonitoring";
 import { costRules } from "../../components/targets";
 import { configSchema, settings } from "../lib/config";
-import { subject, violation } from "../lib/messages";
+import { packageOf } from "../../tools/engine/graph";
+import { fix, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
 import { asNumber, hasUnknown, isUnknown, known, snapshot, Unknown } from "../lib/values";
 
@@ -55,6 +58,9 @@ function budgetVerdict(props: Record<string, unknown>, maxDaily: number): Verdic
 }
 
 const costText = /cost|spend|billing/i;
+
+/** Providers whose resources GCP (Databricks on GCP through its marketplace) bills for. */
+const billedPackages = ["gcp", "databricks"];
 
 /** The query text behind a Databricks alert, from the query resource its `queryId` comes from. */
 function queryText(alert: PolicyResource): string | Unknown | undefined {
@@ -106,6 +112,9 @@ export const dailyCostAlert = stackPolicy({
     severity: "high",
     configSchema: schema,
     validateStack: (args, report) => {
+        if (!args.resources.some((r) => billedPackages.includes(packageOf(r.type)))) {
+            return args.notApplicable("the stack has no GCP or Databricks resource: nothing these providers bill to alert on");
+        }
         const { maxDailyCostUsd } = settings<{ maxDailyCostUsd: number }>(args, schema);
         const rejected: { resource: PolicyResource; reason: string }[] = [];
         for (const resource of args.resources) {
@@ -120,7 +129,10 @@ export const dailyCostAlert = stackPolicy({
             if (verdict.ok === true || verdict.ok === "unknown") return;
             rejected.push({ resource, reason: verdict.reason });
         }
-        const fix = `add a gcp.billing.Budget of at most ${Math.round(maxDailyCostUsd * daysPerMonth)} USD/month with threshold rules (the CostMonitoring component, migration:costMonitoring.dailyCostAlertUsd ≤ ${maxDailyCostUsd}), or a Databricks cost alert firing above ≤ ${maxDailyCostUsd}`;
+        const remedy = fix(
+            `add a gcp.billing.Budget of at most ${Math.round(maxDailyCostUsd * daysPerMonth)} USD/month with threshold rules, or a Databricks cost alert firing above ≤ ${maxDailyCostUsd}`,
+            `the CostMonitoring component, migration:costMonitoring.dailyCostAlertUsd ≤ ${maxDailyCostUsd}`,
+        );
         if (rejected.length === 0) {
             report(
                 violation({
@@ -128,7 +140,7 @@ export const dailyCostAlert = stackPolicy({
                     what: "the daily cost alert",
                     found: "missing (no billing budget or Databricks cost alert)",
                     limit: `an alert at ≤ $${maxDailyCostUsd}/day`,
-                    fix,
+                    fix: remedy,
                 }),
             );
         }
@@ -139,7 +151,7 @@ export const dailyCostAlert = stackPolicy({
                     what: "the daily cost alert",
                     found: `not effective: ${reason}`,
                     limit: `an alert at ≤ $${maxDailyCostUsd}/day`,
-                    fix,
+                    fix: remedy,
                 }),
                 resource.urn,
             );

@@ -13,7 +13,7 @@ import { PolicyResource } from "@pulumi/policy";
 import { costRules } from "../../components/targets";
 import { gpusPerNode, isSpotNodeConfig, poolBounds } from "../lib/compute";
 import { configSchema, fraction, settings, stringList } from "../lib/config";
-import { percent, show, subject, violation } from "../lib/messages";
+import { fix, percent, show, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
 import { isUnknown, known, snapshot, Unknown } from "../lib/values";
 
@@ -86,7 +86,7 @@ export const gkeGpuSpotShare = stackPolicy({
                     what: "the spot share",
                     found: `${percent(share)} (${spotGpus} of ${totalGpus} GPUs; on demand: ${onDemand.join(", ")})`,
                     limit: `at least ${percent(minSpotShare)}`,
-                    fix: `move capacity to spot pools (nodeConfig.spot = true), e.g. raise migration:h100.spotShare to ${minSpotShare} or more`,
+                    fix: fix("move capacity to spot pools (nodeConfig.spot = true)", `raise migration:h100.spotShare to ${minSpotShare} or more`),
                 }),
             );
         }
@@ -156,7 +156,7 @@ export const gkeGpuAutoscaling = stackPolicy({
                         what: "clusterAutoscaling.autoscalingProfile",
                         found: profile === undefined ? "not set (GKE uses BALANCED)" : show(profile),
                         limit: `one of ${scaleDownProfiles.join(", ")} (removes idle GPU nodes within ${costRules.gcp.maxIdleMinutes} minutes)`,
-                        fix: `set clusterAutoscaling.autoscalingProfile = "${scaleDownProfiles[0]}" (migration:gke.autoscalingProfile)`,
+                        fix: fix(`set clusterAutoscaling.autoscalingProfile = "${scaleDownProfiles[0]}"`, "migration:gke.autoscalingProfile"),
                     }),
                     cluster.urn,
                 );

@@ -13,6 +13,14 @@ export interface Violation {
     fix: string;
 }
 
+/**
+ * A fix as every program can apply it, then how this project's own program does it: the pack
+ * also judges programs that have none of this project's helpers or config keys.
+ */
+export function fix(generic: string, inThisProject?: string): string {
+    return inThisProject ? `${generic} (in this project: ${inThisProject})` : generic;
+}
+
 export function subject(type: string, name: string): string {
     return `${type} "${name}"`;
 }

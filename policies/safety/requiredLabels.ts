@@ -7,7 +7,7 @@
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { at, clusterSpecs } from "../lib/compute";
 import { configSchema, settings, stringList } from "../lib/config";
-import { subject, violation } from "../lib/messages";
+import { fix, subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
 import { entries, hasUnknown, isUnknown, snapshot } from "../lib/values";
 
@@ -49,7 +49,7 @@ export const requiredLabels = resourcePolicy({
                     what: `${what} ${missing.map((k) => `"${k}"`).join(", ")}`,
                     found: labels === undefined ? `missing (no ${what})` : "missing",
                     limit: `all of ${requiredKeys.join(", ")}`,
-                    fix: `pass ${what}: ctx.labels(phase, workload) (components/labels.ts resourceLabels)`,
+                    fix: fix(`set ${what} with the required keys`, "ctx.labels(phase, workload) from components/labels.ts"),
                 }),
             );
         }

@@ -7,8 +7,12 @@ import { describe, expect, it } from "vitest";
 import { labelProperty } from "../../components/labels";
 import { evaluate, ProgramError } from "../../tools/engine/evaluate";
 import { isSecretMarker, secretPlaceholder } from "../../tools/engine/graph";
-import { ProjectError, readProject, readStackConfig } from "../../tools/engine/project";
-import { byType, runProgram } from "../harness";
+import { defaultProviderName } from "../../tools/engine/deployment";
+import { knownOutputs } from "../../tools/engine/mockAnswers";
+import { checkStackName, ProjectError, readProject, readStackConfig } from "../../tools/engine/project";
+import { readUserAnswers, toUserAnswers } from "../../tools/engine/userAnswers";
+import { unknownPlaceholder, unknownValue } from "../../tools/engine/wire";
+import { byName, byType, runProgram } from "../harness";
 
 describe("recording monitor", () => {
     it("records parent, protect, retainOnDelete, dependencies, import id and provider", async () => {
@@ -42,12 +46,14 @@ describe("recording monitor", () => {
         expect(isSecretMarker(graph.outputs.leaked)).toBe(true);
     });
 
-    it("fails closed on a provider function it has no answer for, naming it", async () => {
+    it("fails closed on a provider function it has no answer for, naming it and where to answer it", async () => {
         const awaited = await runProgram(async () => {
-            await gcp.compute.getNetwork({ name: "default" });
+            await gcp.compute.getImage({ family: "debian-12", project: "debian-cloud" });
         }).catch((e) => e);
         expect(awaited).toBeInstanceOf(ProgramError);
-        expect(awaited.message).toContain('no answer for provider function "gcp:compute/getNetwork:getNetwork"');
+        expect(awaited.message).toContain('provider function "gcp:compute/getImage:getImage" has no offline answer (called with family, project)');
+        expect(awaited.message).toContain("migration.mocks.json");
+        expect(awaited.message).not.toContain("tools/engine");
     });
 
     it("refuses to run two programs at once in one process", async () => {
@@ -105,6 +111,131 @@ describe("project reader", () => {
         const dir = tempProject({ "Pulumi.yaml": "name: demo\nruntime: nodejs\n", "Pulumi.dev.yaml": "config: {}\n" });
         expect(() => readStackConfig(readProject(dir), "prod")).toThrow('unknown stack "prod": no Pulumi.prod.yaml');
         expect(() => readStackConfig(readProject(dir), "prod")).toThrow("(stacks: dev)");
+    });
+});
+
+describe("what the engine refuses before any work", () => {
+    function tempProject(files: Record<string, string>): string {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-project-"));
+        for (const [name, text] of Object.entries(files)) {
+            fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+            fs.writeFileSync(path.join(dir, name), text);
+        }
+        return dir;
+    }
+
+    it("refuses a project of another runtime, naming it", () => {
+        const python = tempProject({ "Pulumi.yaml": "name: py\nruntime: python\n" });
+        expect(() => readProject(python)).toThrow(ProjectError);
+        expect(() => readProject(python)).toThrow(/runtime = "python"; the offline engine runs Node\.js programs/);
+        const object = tempProject({ "Pulumi.yaml": "name: js\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n" });
+        expect(readProject(object).name).toBe("js");
+        expect(() => readProject(tempProject({ "Pulumi.yaml": "name: none\n" }))).toThrow(/runtime is not set/);
+    });
+
+    it.each(["/../../x", "../dev", "acme/dev", "", "a b", "x".repeat(101), ".."])("refuses the stack name %j", (stack) => {
+        expect(() => checkStackName(stack)).toThrow(ProjectError);
+        expect(() => checkStackName(stack)).toThrow(`stack name ${JSON.stringify(stack)} is not valid`);
+    });
+
+    it("accepts the stack names Pulumi accepts", () => {
+        for (const stack of ["dev", "prod-eu.1", "feature_x", "x".repeat(100)]) expect(() => checkStackName(stack)).not.toThrow();
+        const dir = tempProject({ "Pulumi.yaml": "name: demo\nruntime: nodejs\n" });
+        expect(() => readStackConfig(readProject(dir), "/../../x")).toThrow(/stack name "\/\.\.\/\.\.\/x" is not valid/);
+    });
+
+    it("reads stack files from stackConfigDir and tells an ES-module project from its package.json", () => {
+        const dir = tempProject({
+            "Pulumi.yaml": "name: demo\nruntime: nodejs\nstackConfigDir: stacks\nmain: src/index.ts\n",
+            "stacks/Pulumi.qa.yaml": "config:\n  demo:x: 1\n",
+            "package.json": JSON.stringify({ type: "module" }),
+        });
+        const project = readProject(dir);
+        expect(project.moduleKind).toBe("esm");
+        expect(readStackConfig(project, "qa").values).toEqual({ "demo:x": "1" });
+        expect(readProject(tempProject({ "Pulumi.yaml": "name: c\nruntime: nodejs\n" })).moduleKind).toBe("commonjs");
+    });
+});
+
+describe("secure values at any depth", () => {
+    it("masks every nested secure value and marks its whole key secret, as the CLI does", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-project-"));
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: demo\nruntime: nodejs\n");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.qa.yaml"),
+            "config:\n  demo:db:\n    user: admin\n    password:\n      secure: v1:NESTED-CIPHERTEXT\n    replicas:\n      - secure: v1:LISTED-CIPHERTEXT\n  demo:plain:\n    secure: 3\n",
+        );
+        const { values, secretKeys } = readStackConfig(readProject(dir), "qa");
+        expect(JSON.stringify(values)).not.toContain("CIPHERTEXT");
+        expect(JSON.parse(values["demo:db"])).toEqual({ user: "admin", password: secretPlaceholder, replicas: [secretPlaceholder] });
+        expect(secretKeys).toEqual(["demo:db"]);
+        // `secure` that is not a string is an ordinary key.
+        expect(JSON.parse(values["demo:plain"])).toEqual({ secure: 3 });
+    });
+});
+
+describe("answers", () => {
+    it("checks a project's answers file whole, naming every problem", () => {
+        const error = (() => {
+            try {
+                toUserAnswers("/p/migration.mocks.json", { functions: { "not-a-token": {}, "gcp:x/getY:getY": 3 }, resource: {} });
+            } catch (e) {
+                return e as Error;
+            }
+            throw new Error("expected an error");
+        })();
+        expect(error).toBeInstanceOf(ProjectError);
+        expect(error.message).toContain('"resource": unknown key; expected "functions" or "resources"');
+        expect(error.message).toContain('functions."not-a-token": not a provider token');
+        expect(error.message).toContain('functions."gcp:x/getY:getY" = 3: expected an object of outputs, or a function returning one');
+    });
+
+    it("turns \"[unknown]\" into a value a preview does not know, at any depth", () => {
+        const answers = toUserAnswers("/p/migration.mocks.json", { functions: { "gcp:x/getY:getY": { a: "[unknown]", b: { c: ["[unknown]", 1] } } } });
+        expect(answers.functions["gcp:x/getY:getY"]({})).toEqual({ a: unknownValue, b: { c: [unknownValue, 1] } });
+    });
+
+    it("refuses two answers files and names a file that does not parse", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-answers-"));
+        fs.writeFileSync(path.join(dir, "migration.mocks.json"), "{ nope");
+        await expect(readUserAnswers(dir, async () => ({}))).rejects.toThrow(/migration\.mocks\.json is not valid JSON/);
+        fs.writeFileSync(path.join(dir, "migration.mocks.ts"), "export default {}");
+        await expect(readUserAnswers(dir, async () => ({}))).rejects.toThrow(/has migration\.mocks\.json and migration\.mocks\.ts: keep one answers file/);
+    });
+
+    it("answers the common provider functions from the call and the stack's config, unknown where only the cloud knows", async () => {
+        const graph = await evaluate({
+            project: "p",
+            stack: "qa",
+            config: { "gcp:project": "acme", "gcp:region": "europe-west1" },
+            program: async () => {
+                const client = await gcp.organizations.getClientConfig();
+                const account = await gcp.serviceaccount.getAccount({ accountId: "deployer" });
+                const network = gcp.compute.getNetworkOutput({ name: "default" });
+                new gcp.pubsub.Topic("t", { labels: { region: client.region, email: account.email }, kmsKeyName: network.selfLink });
+                new gcp.pubsub.Topic("u", { kmsKeyName: pulumi.output(client.accessToken) });
+            },
+        });
+        const t = byName(graph, "gcp:pubsub/topic:Topic", "t");
+        const u = byName(graph, "gcp:pubsub/topic:Topic", "u");
+        expect(t.inputs).toEqual({
+            labels: { region: "europe-west1", email: "deployer@acme.iam.gserviceaccount.com" },
+            kmsKeyName: "https://www.googleapis.com/compute/v1/projects/acme/global/networks/default",
+        });
+        expect(u.inputs.kmsKeyName).toBe(unknownPlaceholder);
+    });
+});
+
+describe("stack references and exports", () => {
+    it("passes a stack reference only what a deployed stack would hold: known values", () => {
+        expect(knownOutputs({ a: 1, b: unknownPlaceholder, c: { d: unknownPlaceholder, e: "x" }, f: [unknownPlaceholder, 2] })).toEqual({ a: 1, c: { e: "x" }, f: [2] });
+    });
+
+    it("names default providers as the engine does", () => {
+        expect(defaultProviderName("9.37.0")).toBe("default_9_37_0");
+        expect(defaultProviderName("v4.34.2")).toBe("default_4_34_2");
+        expect(defaultProviderName("1.2.3-alpha.1+build.7")).toBe("default_1_2_3_alpha_1_build_7");
+        expect(defaultProviderName(undefined)).toBe("default");
     });
 });
 

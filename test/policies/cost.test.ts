@@ -143,6 +143,25 @@ describe("daily-cost-alert", () => {
         expect(messages(await runStackPolicy(dailyCostAlert, [budget(30417)]))).toEqual([]);
     });
 
+    it("does not apply to a stack that GCP and Databricks do not bill (Kubernetes or AWS resources only)", async () => {
+        const foreign: Fixture[] = [
+            { type: "kubernetes:apps/v1:Deployment", name: "web", props: { spec: {} } },
+            { type: "aws:s3/bucket:Bucket", name: "assets", props: {} },
+        ];
+        const outcome = await runStackPolicy(dailyCostAlert, foreign);
+        expect(outcome.violations).toEqual([]);
+        expect(outcome.notApplicable).toMatch(/no GCP or Databricks resource/);
+        // One GCP resource is enough for the rule to apply.
+        expect(messages(await runStackPolicy(dailyCostAlert, [...foreign, gkeCluster()]))).toHaveLength(1);
+    });
+
+    it("gives the fix any program can apply first, this project's helper second", async () => {
+        const [message] = messages(await runStackPolicy(dailyCostAlert, [gkeCluster()]));
+        const fix = message.slice(message.indexOf("Fix: "));
+        expect(fix).toMatch(/^Fix: add a gcp\.billing\.Budget of at most 30417 USD\/month with threshold rules, or a Databricks cost alert/);
+        expect(fix.indexOf("(in this project: the CostMonitoring component")).toBeGreaterThan(fix.indexOf("gcp.billing.Budget"));
+    });
+
     it("flags a missing alert and a budget above the daily limit", async () => {
         expect(messages(await runStackPolicy(dailyCostAlert, [gkeCluster()]))).toEqual([
             expect.stringContaining("the daily cost alert is missing (no billing budget or Databricks cost alert)"),

@@ -15,6 +15,7 @@ import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { adopt } from "./children";
 import { GraphResource, isSecretMarker, ResourceGraph, secretSig, specialSigKey } from "./graph";
 import { unknownPlaceholder, unknownValue } from "./wire";
 
@@ -194,12 +195,6 @@ export async function startPolicyPack(dir: string, options: StartOptions = {}): 
     };
 }
 
-/** Packs still running, ended if this process exits first (an orphaned pack would serve forever). */
-const livePacks = new Set<ChildProcess>();
-process.on("exit", () => {
-    for (const child of livePacks) child.kill("SIGKILL");
-});
-
 /** The pack's process: its port line, its stderr tail, and its exit. */
 class PackProcess {
     private stderrTail = "";
@@ -207,19 +202,18 @@ class PackProcess {
     private readonly exitPromise: Promise<void>;
 
     constructor(readonly child: ChildProcess) {
-        livePacks.add(child);
+        // A pack left behind would serve forever: it ends with this process, signals included.
+        adopt(child);
         child.stderr!.setEncoding("utf8");
         child.stderr!.on("data", (chunk: string) => {
             this.stderrTail = (this.stderrTail + chunk).slice(-stderrKeep);
         });
         this.exitPromise = new Promise((resolve) => {
             child.on("exit", (code, signal) => {
-                livePacks.delete(child);
                 this.exited = { code, signal };
                 resolve();
             });
             child.on("error", () => {
-                livePacks.delete(child);
                 this.exited ??= { code: null, signal: null };
                 resolve();
             });

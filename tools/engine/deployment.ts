@@ -1,12 +1,13 @@
 /**
  * The graph as a Pulumi stack export (`pulumi stack export`, deployment version 3), so the
  * real CLI's tooling reads it. Custom resources that use a default provider get the default
- * provider resource the engine would have created (`default_<version>`), and secrets are
- * written in the export's plaintext form holding only the placeholder.
+ * provider resource the engine would have created, named by the provider version the program
+ * itself asks for (`default_<version>`, tools/engine/graph.ts `providerVersion`), and secrets
+ * are written in the export's plaintext form holding only the placeholder.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { GraphResource, isProviderType, isSecretMarker, ResourceGraph, secretMarker, secretPlaceholder, secretSig, specialSigKey } from "./graph";
+import { GraphResource, isProviderType, isSecretMarker, packageOf, ResourceGraph, secretMarker, secretPlaceholder, secretSig, specialSigKey } from "./graph";
 
 export interface DeploymentResource {
     urn: string;
@@ -66,6 +67,18 @@ function importSecrets(value: unknown): unknown {
     return value;
 }
 
+/**
+ * The engine's name for the default provider of a version: `default_<major>_<minor>_<patch>`,
+ * then each pre-release and build part after an underscore; `default` when no version is known.
+ */
+export function defaultProviderName(version: string | undefined): string {
+    const parsed = version ? /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/.exec(version) : null;
+    if (!parsed) return "default";
+    const [, major, minor, patch, pre, build] = parsed;
+    const parts = [major, minor, patch, ...(pre ? pre.split(".") : []), ...(build ? build.split(".") : [])];
+    return `default_${parts.join("_")}`;
+}
+
 function stackUrn(graph: ResourceGraph, type: string, name: string): string {
     return `urn:pulumi:${graph.stack}::${graph.project}::${type}::${name}`;
 }
@@ -75,20 +88,20 @@ export function toDeployment(graph: ResourceGraph, now: Date = new Date()): Depl
     const defaults = new Map<string, DeploymentResource>();
 
     const defaultProviderFor = (resource: GraphResource): string | undefined => {
-        const pkg = resource.type.split(":")[0];
+        const pkg = packageOf(resource.type);
         if (!resource.custom || isProviderType(resource.type) || pkg === "pulumi") return undefined;
-        const version = sdkVersion(pkg) ?? "0.0.0";
-        const name = `default_${version.replace(/[.-]/g, "_")}`;
+        const version = resource.providerVersion;
         const type = `pulumi:providers:${pkg}`;
-        const urn = stackUrn(graph, type, name);
+        const urn = stackUrn(graph, type, defaultProviderName(version));
         if (!defaults.has(urn)) {
+            const properties = version ? { version } : {};
             defaults.set(urn, {
                 urn,
                 custom: true,
                 id: defaultProviderId,
                 type,
-                inputs: { version },
-                outputs: { version },
+                inputs: properties,
+                outputs: properties,
                 protect: false,
                 retainOnDelete: false,
                 dependencies: [],

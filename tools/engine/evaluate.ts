@@ -1,12 +1,22 @@
 /**
  * Runs a Pulumi program in-process under the recording monitor and returns its resource
- * graph. The Pulumi runtime is process-global: evaluations in one process run one at a time,
- * and the engine's CLI runs each phase in its own process.
+ * graph, as `pulumi preview` would evaluate it: the runtime is in dry-run mode, outputs the
+ * engine cannot know are unknown, and `apply` callbacks on unknowns do not run.
+ *
+ * A failure ends the evaluation at once, named: a resource that cannot be registered (with its
+ * URN and the input that failed), a provider function with no answer (its token), or a
+ * rejection the program left unhandled. Waiting on would only wait for resources that depend
+ * on the failed one and never come.
+ *
+ * The Pulumi runtime is process-global: evaluations in one process run one at a time, and the
+ * engine's CLI runs them in worker processes, retiring a worker after a failed evaluation.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GraphResource, ResourceGraph, stackType } from "./graph";
 import { answerCall, newResourceState } from "./mockAnswers";
 import { RecordingMonitor } from "./recordingMonitor";
+import { describeFailure, ResourceTracker } from "./failures";
+import { noUserAnswers, UserAnswers } from "./userAnswers";
 import { decodeWire } from "./wire";
 
 export interface EvaluateOptions {
@@ -15,8 +25,12 @@ export interface EvaluateOptions {
     /** Fully qualified config keys (`migration:phase`) to the string values Pulumi passes programs. */
     config: Record<string, string>;
     secretKeys?: readonly string[];
-    /** The program: what the project's main module exports (a function is called, as Pulumi does). */
+    /**
+     * The program: what the project's main module exports (a function is called, as Pulumi
+     * does), or a promise of it (an ES module is imported).
+     */
     program: () => unknown;
+    /** Preview semantics (the default); false evaluates as an update would, unknowns resolved as undefined. */
     preview?: boolean;
     /** Pulumi organization (the DIY backends' default is "organization"). */
     organization?: string;
@@ -25,6 +39,15 @@ export interface EvaluateOptions {
      * that reads its own stack's last outputs sees the entry for itself here.
      */
     stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+    /** The project's own answers for provider functions and computed outputs. */
+    answers?: UserAnswers;
+    /**
+     * The version of a provider package the program's host would load for resources that name
+     * none (the program's installed `@pulumi/<package>`).
+     */
+    installedVersion?: (pkg: string) => string | undefined;
+    /** Called after each registration: how many so far and the last URN. */
+    onProgress?: (registered: number, lastUrn: string) => void;
 }
 
 export const defaultOrganization = "organization";
@@ -55,39 +78,68 @@ export async function evaluate(options: EvaluateOptions): Promise<ResourceGraph>
 
 async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
     const stackOutputs = options.stackOutputs ?? {};
-    const monitor = new RecordingMonitor({ call: answerCall, newResource: (args) => newResourceState(args, stackOutputs) });
+    const user = options.answers ?? noUserAnswers;
+    const config = options.config;
+    // Assigned below: the monitor's answers read the providers it has recorded.
+    let monitor: RecordingMonitor;
+    monitor = new RecordingMonitor(
+        {
+            call: (args) => answerCall(args, { user, config, providerInputs: (ref) => monitor.providerInputs(ref) }),
+            newResource: (args) => newResourceState(args, stackOutputs, user),
+        },
+        { installedVersion: options.installedVersion, onProgress: options.onProgress },
+    );
     await pulumi.runtime.setMocks(
         monitor.mocks,
         options.project,
         options.stack,
-        options.preview ?? false,
+        options.preview ?? true,
         options.organization ?? defaultOrganization,
     );
     // setMocks installs a plain MockMonitor; the recording one takes its place.
     runtimeState().getStore().settings.monitor = monitor;
     pulumi.runtime.setAllConfig(options.config, [...(options.secretKeys ?? [])]);
 
+    const tracker = new ResourceTracker(monitor);
+    // The first failure ends the evaluation; later ones are its echoes.
+    let fail!: (error: unknown) => void;
+    const failed = new Promise<never>((_, reject) => {
+        fail = reject;
+    });
+    failed.catch(() => undefined);
+    monitor.onFailure = (error) => fail(error);
+    const onUnhandled = (reason: unknown) => fail(reason);
+    process.on("unhandledRejection", onUnhandled);
+
     // A program error is caught inside the stack's init and rethrown after the runtime has
     // settled: thrown through the root resource, it would leave rejected promises behind.
     let programError: { error: unknown } | undefined;
     let outputs: Record<string, unknown> | undefined;
     try {
-        outputs = (await pulumi.runtime.runInPulumiStack(async () => {
-            try {
-                const exported = options.program();
-                return typeof exported === "function" ? await exported() : await exported;
-            } catch (error) {
-                programError = { error };
-                return {};
-            }
-        })) as Record<string, unknown>;
-        await runtimeSettings().waitForRPCs();
+        const run = async () => {
+            const result = (await pulumi.runtime.runInPulumiStack(async () => {
+                tracker.install();
+                try {
+                    let exported = await options.program();
+                    if (typeof exported === "function") exported = await exported();
+                    return exported;
+                } catch (error) {
+                    programError = { error };
+                    return {};
+                }
+            })) as Record<string, unknown>;
+            await runtimeSettings().waitForRPCs();
+            return result;
+        };
+        outputs = await Promise.race([run(), failed]);
     } catch (error) {
         programError ??= { error };
+    } finally {
+        process.off("unhandledRejection", onUnhandled);
     }
     if (programError) {
         const { error } = programError;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = await describeFailure(error, tracker, monitor);
         throw new ProgramError(`the program failed for stack "${options.stack}": ${message}`, error, monitor.registrations);
     }
 

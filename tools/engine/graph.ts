@@ -48,6 +48,12 @@ export interface GraphResource {
     ignoreChanges: string[];
     /** Outputs the program asked the engine to treat as secret (`additionalSecretOutputs`); absent when none. */
     additionalSecretOutputs?: string[];
+    /**
+     * The provider version a custom resource asks for: the version its SDK sends with the
+     * registration, else the version the program has installed. It names the default provider
+     * in a stack export. Absent when neither is known.
+     */
+    providerVersion?: string;
 }
 
 export interface ResourceGraph {
@@ -62,6 +68,11 @@ export const stackType = "pulumi:pulumi:Stack";
 
 export function isProviderType(type: string): boolean {
     return type.startsWith("pulumi:providers:");
+}
+
+/** The provider package of a type token (`gcp:pubsub/topic:Topic` → `gcp`). */
+export function packageOf(type: string): string {
+    return type.split(":")[0];
 }
 
 /** Resources registered by the program itself (the root stack resource excluded). */

@@ -30,4 +30,16 @@ export interface EvaluationStats {
 export type EvaluationResult = (
     | { id: string; ok: true; graph: ResourceGraph }
     | { id: string; ok: false; error: EvaluationError }
-) & { stats?: EvaluationStats };
+) & {
+    stats?: EvaluationStats;
+    /**
+     * The worker cannot take another job: a failed evaluation may leave the runtime with work
+     * in flight, and an ES module stays loaded for the life of the process.
+     */
+    retire?: boolean;
+};
+
+/** What a worker sends while it evaluates: it is making progress (registrations so far, the last URN). */
+export interface EvaluationProgress {
+    progress: { registered: number; lastUrn: string };
+}

@@ -1,33 +1,48 @@
 /**
  * Runs evaluation jobs in worker processes, at most one per core. Each worker takes jobs one
  * after another (the Pulumi runtime is global to a process), so module loading is paid once
- * per worker rather than once per job.
+ * per worker rather than once per job. A worker that failed an evaluation, or loaded an ES
+ * module, is retired and the next job gets a fresh one.
+ *
+ * The evaluation limit is on silence, not on total time: a job fails when its worker has sent
+ * no progress (a resource registered) for `jobTimeoutMs`. A program of any size runs as long as
+ * it keeps registering resources, and a hung one is ended after the same wait.
  */
 import { ChildProcess, fork } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EvaluationJob, EvaluationResult } from "./job";
+import { adopt } from "./children";
+import { EvaluationJob, EvaluationProgress, EvaluationResult } from "./job";
 
 export interface PoolOptions {
     concurrency?: number;
-    /** Longest a single evaluation may take before its worker is killed. */
+    /** Longest an evaluation may go without registering a resource before its worker is killed. */
     jobTimeoutMs?: number;
 }
+
+/** The default evaluation limit: two minutes without a registration. */
+export const defaultJobTimeoutMs = 120_000;
 
 const workerFile = path.join(__dirname, "worker.ts");
 
 function startWorker(cwd: string): ChildProcess {
-    return fork(workerFile, [], {
+    const child = fork(workerFile, [], {
         cwd,
         execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
         env: {
             ...process.env,
             TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json"),
-            // Programs are loaded as CommonJS whatever their own module setting.
+            // CommonJS programs are compiled as CommonJS whatever their own module setting.
             TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs" }),
         },
         stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
+    adopt(child);
+    return child;
+}
+
+function isProgress(message: EvaluationResult | EvaluationProgress): message is EvaluationProgress {
+    return "progress" in message;
 }
 
 export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptions = {}): Promise<Map<string, EvaluationResult>> {
@@ -35,7 +50,7 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
     if (jobs.length === 0) return results;
     const queue = [...jobs];
     const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), jobs.length));
-    const timeoutMs = options.jobTimeoutMs ?? 120_000;
+    const timeoutMs = options.jobTimeoutMs ?? defaultJobTimeoutMs;
 
     const runWorker = async (): Promise<void> => {
         let worker: ChildProcess | undefined;
@@ -50,13 +65,37 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                     });
                 }
                 const current = worker;
+                const stack = job.stack;
+                const id = job.id;
+                let registered = 0;
+                let lastUrn: string | undefined;
                 const result = await new Promise<EvaluationResult>((resolve) => {
-                    const timer = setTimeout(() => {
-                        cleanup();
-                        current.kill("SIGKILL");
-                        resolve({ id: job!.id, ok: false, error: { kind: "engine", message: `evaluating stack "${job!.stack}" did not finish within ${timeoutMs / 1000} s` } });
-                    }, timeoutMs);
-                    const onMessage = (message: EvaluationResult) => {
+                    let timer: NodeJS.Timeout;
+                    const arm = () => {
+                        clearTimeout(timer);
+                        timer = setTimeout(() => {
+                            cleanup();
+                            current.kill("SIGKILL");
+                            const last = lastUrn ? `; ${registered} resources registered, the last ${lastUrn}` : "; no resource registered";
+                            resolve({
+                                id,
+                                ok: false,
+                                error: {
+                                    kind: "engine",
+                                    message:
+                                        `evaluating stack "${stack}" made no progress for ${timeoutMs / 1000} s${last}. ` +
+                                        "A program that waits on something that never settles hangs here; a program that takes longer between resources needs a larger --eval-timeout",
+                                },
+                                retire: true,
+                            });
+                        }, timeoutMs);
+                    };
+                    const onMessage = (message: EvaluationResult | EvaluationProgress) => {
+                        if (isProgress(message)) {
+                            ({ registered, lastUrn } = message.progress);
+                            arm();
+                            return;
+                        }
                         cleanup();
                         resolve(message);
                     };
@@ -64,9 +103,10 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                         cleanup();
                         const detail = stderr.trim().split("\n").slice(-5).join("\n");
                         resolve({
-                            id: job!.id,
+                            id,
                             ok: false,
                             error: { kind: "engine", message: `the evaluation process exited (${signal ?? `code ${code}`})${detail ? `: ${detail}` : ""}` },
+                            retire: true,
                         });
                     };
                     const cleanup = () => {
@@ -74,12 +114,16 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                         current.off("message", onMessage);
                         current.off("exit", onExit);
                     };
+                    arm();
                     current.on("message", onMessage);
                     current.on("exit", onExit);
                     current.send(job!);
                 });
                 results.set(job.id, result);
-                if (!result.ok && result.error.kind === "engine") worker = undefined;
+                if (result.retire) {
+                    current.kill();
+                    worker = undefined;
+                }
             }
         } finally {
             worker?.kill();

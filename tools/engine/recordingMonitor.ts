@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
-import { GraphResource, stackType } from "./graph";
+import { GraphResource, isProviderType, packageOf, stackType } from "./graph";
 import { decodeWire } from "./wire";
 
 /** The parts of the SDK's RegisterResourceRequest that are read (generated protobuf getters). */
@@ -21,6 +21,7 @@ interface RegisterRequest {
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void };
     getImportid(): string;
+    getVersion(): string;
     getDeletedwith(): string;
     getIgnorechangesList(): string[];
     getAdditionalsecretoutputsList(): string[];
@@ -51,12 +52,38 @@ interface RegisterResponse {
 
 type Callback = (err: unknown, response: unknown) => void;
 
+/** A resource the monitor could not register (its mock answer threw), named for the user. */
+export class RegistrationFailure extends Error {
+    constructor(
+        readonly type: string,
+        readonly resourceName: string,
+        readonly urn: string,
+        readonly cause: unknown,
+    ) {
+        super(`resource ${type} "${resourceName}" (${urn}) could not be registered: ${cause instanceof Error ? cause.message : String(cause)}`);
+        this.name = "RegistrationFailure";
+    }
+}
+
+export interface RecordingOptions {
+    /** The provider version the program's host would load for a package the request names no version of. */
+    installedVersion?: (pkg: string) => string | undefined;
+    onProgress?: (registered: number, lastUrn: string) => void;
+}
+
 export class RecordingMonitor extends MockMonitor {
     /** Registrations in the order the program made them. */
     readonly registrations: GraphResource[] = [];
+    /** Tokens of provider functions that failed, in call order. */
+    readonly failedCalls: string[] = [];
+    /** Told of a failure that ends the evaluation. */
+    onFailure: (error: Error) => void = () => undefined;
     private readonly byUrn = new Map<string, GraphResource>();
 
-    constructor(mocks: Mocks) {
+    constructor(
+        mocks: Mocks,
+        private readonly options: RecordingOptions = {},
+    ) {
         super(mocks);
         // URNs as the engine makes them: a child of the root stack carries no parent type.
         (this as unknown as { newUrn: typeof engineUrn }).newUrn = engineUrn;
@@ -64,9 +91,26 @@ export class RecordingMonitor extends MockMonitor {
 
     override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
         await super.registerResource(req, (err, response) => {
-            if (!err) this.record(req, response as RegisterResponse);
+            if (err) {
+                const urn = engineUrn(req.getParent(), req.getType(), req.getName());
+                this.onFailure(new RegistrationFailure(req.getType(), req.getName(), urn, err));
+            } else {
+                this.record(req, response as RegisterResponse);
+            }
             callback(err, response);
         });
+    }
+
+    override async invoke(req: { getTok(): string }, callback: Callback): Promise<void> {
+        await super.invoke(req, (err, response) => {
+            if (err) this.failedCalls.push(req.getTok());
+            callback(err, response);
+        });
+    }
+
+    /** The inputs of a recorded provider, by reference (`urn::id`). */
+    providerInputs(reference: string): Record<string, unknown> | undefined {
+        return this.byUrn.get(reference.slice(0, reference.lastIndexOf("::")))?.inputs;
     }
 
     /** Reads (`Resource.get`, stack references) are recorded as external resources. */
@@ -135,8 +179,13 @@ export class RecordingMonitor extends MockMonitor {
         };
         const additionalSecretOutputs = req.getAdditionalsecretoutputsList();
         if (additionalSecretOutputs.length > 0) resource.additionalSecretOutputs = [...additionalSecretOutputs];
+        if (custom && !isProviderType(resource.type)) {
+            const version = req.getVersion() || this.options.installedVersion?.(packageOf(resource.type));
+            if (version) resource.providerVersion = version;
+        }
         this.registrations.push(resource);
         this.byUrn.set(resource.urn, resource);
+        this.options.onProgress?.(this.registrations.length, resource.urn);
     }
 }
 
