@@ -21,7 +21,7 @@ describe.each(["dev", "prod"])("rollback of %s", (stack) => {
 
     it.each(pairs)("from phase %i to %i keeps every stateful resource", async (from, to) => {
         const before = forward.get(from)!;
-        const after = await runStack(stack, { "migration:phase": to }, [], { dataPhase: from });
+        const after = await runStack(stack, { "migration:phase": to }, [], before);
         const step = preview(before, after);
         const stateful = before.resources.filter((r) => isStateful(r.type));
         expect(stateful.length).toBeGreaterThan(0);
@@ -39,7 +39,7 @@ describe.each(["dev", "prod"])("rollback of %s", (stack) => {
         // The compute of the phases left behind goes: a rollback is a real return to GCP.
         if (to === 0) expect(after.resources.some((r) => r.type === "databricks:index/job:Job")).toBe(false);
 
-        const again = await runStack(stack, { "migration:phase": from }, [], { dataPhase: from });
+        const again = await runStack(stack, { "migration:phase": from }, [], after);
         const promote = preview(after, again);
         expect(promote.create.filter((urn) => stateful.some((r) => r.urn === urn))).toEqual([]);
         expect(promote.update.filter((urn) => stateful.some((r) => r.urn === urn))).toEqual([]);

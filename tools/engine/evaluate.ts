@@ -4,7 +4,7 @@
  * and the engine's CLI runs each phase in its own process.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GraphResource, ResourceGraph, stackType } from "./graph";
+import { GraphResource, ResourceGraph, StackSnapshot, stackType } from "./graph";
 import { answerCall, newResourceState } from "./mockAnswers";
 import { RecordingMonitor } from "./recordingMonitor";
 import { decodeWire } from "./wire";
@@ -25,6 +25,11 @@ export interface EvaluateOptions {
      * that reads its own stack's last outputs sees the entry for itself here.
      */
     stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+    /**
+     * What stacks' latest snapshots hold, by fully qualified name, for the builtin
+     * `readStackResourceOutputs`: a program that reads its own state sees its entry here.
+     */
+    stackSnapshots?: Readonly<Record<string, StackSnapshot>>;
 }
 
 export const defaultOrganization = "organization";
@@ -55,7 +60,8 @@ export async function evaluate(options: EvaluateOptions): Promise<ResourceGraph>
 
 async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
     const stackOutputs = options.stackOutputs ?? {};
-    const monitor = new RecordingMonitor({ call: answerCall, newResource: (args) => newResourceState(args, stackOutputs) });
+    const stackSnapshots = options.stackSnapshots ?? {};
+    const monitor = new RecordingMonitor({ call: (args) => answerCall(args, stackSnapshots), newResource: (args) => newResourceState(args, stackOutputs) });
     await pulumi.runtime.setMocks(
         monitor.mocks,
         options.project,

@@ -32,6 +32,7 @@ export async function evaluateProject(job: EvaluationJob): Promise<EvaluationRes
             secretKeys,
             program: () => loadProgram(project.main),
             stackOutputs: job.stackOutputs,
+            stackSnapshots: job.stackSnapshots,
         });
         return { id: job.id, ok: true, graph };
     } catch (err) {

@@ -4,6 +4,7 @@
  * listed here fails with a message naming it, so a program never runs on an invented value.
  */
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
+import { isSecretMarker, secretPlaceholder, StackSnapshot } from "./graph";
 
 /** The project number every `gcp.organizations.getProject` call answers with. */
 export const mockProjectNumber = "123456789012";
@@ -62,6 +63,16 @@ export const computedOutputs: Record<string, (args: MockResourceArgs) => Record<
     }),
 };
 
+/** A recorded value as the wire carries it back: masked secrets as their placeholder, no undefined. */
+function plain(value: unknown): unknown {
+    if (isSecretMarker(value)) return secretPlaceholder;
+    if (Array.isArray(value)) return value.map(plain);
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
+
 export class UnansweredCallError extends Error {
     /** The SDK reports a failed invoke by the gRPC error's `details`. */
     readonly details: string;
@@ -76,7 +87,16 @@ export class UnansweredCallError extends Error {
     }
 }
 
-export function answerCall(args: MockCallArgs): Record<string, unknown> {
+/** The engine's builtin function that lists what a stack's latest snapshot holds. */
+export const readStackResourceOutputsToken = "pulumi:pulumi:readStackResourceOutputs";
+
+export function answerCall(args: MockCallArgs, stackSnapshots: Readonly<Record<string, StackSnapshot>> = {}): Record<string, unknown> {
+    // As the engine's builtin provider answers it: every resource the stack's latest snapshot
+    // holds (a stack not given holds nothing yet, as one that was never deployed).
+    if (args.token === readStackResourceOutputsToken) {
+        const name = String((args.inputs as Inputs).stackName);
+        return { name, outputs: plain(stackSnapshots[name] ?? {}) };
+    }
     const answer = callAnswers[args.token];
     if (!answer) throw new UnansweredCallError(args.token);
     return answer(args.inputs as Inputs);
