@@ -90,6 +90,15 @@ export async function previewStep(args: { projectDir: string; stack: string; pha
     return step;
 }
 
+/** Databricks jobs of a graph that run on their own: a schedule, trigger or continuous run not paused. */
+export function databricksSchedules(graph: ResourceGraph): string[] {
+    const running = (spec: unknown) => spec !== undefined && spec !== null && (spec as { pauseStatus?: unknown }).pauseStatus !== "PAUSED";
+    return graph.resources
+        .filter((r) => r.type === "databricks:index/job:Job" && (running(r.inputs.schedule) || running(r.inputs.trigger) || running(r.inputs.continuous)))
+        .map((r) => String(r.inputs.name ?? r.name))
+        .sort();
+}
+
 function shortUrn(urn: string): string {
     const parts = urn.split("::");
     return `${parts[2]?.split("$").pop()} ${parts[3]}`;
