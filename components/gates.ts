@@ -3,7 +3,8 @@
  * were measured in. Pure (no Pulumi import), so the policy pack and the `migration promote`
  * command share one evaluation, over the one set of thresholds in `targets.ts`.
  */
-import { SuccessGate, successGates } from "./targets";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
+import { maxPhase, SuccessGate, successGates } from "./targets";
 
 export type GateOp = ">=" | "<=";
 
@@ -87,8 +88,8 @@ export function parseBenchmarkResults(raw: unknown, source: string): BenchmarkRe
         throw new BenchmarkResultsError(source, ["expected an object { phase, metrics }"]);
     }
     const { phase, metrics } = raw as Record<string, unknown>;
-    if (typeof phase !== "number" || !Number.isInteger(phase) || phase < 0) {
-        problems.push(`phase = ${JSON.stringify(phase)}: expected the integer phase the benchmarks ran in`);
+    if (typeof phase !== "number" || !Number.isInteger(phase) || phase < 0 || phase > maxPhase) {
+        problems.push(`phase = ${JSON.stringify(phase)}: expected the phase the benchmarks ran in, an integer from 0 to ${maxPhase}`);
     }
     const parsed: Partial<Record<SuccessGate, MetricValue>> = {};
     if (metrics === null || typeof metrics !== "object" || Array.isArray(metrics)) {
@@ -113,6 +114,47 @@ export function parseBenchmarkResults(raw: unknown, source: string): BenchmarkRe
         metrics: parsed,
         source: typeof rawSource === "string" ? rawSource : source,
     };
+}
+
+/** Keys an object of JSON text gives twice (`metrics.totalCost`), which JSON.parse would silently take the last of. */
+export function duplicateJsonKeys(text: string): string[] {
+    const found: string[] = [];
+    const walk = (node: unknown, at: string) => {
+        if (isMap(node)) {
+            const seen = new Set<string>();
+            for (const pair of node.items) {
+                const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+                const here = at ? `${at}.${key}` : key;
+                if (seen.has(key)) found.push(here);
+                seen.add(key);
+                walk(pair.value, here);
+            }
+        } else if (isSeq(node)) {
+            node.items.forEach((item, i) => walk(item, `${at}[${i}]`));
+        }
+    };
+    // JSON is YAML: its parser keeps every pair of a mapping, so repeats can be named.
+    walk(parseDocument(text, { uniqueKeys: false }).contents, "");
+    return found;
+}
+
+/**
+ * Results as JSON text (a file the benchmark suite wrote): strict JSON, no key given twice,
+ * then `parseBenchmarkResults`. The policy pack's `resultsFile` and `migration promote
+ * --results` both read files through this.
+ */
+export function parseBenchmarkResultsJson(text: string, source: string): BenchmarkResults {
+    let raw: unknown;
+    try {
+        raw = JSON.parse(text);
+    } catch (err) {
+        throw new BenchmarkResultsError(source, [`not JSON (${(err as Error).message}); expected { "phase": N, "metrics": { … } }`]);
+    }
+    const repeated = duplicateJsonKeys(text);
+    if (repeated.length > 0) {
+        throw new BenchmarkResultsError(source, repeated.map((key) => `${key}: given more than once; give each key once`));
+    }
+    return parseBenchmarkResults(raw, source);
 }
 
 export interface GateOutcome {
@@ -156,9 +198,10 @@ export type PromotionDecision =
     | { status: "blocked"; reason: string; missing: SuccessGate[]; failed: GateOutcome[] };
 
 /**
- * Whether a stack at `stackPhase` may be there, given the latest benchmark results. A stack
- * above the phase its results were measured in needs them to meet every gate; a stack past
- * the first benchmarked phase with no results (or results of an older phase) is blocked.
+ * Whether a stack at `stackPhase` may be there, given benchmark results: past the first
+ * gated phase, it needs the results of exactly the phase it left (`stackPhase - 1`) with every
+ * success metric present and met. Results of any other phase are refused, whatever they say:
+ * a later phase's label must not stand in for the measurements of the phase being left.
  */
 export function decidePromotion(args: {
     stackPhase: number;
@@ -182,13 +225,10 @@ export function decidePromotion(args: {
         };
     }
     const from = results.source ? ` (${results.source})` : "";
-    if (results.phase >= stackPhase) {
-        return { status: "allowed", reason: `the results${from} are of phase ${results.phase}; the stack is not past it` };
-    }
-    if (results.phase < needed) {
+    if (results.phase !== needed) {
         return {
             status: "blocked",
-            reason: `the results${from} are of phase ${results.phase}; phase ${stackPhase} needs those of phase ${needed}`,
+            reason: `the results${from} are of phase ${results.phase}; phase ${stackPhase} needs those of phase ${needed}, the phase it leaves`,
             missing: [...gateNames],
             failed: [],
         };

@@ -6,7 +6,7 @@
  * outputs, and the offline engine runs it the same way.
  */
 import { loadConfig } from "./config";
-import { dataPhaseOutput, retainedDataPhase } from "./dataLayer";
+import { dataPhaseOutput, readOwnSnapshot, retainedDataPhase } from "./dataLayer";
 import { createContext } from "./phases/context";
 import { phase0 } from "./phases/phase0";
 import { phase1Compute, phase1Data } from "./phases/phase1";
@@ -23,10 +23,11 @@ export = async () => {
             `migration:phase = ${config.phase}: this program deploys phases 0 to ${implementedPhases - 1}`,
         );
     }
-    const dataPhase = await retainedDataPhase(config.phase);
+    // What the stack holds, whether the update that created it finished or not (stacks/dataLayer.ts).
+    const dataPhase = retainedDataPhase(config.phase, await readOwnSnapshot());
     const ctx = createContext(config);
     const baseline = phase0(ctx);
-    // A phase's data layer stays once created (dataPhase); its compute follows migration:phase.
+    // A phase's data layer stays once the stack holds any of it (dataPhase); its compute follows migration:phase.
     const d1 = dataPhase >= 1 ? phase1Data(ctx, baseline) : undefined;
     const c1 = d1 && config.phase >= 1 ? phase1Compute(ctx, d1) : undefined;
     const d2 = d1 && dataPhase >= 2 ? phase2Data(ctx, d1) : undefined;

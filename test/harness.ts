@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { defaultOrganization, evaluate } from "../tools/engine/evaluate";
-import { GraphResource, ResourceGraph } from "../tools/engine/graph";
+import { GraphResource, ResourceGraph, snapshotOf } from "../tools/engine/graph";
 import { readProject, readStackConfig } from "../tools/engine/project";
 import program from "../stacks";
 import { ConfigError, ConfigProblem, parseStackConfig } from "../stacks/config";
@@ -15,8 +15,8 @@ export async function runStack(
     stack: string,
     overrides: Record<string, unknown> = {},
     removals: readonly string[] = [],
-    /** The stack's own last outputs, as its self stack reference reads them. */
-    previousOutputs?: Record<string, unknown>,
+    /** The stack as an earlier update left it: its outputs and the snapshot the program reads. */
+    previous?: ResourceGraph,
 ): Promise<ResourceGraph> {
     const project = readProject(projectDir);
     const { values, secretKeys } = readStackConfig(project, stack);
@@ -30,8 +30,14 @@ export async function runStack(
         config: values,
         secretKeys,
         program: () => program,
-        stackOutputs: previousOutputs ? { [`${defaultOrganization}/${project.name}/${stack}`]: previousOutputs } : {},
+        stackOutputs: previous ? { [selfName(project.name, stack)]: previous.outputs } : {},
+        stackSnapshots: previous ? { [selfName(project.name, stack)]: snapshotOf(previous) } : {},
     });
+}
+
+/** The fully qualified name the program's own stack functions use for `stack` of this project. */
+export function selfName(project: string, stack: string): string {
+    return `${defaultOrganization}/${project}/${stack}`;
 }
 
 export function byType(graph: ResourceGraph, type: string): GraphResource[] {

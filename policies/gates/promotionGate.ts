@@ -1,6 +1,6 @@
 /**
  * Seed "Success Metrics": a stack may move past a phase only when that phase's benchmark
- * results meet every gate (training throughput ≥ 95% of GCP, convergence ≤ 105%, inference
+ * results (of exactly that phase, every metric once) meet every gate (training throughput ≥ 95% of GCP, convergence ≤ 105%, inference
  * latency ≤ 110%, inference throughput ≥ 90%, total cost ≤ 70%, cost per training ≤ 75%).
  * Results come from the policy config (`results`) or a JSON file (`resultsFile`, relative to
  * the pack's directory); the evaluation is `components/gates.ts`, shared with `migration promote`.
@@ -16,6 +16,7 @@ import {
     gateNames,
     gateThresholds,
     parseBenchmarkResults,
+    parseBenchmarkResultsJson,
 } from "../../components/gates";
 import { SuccessGate, successGates } from "../../components/targets";
 import { configSchema, count, settings } from "../lib/config";
@@ -58,13 +59,7 @@ function loadResults(config: Settings): Loaded {
         if (!config.resultsFile) return {};
         const file = path.resolve(config.resultsFile);
         if (!fs.existsSync(file)) return { problem: `the results file ${file} does not exist` };
-        let raw: unknown;
-        try {
-            raw = JSON.parse(fs.readFileSync(file, "utf8"));
-        } catch (error) {
-            return { problem: `the results file ${file} is not JSON: ${(error as Error).message}` };
-        }
-        return { results: parseBenchmarkResults(raw, file) };
+        return { results: parseBenchmarkResultsJson(fs.readFileSync(file, "utf8"), file) };
     } catch (error) {
         if (error instanceof BenchmarkResultsError) return { problem: error.message };
         throw error;

@@ -51,11 +51,11 @@ describe("bad input exits 2 with the cause and changes nothing", () => {
 
     const files: [string, string, RegExp][] = [
         ["missing.json", "", /--results .*missing\.json: cannot read .* \(ENOENT\)/],
-        ["broken.json", "{ phase: 1", /is not JSON/],
+        ["broken.json", "{ phase: 1", /broken\.json are invalid: not JSON/],
         ["invalid.json", JSON.stringify({ phase: 1, metrics: { trainingThroughputt: 0.97 } }), /metrics\.trainingThroughputt: no such metric/],
         ["negative.json", JSON.stringify({ phase: "one", metrics: { totalCost: -1 } }), /phase = "one".*; metrics\.totalCost = -1/],
         ["header.csv", "name,score\ntotalCost,0.6", /the CSV header is "name,score"; expected "metric,value" or "metric,databricks,gcp"/],
-        ["cells.csv", "metric,value\ntotalCost,cheap", /row 2 has "cheap" where a number is expected/],
+        ["cells.csv", "metric,value\ntotalCost,cheap", /line 2 has "cheap" for totalCost; expected a decimal number such as 0\.97/],
     ];
     it.each(files)("results file %s", async (name, content, message) => {
         const file = path.join(dir, name);

@@ -1,51 +1,28 @@
 /**
  * Dry runs with the offline engine: what each lifecycle step creates, updates, deletes and
  * retains, its estimated time against the KPI, and that no rollback deletes stateful data.
+ * (That no rollback between any two phases, from any state a failed promotion leaves, deletes
+ * stateful data is test/stacks/dataLayerFailedPromotions.test.ts.)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { parse } from "yaml";
-import { beforeAll, describe, expect, it } from "vitest";
-import { isStateful } from "../../components/stateful";
-import { previewStep, StepPreview } from "../../tools/lifecycle/step";
+import { describe, expect, it } from "vitest";
 import { projectDir } from "../harness";
 import { cli, fakeDeps, FakeDriver, tempDir } from "./fakeDriver";
 
 const phaseKey = "migration:phase";
-const pairs = [1, 2, 3].flatMap((from) => Array.from({ length: from }, (_, to) => [from, to] as const));
-
-describe("immediate rollback from every phase to every lower phase (dev)", () => {
-    const steps = new Map<string, StepPreview>();
-    beforeAll(async () => {
-        for (const [from, to] of pairs) {
-            steps.set(`${from}-${to}`, await previewStep({ projectDir, stack: "dev", phaseKey, from: { phase: from }, to: { phase: to } }));
-        }
-    }, 600_000);
-
-    it.each(pairs)("%i → %i deletes no stateful resource and keeps each one", (from, to) => {
-        const step = steps.get(`${from}-${to}`)!;
-        const stateful = step.from.resources.filter((r) => isStateful(r.type));
-        expect(stateful.length).toBeGreaterThan(0);
-        expect(step.statefulDeleted).toEqual([]);
-        expect(step.blocked).toEqual([]);
-        for (const r of stateful) expect(step.to.resources.some((a) => a.urn === r.urn), r.urn).toBe(true);
-        // It is a real return: the compute of the phases left goes.
-        expect(step.delete.length).toBeGreaterThan(0);
-        expect(step.to.outputs.dataPhase).toBe(from);
-        expect(step.estimate.seconds).toBeGreaterThan(0);
-    });
-});
 
 /** A copy of the project's stack files with the stack at another phase (the program is this project's). */
-function projectAt(config: Record<string, unknown>): string {
+function projectAt(config: Record<string, unknown>, name = "dev"): string {
     const dir = tempDir("migration-project-");
     const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
     project.main = path.join(projectDir, "stacks", "index.ts");
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
-    const stack = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8"));
+    const stack = parse(fs.readFileSync(path.join(projectDir, `Pulumi.${name}.yaml`), "utf8"));
     Object.assign(stack.config, config);
-    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), stringify(stack));
+    fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), stringify(stack));
     return dir;
 }
 
@@ -77,18 +54,37 @@ describe("dry runs through the CLI", () => {
         expect(fs.existsSync(path.join(cwd, ".migration"))).toBe(false);
     });
 
-    it("gradual at phase 3: the schedule and the first stage's update, changing nothing", async () => {
-        const cwd = projectAt({ [phaseKey]: 3, "migration:workload": { databricksShare: 0.6 } });
-        const run = await cli(["rollback", "--stack", "dev", "--cwd", cwd, "--gradual", "--dry-run"], fakeDeps(new FakeDriver("dev")));
+    it("gradual at phase 3: three stages, then the return to phase 0 with the data kept and nothing scheduled on Databricks", async () => {
+        const cwd = projectAt({ [phaseKey]: 3, "migration:workload": { databricksShare: 0.6 } }, "prod");
+        const run = await cli(["rollback", "--stack", "prod", "--cwd", cwd, "--gradual", "--dry-run"], fakeDeps(new FakeDriver("prod")));
         expect(run.stderr).toBe("");
         expect(run.code).toBe(0);
         expect(run.stdout).toContain("schedule (from Databricks share 0.6):");
-        expect(run.stdout).toMatch(/stage 1: share → 0.45, then wait 1 day\(s\) \[pending\]\n {2}stage 2: share → 0.15, then wait 2 day\(s\) \[pending\]\n {2}stage 3: share → 0, then wait 1 day\(s\) \[pending\]/);
-        expect(run.stdout).toMatch(/dry run: stage 1 of 3, share 0.6 → 0.45, due now/);
-        // The share is real capacity: moving it updates cluster and pool sizes, creating or deleting nothing.
-        expect(run.stdout).toMatch(/update: [1-9]/);
-        expect(run.stdout).toMatch(/delete: 0/);
-        expect(run.stdout).toContain("stateful resources deleted: none");
+        expect(run.stdout).toMatch(/stage 1: share → 0.45, then wait 1 day\(s\) \[pending\]\n {2}stage 2: share → 0.15, then wait 2 day\(s\) \[pending\]\n {2}stage 3: share → 0, then wait 1 day\(s\) \[pending\]\n {2}then: phase 3 → 0, the GCP setup \[pending\]/);
+        const titles = [...run.stdout.matchAll(/^dry run: (.*) \(nothing changed\)$/gm)].map((m) => m[1]);
+        expect(titles).toEqual([
+            "stage 1 of 3, share 0.6 → 0.45, due now",
+            "stage 2 of 3, share 0.45 → 0.15, 1 day(s) after the step before succeeds",
+            "stage 3 of 3, share 0.15 → 0, 2 day(s) after the step before succeeds",
+            "phase 3 → 0, the GCP setup, 1 day(s) after the step before succeeds",
+        ]);
+        const sections = run.stdout.split(/^dry run: /m).slice(1);
+        // The share is real capacity: each stage updates cluster and pool sizes, creating or deleting nothing.
+        for (const stage of sections.slice(0, 3)) {
+            expect(stage).toMatch(/update: [1-9]/);
+            expect(stage).toMatch(/delete: 0/);
+        }
+        // prod's schedules run until the end: the hourly training stops at share 0, the rest goes with phase 3.
+        expect(sections[1]).toContain("scheduled on Databricks after this step: cost_tracking, delta_maintenance, model_training");
+        expect(sections[2]).toContain("scheduled on Databricks after this step: cost_tracking, delta_maintenance\n");
+        const last = sections[3];
+        expect(last).toMatch(/delete: [1-9]/);
+        expect(last).toContain("databricks:index/job:Job model-training");
+        expect(last).toContain("databricks:index/cluster:Cluster a100");
+        expect(last).toContain("scheduled on Databricks after this step: nothing");
+        for (const section of sections) expect(section).toContain("stateful resources deleted: none");
+        expect(run.stdout).toMatch(/return to GCP: 4 step\(s\); the last one, phase 3 → 0, is estimated at [\d.]+ min against the 15-minute recovery KPI/);
+        expect(run.stdout).toContain("data: every stateful resource is kept");
         expect(fs.existsSync(path.join(cwd, ".migration"))).toBe(false);
     });
 });

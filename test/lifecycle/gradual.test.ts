@@ -38,9 +38,9 @@ describe("gradual rollback: the seed's stages", () => {
             [at(1), ["migration:workload.databricksShare=0.15"], /next: stage 3 of 3 \(share 0.15 → 0\) at 2026-03-05T09:00:00.000Z/],
             [at(2), [], /stage 2 of 3 applied/],
             [at(2, 23.9), [], /next: stage 3 of 3/],
-            [at(3), ["migration:workload.databricksShare=0"], /next: phase 3 → 2 at 2026-03-06T09:00:00.000Z/],
+            [at(3), ["migration:workload.databricksShare=0"], /next: phase 3 → 0 \(the GCP setup\) at 2026-03-06T09:00:00.000Z/],
             [at(3, 12), [], /stage 3 of 3 applied/],
-            [at(4), ["migration:phase=2"], /gradual rollback complete/],
+            [at(4), ["migration:phase=0"], /gradual rollback complete: all 3 stages applied, back on the GCP setup \(phase 0\)/],
             [at(9), [], /gradual rollback complete/],
         ];
         for (const [now, expected, message] of timeline) {
@@ -53,7 +53,7 @@ describe("gradual rollback: the seed's stages", () => {
             expect(driver.calls.slice(before).filter((c) => c.op === "up")).toHaveLength(expected.length);
             expect(result.stdout).toMatch(message);
         }
-        expect(driver.config["migration:phase"]).toBe("2");
+        expect(driver.config["migration:phase"]).toBe("0");
         const ups = driver.calls.filter((c): c is Extract<Call, { op: "up" }> => c.op === "up");
         // Recovery must not wait on metrics: the pack's gate is advisory in every rollback step;
         // the stack's own policy config (dev: cost ratios advisory) reaches the pack as well.
@@ -62,7 +62,7 @@ describe("gradual rollback: the seed's stages", () => {
             ["gradual-stage", 1, 0.45, 3, at(0).toISOString()],
             ["gradual-stage", 2, 0.15, 3, at(1).toISOString()],
             ["gradual-stage", 3, 0, 3, at(3).toISOString()],
-            ["gradual-complete", null, null, 2, at(4).toISOString()],
+            ["gradual-complete", null, null, 0, at(4).toISOString()],
         ]);
     });
 
@@ -115,7 +115,7 @@ describe("gradual rollback: interruptions", () => {
             .map((c) => Number(c.split("=")[1]));
         for (const s of shares) expect([0.6, 0.45, 0.15, 0]).toContain(s);
         expect(driver.share).toBe(0);
-        expect(driver.config["migration:phase"]).toBe("2");
+        expect(driver.config["migration:phase"]).toBe("0");
         expect(readProgress(dir)!.status).toBe("complete");
     });
 
@@ -145,7 +145,7 @@ describe("gradual rollback: interruptions", () => {
         }
         const progress = readProgress(dir)!;
         writeProgress(dir, { ...progress, phaseDrop: { startedAt: at(4).toISOString() } });
-        driver.config["migration:phase"] = "2";
+        driver.config["migration:phase"] = "0";
         clock.now = at(4, 1);
         const result = await run();
         expect(result.code).toBe(0);

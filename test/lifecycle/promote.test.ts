@@ -105,20 +105,47 @@ describe("promote: the gate for leaving the current phase", () => {
         expect(run.stdout).toContain("✗ totalCost = 71% of GCP");
     });
 
-    it("blocks a missing metric, missing results, and results of an older phase", async () => {
+    it("blocks a missing metric, missing results, and results of any phase but the one being left", async () => {
         const dir = tempDir();
         const partial = { ...atLimits() } as Record<string, number>;
         delete partial.inferenceLatency;
+        const failing = Object.fromEntries(gateNames.map((g) => [g, nudged(g, 1, 0.2)]));
         const cases: [string[], RegExp][] = [
             [["--results", writeResults(dir, 1, partial)], /missing: inferenceLatency/],
             [[], /phase 2 needs the benchmark results of phase 1, and none were given/],
-            [["--results", writeResults(dir, 0, atLimits(), "old.json")], /are of phase 0; phase 2 needs those of phase 1/],
+            [["--results", writeResults(dir, 0, atLimits(), "old.json")], /are of phase 0; phase 2 needs those of phase 1, the phase it leaves/],
+            // A later phase's label, with no metrics or failing ones, does not pass for phase 1's.
+            [["--results", writeResults(dir, 2, {}, "empty-later.json")], /are of phase 2; phase 2 needs those of phase 1/],
+            [["--results", writeResults(dir, 3, failing, "failing-later.json")], /are of phase 3; phase 2 needs those of phase 1/],
         ];
         for (const [extra, message] of cases) {
             const driver = new FakeDriver("dev", { "migration:phase": 1 });
             const run = await cli(["promote", ...base(dir), "--to", "2", ...extra], fakeDeps(driver));
-            expect(run.code).toBe(1);
+            expect(run.code, extra.join(" ")).toBe(1);
             expect(run.stdout + run.stderr).toMatch(message);
+            expect(driver.calls).toEqual([]);
+        }
+    });
+
+    it("refuses results that repeat a metric or write a number loosely, naming the file and the line", async () => {
+        const dir = tempDir();
+        const rows = gateNames.map((g) => `${g},${limits[g].ratio}`);
+        const passingJson = JSON.stringify({ phase: 1, metrics: atLimits() });
+        const cases: [string, string, RegExp][] = [
+            ["twice.csv", ["metric,value", ...rows, "totalCost,0.99"].join("\n"), /twice\.csv: line 8 gives totalCost again; give each metric once/],
+            ["hex.csv", ["metric,value", ...rows.slice(1), `${gateNames[0]},0x1`].join("\n"), /hex\.csv: line 7 has "0x1" for trainingThroughput; expected a decimal number/],
+            ["phases.csv", ["metric,value", "phase,1", ...rows, "phase,1"].join("\n"), /phases\.csv: line 9 gives the phase again/],
+            ["phase99.csv", ["metric,value", "phase,99", ...rows].join("\n"), /phase = 99: expected the phase the benchmarks ran in, an integer from 0 to 3/],
+            // JSON.parse would take the last of two keys; the results are refused instead.
+            ["twice.json", passingJson.replace('"metrics":{', '"metrics":{"totalCost":0.99,'), /metrics\.totalCost: given more than once/],
+        ];
+        for (const [name, content, message] of cases) {
+            const file = path.join(dir, name);
+            fs.writeFileSync(file, content);
+            const driver = new FakeDriver("dev", { "migration:phase": 1 });
+            const run = await cli(["promote", ...base(dir), "--to", "2", "--results", file], fakeDeps(driver));
+            expect(run.code, name).toBe(2);
+            expect(run.stderr).toMatch(message);
             expect(driver.calls).toEqual([]);
         }
     });

@@ -55,7 +55,7 @@ describe("gate evaluation (components/gates.ts)", () => {
         }
         expect(error).toBeInstanceOf(BenchmarkResultsError);
         expect((error as BenchmarkResultsError).problems).toEqual([
-            'phase = "one": expected the integer phase the benchmarks ran in',
+            'phase = "one": expected the phase the benchmarks ran in, an integer from 0 to 3',
             "metrics.trainingThroughpt: no such metric; known metrics are trainingThroughput, convergenceTime, inferenceLatency, inferenceThroughput, totalCost, costPerTraining",
             "metrics.totalCost = -1: expected a ratio of the GCP baseline (≥ 0) or { databricks, gcp }",
         ]);
@@ -67,6 +67,10 @@ describe("gate evaluation (components/gates.ts)", () => {
         expect(decidePromotion({ stackPhase: 2 })).toMatchObject({ status: "blocked", missing: gateNames });
         expect(decidePromotion({ stackPhase: 2, results }).status).toBe("allowed");
         expect(decidePromotion({ stackPhase: 3, results })).toMatchObject({ status: "blocked", reason: expect.stringContaining("needs those of phase 2") });
+        // Only the phase being left counts: a later label, empty or failing, is refused.
+        for (const later of [{ phase: 2, metrics: {} }, { phase: 3, metrics: { totalCost: 5 } }]) {
+            expect(decidePromotion({ stackPhase: 2, results: later })).toMatchObject({ status: "blocked", reason: expect.stringContaining("phase 2 needs those of phase 1, the phase it leaves") });
+        }
         expect(decidePromotion({ stackPhase: 2, results, thresholds: gateThresholds({ totalCost: 0.6 }) })).toMatchObject({
             status: "blocked",
             failed: [expect.objectContaining({ gate: "totalCost", limit: 0.6 })],
@@ -108,6 +112,24 @@ describe("promotion-gate", () => {
         expect(invalid.message).toContain("metrics.speed: no such metric");
         const [missing] = (await runStackPolicy(promotionGate, [stackRoot(2)], { config: { resultsFile: path.join(dir, "none.json") } })).violations;
         expect(missing.message).toContain("none.json does not exist");
+    });
+
+    it("blocks results of another phase than the one the stack left, empty or failing", async () => {
+        for (const results of [{ phase: 2, metrics: {} }, { phase: 3, metrics: { ...atGate, totalCost: 0.99 } }, { phase: 0, metrics: atGate }]) {
+            const [violation] = (await runStackPolicy(promotionGate, [stackRoot(2)], { config: { results } })).violations;
+            expect(violation.message).toContain(`are of phase ${results.phase}; phase 2 needs those of phase 1, the phase it leaves`);
+        }
+    });
+
+    it("refuses a results file that gives a metric twice, or a phase beyond the plan", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-"));
+        const file = path.join(dir, "results.json");
+        fs.writeFileSync(file, JSON.stringify(passing).replace('"metrics":{', '"metrics":{"totalCost":0.99,'));
+        const [twice] = (await runStackPolicy(promotionGate, [stackRoot(2)], { config: { resultsFile: file } })).violations;
+        expect(twice.message).toContain("metrics.totalCost: given more than once");
+        fs.writeFileSync(file, JSON.stringify({ ...passing, phase: 99 }));
+        const [beyond] = (await runStackPolicy(promotionGate, [stackRoot(2)], { config: { resultsFile: file } })).violations;
+        expect(beyond.message).toContain("phase = 99: expected the phase the benchmarks ran in, an integer from 0 to 3");
     });
 
     it("takes tightened thresholds from config", async () => {

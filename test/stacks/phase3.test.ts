@@ -324,7 +324,7 @@ ORDER BY date DESC`;
     });
 
     it("rolls back to phase 2 without its monitoring and cost tracking, keeping the metric history", async () => {
-        const back = await runStack(stack, phaseOverride(2), [], { dataPhase: 3 });
+        const back = await runStack(stack, phaseOverride(2), [], graph);
         const step = preview(graph, back);
         const deletedTypes = new Set(step.delete.map((urn) => graph.resources.find((r) => r.urn === urn)!.type));
         expect([...deletedTypes].sort()).toEqual(

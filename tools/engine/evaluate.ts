@@ -12,7 +12,7 @@
  * engine's CLI runs them in worker processes, retiring a worker after a failed evaluation.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GraphResource, ResourceGraph, stackType } from "./graph";
+import { GraphResource, ResourceGraph, StackSnapshot, stackType } from "./graph";
 import { answerCall, newResourceState } from "./mockAnswers";
 import { RecordingMonitor } from "./recordingMonitor";
 import { describeFailure, ResourceTracker } from "./failures";
@@ -48,6 +48,11 @@ export interface EvaluateOptions {
     installedVersion?: (pkg: string) => string | undefined;
     /** Called after each registration: how many so far and the last URN. */
     onProgress?: (registered: number, lastUrn: string) => void;
+    /**
+     * What stacks' latest snapshots hold, by fully qualified name, for the builtin
+     * `readStackResourceOutputs`: a program that reads its own state sees its entry here.
+     */
+    stackSnapshots?: Readonly<Record<string, StackSnapshot>>;
 }
 
 export const defaultOrganization = "organization";
@@ -78,13 +83,14 @@ export async function evaluate(options: EvaluateOptions): Promise<ResourceGraph>
 
 async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
     const stackOutputs = options.stackOutputs ?? {};
+    const stackSnapshots = options.stackSnapshots ?? {};
     const user = options.answers ?? noUserAnswers;
     const config = options.config;
     // Assigned below: the monitor's answers read the providers it has recorded.
     let monitor: RecordingMonitor;
     monitor = new RecordingMonitor(
         {
-            call: (args) => answerCall(args, { user, config, providerInputs: (ref) => monitor.providerInputs(ref) }),
+            call: (args) => answerCall(args, { user, config, stackSnapshots, providerInputs: (ref) => monitor.providerInputs(ref) }),
             newResource: (args) => newResourceState(args, stackOutputs, user),
         },
         { installedVersion: options.installedVersion, onProgress: options.onProgress },

@@ -133,6 +133,7 @@ export async function evaluateProject(job: EvaluationJob, hooks: ProjectRunHooks
             answers,
             installedVersion: installedVersionIn(project.dir),
             onProgress: hooks.onProgress,
+            stackSnapshots: job.stackSnapshots,
         });
         return { id: job.id, ok: true, graph, ...(esm ? { retire: true } : {}) };
     } catch (err) {

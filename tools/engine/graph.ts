@@ -85,3 +85,11 @@ export function countByType(resources: readonly GraphResource[]): Record<string,
     for (const r of resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
     return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/** A stack's latest snapshot as the engine's `readStackResourceOutputs` lists it: each resource's type and outputs, by URN. */
+export type StackSnapshot = Record<string, { type: string; outputs: Record<string, unknown> }>;
+
+/** The graph as the stack's snapshot after an update that deployed it (reads excluded). */
+export function snapshotOf(graph: ResourceGraph): StackSnapshot {
+    return Object.fromEntries(graph.resources.filter((r) => !r.external).map((r) => [r.urn, { type: r.type, outputs: r.outputs }]));
+}

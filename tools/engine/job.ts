@@ -3,7 +3,7 @@
  * references read. Jobs run in worker processes (tools/engine/worker.ts) because the Pulumi
  * runtime is process-global.
  */
-import { ResourceGraph } from "./graph";
+import { ResourceGraph, StackSnapshot } from "./graph";
 
 export interface EvaluationJob {
     id: string;
@@ -12,6 +12,8 @@ export interface EvaluationJob {
     /** Fully qualified config keys set over the stack file's values. */
     overrides: Record<string, string>;
     stackOutputs?: Record<string, Record<string, unknown>>;
+    /** What stacks' latest snapshots hold (see EvaluateOptions.stackSnapshots). */
+    stackSnapshots?: Record<string, StackSnapshot>;
 }
 
 export type ErrorKind = "project" | "config" | "program" | "engine";

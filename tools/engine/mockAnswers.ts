@@ -15,6 +15,7 @@
 import { isUnknown } from "@pulumi/pulumi";
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { defaultFunctionAnswers, mockProjectNumber } from "./functionAnswers";
+import { isSecretMarker, secretPlaceholder, StackSnapshot } from "./graph";
 import { noUserAnswers, userAnswerFiles, UserAnswers } from "./userAnswers";
 import { unknownPlaceholder, unknownValue } from "./wire";
 
@@ -72,6 +73,16 @@ export const computedOutputs: Record<string, (args: MockResourceArgs) => Record<
     }),
 };
 
+/** A recorded value as the wire carries it back: masked secrets as their placeholder, no undefined. */
+function plain(value: unknown): unknown {
+    if (isSecretMarker(value)) return secretPlaceholder;
+    if (Array.isArray(value)) return value.map(plain);
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, plain(v)]));
+    }
+    return value;
+}
+
 export class UnansweredCallError extends Error {
     /** The SDK reports a failed invoke by the gRPC error's `details`. */
     readonly details: string;
@@ -93,17 +104,28 @@ export class UnansweredCallError extends Error {
     }
 }
 
+/** The engine's builtin function that lists what a stack's latest snapshot holds. */
+export const readStackResourceOutputsToken = "pulumi:pulumi:readStackResourceOutputs";
+
 export interface AnswerContext {
     user?: UserAnswers;
     /** The stack's config as the program sees it (fully qualified keys). */
     config?: Readonly<Record<string, string>>;
     /** Inputs of a registered provider resource, by its reference (`urn::id`). */
     providerInputs?: (reference: string) => Inputs | undefined;
+    /** What stacks' latest snapshots hold, by fully qualified name. */
+    stackSnapshots?: Readonly<Record<string, StackSnapshot>>;
 }
 
 export function answerCall(args: MockCallArgs, context: AnswerContext = {}): Record<string, unknown> {
     const user = context.user ?? noUserAnswers;
     const inputs = args.inputs as Inputs;
+    // As the engine's builtin provider answers it: every resource the stack's latest snapshot
+    // holds (a stack not given holds nothing yet, as one that was never deployed).
+    if (args.token === readStackResourceOutputsToken) {
+        const name = String(inputs.stackName);
+        return { name, outputs: plain(context.stackSnapshots?.[name] ?? {}) };
+    }
     const own = user.functions[args.token];
     if (own) return own(inputs);
     const answer = defaultFunctionAnswers[args.token];

@@ -1,10 +1,10 @@
 /**
  * Plans a stack's phases offline: evaluates each phase forward, then each rollback step
- * (phase N-1 as the program would run it right after phase N, reading phase N's outputs
- * through its own stack reference), and derives the promote and rollback previews.
+ * (phase N-1 as the program would run it right after phase N, reading phase N's outputs and
+ * snapshot as its own stack), and derives the promote and rollback previews.
  */
 import { defaultOrganization } from "./evaluate";
-import { ResourceGraph } from "./graph";
+import { ResourceGraph, snapshotOf } from "./graph";
 import { EvaluationError, EvaluationJob, EvaluationResult } from "./job";
 import { runJobs } from "./pool";
 import { preview, Preview } from "./diff";
@@ -73,12 +73,18 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
     // Fail on an unknown stack here, before any worker starts.
     readStackConfig(project, options.stack);
     const pool = { concurrency: options.concurrency, jobTimeoutMs: options.jobTimeoutMs };
-    const job = (id: string, phase: number | null, stackOutputs?: Record<string, unknown>): EvaluationJob => ({
+    const job = (id: string, phase: number | null, previous?: ResourceGraph): EvaluationJob => ({
         id,
         projectDir: project.dir,
         stack: options.stack,
         overrides: { ...options.overrides, ...(phase === null ? {} : { [options.phaseKey]: String(phase) }) },
-        ...(stackOutputs ? { stackOutputs: { [selfName(project.name, options.stack)]: stackOutputs } } : {}),
+        // A rollback runs against the stack as the phase above left it: its outputs and its snapshot.
+        ...(previous
+            ? {
+                  stackOutputs: { [selfName(project.name, options.stack)]: previous.outputs },
+                  stackSnapshots: { [selfName(project.name, options.stack)]: snapshotOf(previous) },
+              }
+            : {}),
     });
 
     if (!options.phases) {
@@ -102,7 +108,7 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
         graphs.set(p, result.graph);
     }
 
-    const rollbackJobs = phases.filter((p) => p > 0 && previews).map((p) => job(`rollback-${p}`, p - 1, graphs.get(p)!.outputs));
+    const rollbackJobs = phases.filter((p) => p > 0 && previews).map((p) => job(`rollback-${p}`, p - 1, graphs.get(p)!));
     const rollbackResults = await runJobs(rollbackJobs, pool);
 
     const planned = phases.map((p): PhasePlan => {

@@ -36,7 +36,7 @@ export const lifecycleUsage = `Lifecycle commands (change a stack through the Pu
   rollback --stack S [--to N] [--dry-run]
            immediate recovery: lower the phase (default: one down; --to 0: all GCP), no gate
   rollback --stack S --gradual [--dry-run] [--abort]
-           from phase 3: the seed's three stages of the workload share, then phase 2;
+           from phase 3: the seed's three stages of the workload share, then phase 0 (GCP);
            rerun to apply the step that is due, --abort to stop where it is
   status   --stack S [--format text|json]
            phase, workload share, data phase, gradual rollback stage, history

@@ -28,7 +28,8 @@ export function durationOf(resource: GraphResource): number {
     return typeDurationsSeconds[resource.type] ?? defaultSeconds;
 }
 
-function dependenciesOf(resource: GraphResource): string[] {
+/** What must exist before a resource is created: its dependencies, its properties' sources, its provider. */
+export function dependenciesOf(resource: GraphResource): string[] {
     const deps = new Set(resource.dependencies);
     for (const list of Object.values(resource.propertyDependencies)) for (const d of list) deps.add(d);
     if (resource.provider) deps.add(resource.provider.split("::").slice(0, -1).join("::"));
@@ -106,4 +107,28 @@ export function estimateStep(from: ResourceGraph, to: ResourceGraph, step: Previ
     const forward = longestChain(to, new Set([...step.create, ...step.update]), "forward");
     const reverse = longestChain(from, new Set(step.delete), "reverse");
     return { seconds: forward.seconds + reverse.seconds, chain: [...forward.urns, ...reverse.urns] };
+}
+
+/**
+ * An order in which `up` can create `urns` of `graph`: each resource after its parent and
+ * after everything it depends on (the engine starts a resource only once those exist). Ties
+ * keep the graph's registration order, so the order is deterministic.
+ */
+export function creationOrder(graph: ResourceGraph, urns: readonly string[]): string[] {
+    const wanted = new Set(urns);
+    const byUrn = new Map(graph.resources.map((r) => [r.urn, r]));
+    const done = new Set<string>();
+    const order: string[] = [];
+    const visit = (urn: string, path: Set<string>) => {
+        if (done.has(urn) || !wanted.has(urn)) return;
+        if (path.has(urn)) throw new Error(`creationOrder: dependency cycle through ${urn}`);
+        path.add(urn);
+        const resource = byUrn.get(urn)!;
+        for (const dep of [...(resource.parent ? [resource.parent] : []), ...dependenciesOf(resource)]) visit(dep, path);
+        path.delete(urn);
+        done.add(urn);
+        order.push(urn);
+    };
+    for (const r of graph.resources) visit(r.urn, new Set());
+    return order;
 }

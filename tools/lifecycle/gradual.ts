@@ -1,6 +1,7 @@
 /**
  * `migration rollback --stack S --gradual [--abort]`: the seed's gradual rollback, one step per
- * due time, resumable. Meant to be rerun (by hand or a scheduled CI job): each run applies the
+ * due time, resumable: three stages of the Databricks share, then the return to phase 0 (the
+ * GCP setup, data kept, nothing scheduled on Databricks). Meant to be rerun (by hand or a scheduled CI job): each run applies the
  * step that is due, if any, and otherwise says where the rollback is and when the next step
  * is. Progress is written before and after every `up` (state.ts), so an interrupted run is
  * resumed by reapplying the same share: no stage is repeated once applied, none is skipped.
@@ -24,11 +25,9 @@ import {
 } from "./context";
 import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
-import { describeProgress, nextStep, stageCount, stageDurationMs, stageShare } from "./schedule";
+import { describeProgress, gradualPhase, nextStep, returnPhase, stageCount, stageDurationMs, stageShare } from "./schedule";
 import { appendHistory, GradualProgress, readProgress, writeProgress } from "./state";
-import { formatStep, previewStep } from "./step";
-
-const gradualPhase = 3;
+import { databricksSchedules, formatStep, previewSteps, StackState } from "./step";
 
 function formatSchedule(progress: GradualProgress): string {
     const lines = [`schedule (from Databricks share ${progress.startShare}):`];
@@ -37,7 +36,7 @@ function formatSchedule(progress: GradualProgress): string {
         const state = record?.appliedAt ? `applied ${record.appliedAt}` : record ? "interrupted" : "pending";
         lines.push(`  stage ${stage}: share → ${stageShare(progress.startShare, stage)}, then wait ${stageDurationMs(stage) / 86_400_000} day(s) [${state}]`);
     }
-    lines.push(`  then: phase 3 → 2 [${progress.phaseDrop?.appliedAt ? `applied ${progress.phaseDrop.appliedAt}` : "pending"}]`);
+    lines.push(`  then: phase ${gradualPhase} → ${returnPhase}, the GCP setup [${progress.phaseDrop?.appliedAt ? `applied ${progress.phaseDrop.appliedAt}` : "pending"}]`);
     return lines.join("\n") + "\n";
 }
 
@@ -71,6 +70,15 @@ async function abort(options: LifecycleOptions, deps: LifecycleDeps, io: CliIoLi
     }
 }
 
+/** The steps left, from the next one: the remaining stages, then the return to phase 0. */
+function remainingSteps(progress: GradualProgress, next: Extract<ReturnType<typeof nextStep>, { kind: "stage" | "drop" }>) {
+    const stages = next.kind === "stage" ? Array.from({ length: stageCount - next.stage + 1 }, (_, i) => next.stage + i) : [];
+    return [
+        ...stages.map((stage) => ({ title: `stage ${stage} of ${stageCount}, share ${stage === 1 ? progress.startShare : stageShare(progress.startShare, stage - 1)} → ${stageShare(progress.startShare, stage)}`, stage })),
+        { title: `phase ${gradualPhase} → ${returnPhase}, the GCP setup`, stage: undefined },
+    ];
+}
+
 async function dryRun(options: LifecycleOptions, driver: StackDriver, progress: GradualProgress, now: Date, io: CliIoLike): Promise<number> {
     io.stdout(formatSchedule(progress));
     const next = nextStep(progress);
@@ -78,22 +86,30 @@ async function dryRun(options: LifecycleOptions, driver: StackDriver, progress: 
         io.stdout(`${describeProgress(progress)}\n`);
         return next.kind === "aborted" ? 1 : 0;
     }
-    const when = next.due > now ? `due at ${next.due.toISOString()}` : "due now";
-    const base = { projectDir: options.cwd, stack: options.stack, phaseKey: options.phaseKey, dataPhase: gradualPhase };
-    const step =
-        next.kind === "stage"
-            ? await previewStep({
-                  ...base,
-                  from: { phase: gradualPhase, overrides: await shareOverride(driver, next.fromShare) },
-                  to: { phase: gradualPhase, overrides: await shareOverride(driver, next.share) },
-              })
-            : await previewStep({ ...base, from: { phase: gradualPhase, overrides: await shareOverride(driver, 0) }, to: { phase: gradualPhase - 1 } });
-    const title =
-        next.kind === "stage"
-            ? `dry run: stage ${next.stage} of ${stageCount}, share ${next.fromShare} → ${next.share}, ${when} (nothing changed)`
-            : `dry run: phase 3 → 2 at share 0, ${when} (nothing changed)`;
-    io.stdout(formatStep(title, step, { name: "recovery", minutes: operationalKpis.recoveryMinutes }));
-    return step.statefulDeleted.length === 0 && step.blocked.length === 0 ? 0 : 1;
+    // The stack as it is, then as each remaining step leaves it.
+    const steps = remainingSteps(progress, next);
+    const atShare = async (share: number): Promise<StackState> => ({ phase: gradualPhase, overrides: await shareOverride(driver, share) });
+    const states: StackState[] = [await atShare(next.kind === "stage" ? next.fromShare : 0)];
+    for (const step of steps) states.push(step.stage === undefined ? { phase: returnPhase } : await atShare(stageShare(progress.startShare, step.stage)));
+    const previews = await previewSteps({ projectDir: options.cwd, stack: options.stack, phaseKey: options.phaseKey, states });
+    let safe = true;
+    let waitDays = 0;
+    previews.forEach((preview, i) => {
+        const step = steps[i];
+        const when = i === 0 ? (next.due > now ? `due at ${next.due.toISOString()}` : "due now") : `${waitDays} day(s) after the step before succeeds`;
+        io.stdout(formatStep(`dry run: ${step.title}, ${when} (nothing changed)`, preview, { name: "recovery", minutes: operationalKpis.recoveryMinutes }));
+        const schedules = databricksSchedules(preview.to);
+        io.stdout(`  scheduled on Databricks after this step: ${schedules.length === 0 ? "nothing" : schedules.join(", ")}\n`);
+        waitDays = step.stage === undefined ? 0 : stageDurationMs(step.stage) / 86_400_000;
+        safe &&= preview.statefulDeleted.length === 0 && preview.blocked.length === 0;
+    });
+    const last = previews[previews.length - 1];
+    io.stdout(
+        `return to GCP: ${steps.length} step(s); the last one, phase ${gradualPhase} → ${returnPhase}, is estimated at ` +
+            `${Math.round((last.estimate.seconds / 60) * 10) / 10} min against the ${operationalKpis.recoveryMinutes}-minute recovery KPI\n`,
+    );
+    io.stdout(safe ? "data: every stateful resource is kept\n" : "data: a step would delete or be blocked on stateful resources — do not run it\n");
+    return safe ? 0 : 1;
 }
 
 export async function gradualRollback(options: LifecycleOptions, args: { abort: boolean }, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
@@ -196,16 +212,16 @@ async function applyStage(
 async function dropPhase(options: LifecycleOptions, deps: LifecycleDeps, driver: StackDriver, progress: GradualProgress, io: CliIoLike): Promise<GradualProgress> {
     const pending: GradualProgress = { ...progress, phaseDrop: progress.phaseDrop ?? { startedAt: deps.now().toISOString() } };
     writeProgress(options.stateDir, pending);
-    io.stdout(`share is 0 after stage ${stageCount}: phase ${gradualPhase} → ${gradualPhase - 1}\n`);
+    io.stdout(`share is 0 after stage ${stageCount}: phase ${gradualPhase} → ${returnPhase}, the GCP setup\n`);
     const record = (result: string) =>
-        appendHistory(options.stateDir, { at: deps.now().toISOString(), who: deps.user(), kind: "gradual-complete", fromPhase: gradualPhase, toPhase: gradualPhase - 1, fromShare: 0, result });
-    await driver.setConfig(options.phaseKey, String(gradualPhase - 1));
+        appendHistory(options.stateDir, { at: deps.now().toISOString(), who: deps.user(), kind: "gradual-complete", fromPhase: gradualPhase, toPhase: returnPhase, fromShare: 0, result });
+    await driver.setConfig(options.phaseKey, String(returnPhase));
     try {
         const summary = await runUp(driver, options, deps, advisoryGate);
         const done: GradualProgress = { ...pending, status: "complete", phaseDrop: { ...pending.phaseDrop!, appliedAt: deps.now().toISOString() } };
         writeProgress(options.stateDir, done);
         record("succeeded");
-        io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${gradualPhase - 1}\n`);
+        io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${returnPhase}, the GCP setup\n`);
         return done;
     } catch (err) {
         await driver.setConfig(options.phaseKey, String(gradualPhase));

@@ -3,14 +3,15 @@
  *
  * - JSON in the shape `parseBenchmarkResults` accepts: `{ "phase": 1, "metrics": { … } }`;
  * - CSV with a header `metric,value` (ratios of GCP) or `metric,databricks,gcp` (both
- *   measurements), one gate metric a row, and an optional `phase,N` row; without it the
- *   results are taken as the current phase's (the suite runs in the phase being left).
+ *   measurements), one gate metric a row, each at most once, decimal numbers only, and an
+ *   optional `phase,N` row; without it the results are taken as the current phase's (the
+ *   suite runs in the phase being left).
  *
  * The `benchmark_results` Delta table is read by benchmarkTable.ts (`--results-table`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BenchmarkResults, parseBenchmarkResults } from "../../components/gates";
+import { BenchmarkResults, parseBenchmarkResults, parseBenchmarkResultsJson } from "../../components/gates";
 
 export class ResultsFileError extends Error {
     constructor(message: string) {
@@ -19,38 +20,46 @@ export class ResultsFileError extends Error {
     }
 }
 
+/** A decimal number as a person or the suite writes it: no hex (`0x1`), no `Infinity`, no blank. */
+const decimal = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
 function parseCsv(text: string, file: string, defaultPhase: number): unknown {
     const rows = text
         .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== "" && !line.startsWith("#"))
-        .map((line) => line.split(",").map((cell) => cell.trim()));
+        .map((line, i) => ({ line: i + 1, text: line.trim() }))
+        .filter((row) => row.text !== "" && !row.text.startsWith("#"))
+        .map((row) => ({ line: row.line, cells: row.text.split(",").map((cell) => cell.trim()) }));
     const [header, ...body] = rows;
-    const shape = header?.join(",");
+    const shape = header?.cells.join(",");
     if (shape !== "metric,value" && shape !== "metric,databricks,gcp") {
-        throw new ResultsFileError(`${file}: the CSV header is "${header?.join(",") ?? ""}"; expected "metric,value" or "metric,databricks,gcp"`);
+        throw new ResultsFileError(`${file}: the CSV header is "${shape ?? ""}"; expected "metric,value" or "metric,databricks,gcp"`);
     }
-    const toNumber = (cell: string | undefined, line: number) => {
-        const n = Number(cell);
-        if (cell === undefined || cell === "" || !Number.isFinite(n)) {
-            throw new ResultsFileError(`${file}: row ${line + 2} has "${cell ?? ""}" where a number is expected`);
+    const width = header.cells.length;
+    const toNumber = (cell: string | undefined, line: number, what: string) => {
+        if (cell === undefined || !decimal.test(cell)) {
+            throw new ResultsFileError(`${file}: line ${line} has ${JSON.stringify(cell ?? "")} for ${what}; expected a decimal number such as 0.97`);
         }
-        return n;
+        return Number(cell);
     };
-    let phase: number = defaultPhase;
+    let phase: number | undefined;
     const metrics: Record<string, unknown> = {};
-    body.forEach((cells, i) => {
+    for (const { line, cells } of body) {
         const [name, ...values] = cells;
         if (name === "phase") {
-            phase = toNumber(values[0], i);
-            return;
+            if (phase !== undefined) throw new ResultsFileError(`${file}: line ${line} gives the phase again; give it once`);
+            if (values.length !== 1 || !/^\d+$/.test(values[0])) {
+                throw new ResultsFileError(`${file}: line ${line} has phase ${JSON.stringify(values.join(","))}; expected one integer, the phase the benchmarks ran in`);
+            }
+            phase = Number(values[0]);
+            continue;
         }
-        if (values.length !== header.length - 1) {
-            throw new ResultsFileError(`${file}: row ${i + 2} has ${cells.length} cells; the header has ${header.length}`);
+        if (values.length !== width - 1) {
+            throw new ResultsFileError(`${file}: line ${line} has ${cells.length} cells; the header has ${width}`);
         }
-        metrics[name] = header.length === 2 ? toNumber(values[0], i) : { databricks: toNumber(values[0], i), gcp: toNumber(values[1], i) };
-    });
-    return { phase, metrics };
+        if (name in metrics) throw new ResultsFileError(`${file}: line ${line} gives ${name} again; give each metric once`);
+        metrics[name] = width === 2 ? toNumber(values[0], line, name) : { databricks: toNumber(values[0], line, `${name} (databricks)`), gcp: toNumber(values[1], line, `${name} (gcp)`) };
+    }
+    return { phase: phase ?? defaultPhase, metrics };
 }
 
 /** Reads and validates a results file; every problem is a `ResultsFileError` or `BenchmarkResultsError` naming the file. */
@@ -62,15 +71,6 @@ export function readResultsFile(file: string, defaultPhase: number): BenchmarkRe
     } catch (err) {
         throw new ResultsFileError(`--results ${file}: cannot read ${resolved} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
-    let raw: unknown;
-    if (resolved.toLowerCase().endsWith(".csv")) {
-        raw = parseCsv(text, resolved, defaultPhase);
-    } else {
-        try {
-            raw = JSON.parse(text);
-        } catch (err) {
-            throw new ResultsFileError(`--results ${file}: ${resolved} is not JSON (${(err as Error).message}); expected { "phase": N, "metrics": { … } } or a .csv file`);
-        }
-    }
-    return parseBenchmarkResults(raw, resolved);
+    if (resolved.toLowerCase().endsWith(".csv")) return parseBenchmarkResults(parseCsv(text, resolved, defaultPhase), resolved);
+    return parseBenchmarkResultsJson(text, resolved);
 }

@@ -5,12 +5,17 @@
  * From the phase-3 share s: stage 1 shifts 25% of s back to GCP (share 0.75·s), stage 2 another
  * 50% (0.25·s), stage 3 the last 25% (0). Stage 1 starts at once; each later step starts when
  * the previous stage's duration (1, 2, 1 days) has passed since its `up` succeeded; after
- * stage 3's day the phase drops from 3 to 2.
+ * stage 3's day the stack returns to phase 0, the GCP setup every fallback of the plan's
+ * critical path points to: phase 0 compute at its configured sizes, every data layer kept
+ * (stacks/dataLayer.ts), nothing scheduled on Databricks.
  */
 import { gradualRollbackStages } from "../../components/targets";
 import { GradualProgress } from "./state";
 
 export const dayMs = 24 * 3600_000;
+/** The phase a gradual rollback starts from (hybrid operation) and the one it ends on (the GCP setup). */
+export const gradualPhase = 3;
+export const returnPhase = 0;
 export const stageCount = gradualRollbackStages.length;
 
 /** The Databricks share once `stage` (1-based) is applied; the last stage is exactly 0. */
@@ -56,12 +61,12 @@ export function describeProgress(progress: GradualProgress): string {
     const next = nextStep(progress);
     switch (next.kind) {
         case "complete":
-            return `gradual rollback complete: all ${stageCount} stages applied, phase lowered to 2 at ${progress.phaseDrop?.appliedAt}`;
+            return `gradual rollback complete: all ${stageCount} stages applied, back on the GCP setup (phase ${returnPhase}) at ${progress.phaseDrop?.appliedAt}`;
         case "aborted":
             return `gradual rollback aborted at ${progress.abortedAt}: ${where}; nothing further is applied`;
         case "stage":
             return `${where}; next: stage ${next.stage} of ${stageCount} (share ${next.fromShare} → ${next.share}) ${next.resume ? "was interrupted, resumes now" : `at ${next.due.toISOString()}`}`;
         case "drop":
-            return `${where}; next: phase 3 → 2 ${next.resume ? "was interrupted, resumes now" : `at ${next.due.toISOString()}`}`;
+            return `${where}; next: phase ${gradualPhase} → ${returnPhase} (the GCP setup) ${next.resume ? "was interrupted, resumes now" : `at ${next.due.toISOString()}`}`;
     }
 }

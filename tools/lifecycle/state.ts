@@ -67,7 +67,7 @@ export interface GradualProgress {
     /** The phase-3 Databricks share the rollback started from. */
     startShare: number;
     stages: StageRecord[];
-    /** The last step: the phase lowered once the share is 0 and stage 3's duration has passed. */
+    /** The last step: the return to phase 0 once the share is 0 and stage 3's duration has passed. */
     phaseDrop?: { startedAt: string; appliedAt?: string };
     abortedAt?: string;
 }

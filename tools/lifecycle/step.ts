@@ -1,17 +1,22 @@
 /**
- * A dry run of one lifecycle step with the offline engine: the stack evaluated as it is and as
- * the step leaves it, the preview between the two, and its estimated time against a KPI.
+ * A dry run of lifecycle steps with the offline engine: the stack evaluated as it is and as
+ * each step leaves it, the preview between consecutive states, and each step's estimated time
+ * against a KPI.
  *
- * The "after" evaluation answers the program's reference to its own stack with the data phase
- * the stack holds before the step, exactly as a real `up` right after the "before" state
- * would: that is what keeps a rolled-back phase's data layer (stacks/dataLayer.ts).
+ * A dry run has no state to read: it takes the stack to be what its config declares. Every
+ * later state is evaluated against that first state's snapshot, exactly as a real `up` right
+ * after it would read it: that is what keeps a rolled-back phase's data layer
+ * (stacks/dataLayer.ts). No step deletes a stateful resource (each preview says so), so the
+ * data layers the first snapshot holds are those every later step holds.
  */
+import * as path from "node:path";
 import { isStateful } from "../../components/stateful";
 import { preview, Preview } from "../engine/diff";
 import { defaultOrganization } from "../engine/evaluate";
-import { ResourceGraph } from "../engine/graph";
+import { ResourceGraph, snapshotOf } from "../engine/graph";
+import { EvaluationJob } from "../engine/job";
 import { PlanError } from "../engine/plan";
-import { runJobs } from "../engine/pool";
+import { evaluateProject } from "../engine/evaluateProject";
 import { readProject } from "../engine/project";
 import { estimateStep, StepEstimate } from "./estimate";
 
@@ -29,42 +34,69 @@ export interface StepPreview extends Preview {
     statefulDeleted: string[];
 }
 
-export async function previewStep(args: {
-    projectDir: string;
-    stack: string;
-    phaseKey: string;
-    from: StackState;
-    to: StackState;
-    /** The data phase the stack holds before the step (default: the "from" phase). */
-    dataPhase?: number;
-}): Promise<StepPreview> {
+export async function previewSteps(args: { projectDir: string; stack: string; phaseKey: string; states: readonly StackState[] }): Promise<StepPreview[]> {
     const project = readProject(args.projectDir);
     const self = `${defaultOrganization}/${project.name}/${args.stack}`;
-    const dataPhase = args.dataPhase ?? args.from.phase;
-    const job = (id: string, state: StackState) => ({
+    const job = (id: string, state: StackState, previous?: ResourceGraph): EvaluationJob => ({
         id,
         projectDir: project.dir,
         stack: args.stack,
         overrides: { ...state.overrides, [args.phaseKey]: String(state.phase) },
-        stackOutputs: { [self]: { dataPhase } },
+        ...(previous ? { stackOutputs: { [self]: previous.outputs }, stackSnapshots: { [self]: snapshotOf(previous) } } : {}),
     });
-    const results = await runJobs([job("from", args.from), job("to", args.to)]);
-    const graph = (id: "from" | "to", phase: number): ResourceGraph => {
-        const result = results.get(id)!;
-        if (!result.ok) throw new PlanError(result.error, phase);
+    // In this process, one after another: each state needs the first one's snapshot, and a
+    // worker pool would pay the program's loading once per state.
+    ensureTypeScriptLoader();
+    const evaluateState = async (id: string, state: StackState, previous?: ResourceGraph): Promise<ResourceGraph> => {
+        const result = await evaluateProject(job(id, state, previous));
+        if (!result.ok) throw new PlanError(result.error, state.phase);
         return result.graph;
     };
-    const from = graph("from", args.from.phase);
-    const to = graph("to", args.to.phase);
-    const step = preview(from, to);
-    const types = new Map(from.resources.map((r) => [r.urn, r.type]));
-    return {
-        ...step,
-        from,
-        to,
-        estimate: estimateStep(from, to, step),
-        statefulDeleted: step.delete.filter((urn) => isStateful(types.get(urn) ?? "")),
-    };
+    const [first, ...rest] = args.states;
+    const start = await evaluateState("state-0", first);
+    const graphs = [start];
+    for (const [i, state] of rest.entries()) graphs.push(await evaluateState(`state-${i + 1}`, state, start));
+    return graphs.slice(1).map((to, i) => {
+        const from = graphs[i];
+        const step = preview(from, to);
+        const types = new Map(from.resources.map((r) => [r.urn, r.type]));
+        return {
+            ...step,
+            from,
+            to,
+            estimate: estimateStep(from, to, step),
+            statefulDeleted: step.delete.filter((urn) => isStateful(types.get(urn) ?? "")),
+        };
+    });
+}
+
+/**
+ * Programs are TypeScript: compile them on load as the engine's workers do (transpile only,
+ * CommonJS). The `migration` command has registered this already; a host that has not (a test
+ * runner) gets the same registration.
+ */
+function ensureTypeScriptLoader(): void {
+    if (require.extensions[".ts"]) return;
+    (require("ts-node") as typeof import("ts-node")).register({
+        transpileOnly: true,
+        project: path.join(__dirname, "..", "..", "tsconfig.json"),
+        compilerOptions: { module: "commonjs" },
+    });
+}
+
+/** One step: the stack as its config declares it (`from`), then as the step leaves it. */
+export async function previewStep(args: { projectDir: string; stack: string; phaseKey: string; from: StackState; to: StackState }): Promise<StepPreview> {
+    const [step] = await previewSteps({ ...args, states: [args.from, args.to] });
+    return step;
+}
+
+/** Databricks jobs of a graph that run on their own: a schedule, trigger or continuous run not paused. */
+export function databricksSchedules(graph: ResourceGraph): string[] {
+    const running = (spec: unknown) => spec !== undefined && spec !== null && (spec as { pauseStatus?: unknown }).pauseStatus !== "PAUSED";
+    return graph.resources
+        .filter((r) => r.type === "databricks:index/job:Job" && (running(r.inputs.schedule) || running(r.inputs.trigger) || running(r.inputs.continuous)))
+        .map((r) => String(r.inputs.name ?? r.name))
+        .sort();
 }
 
 function shortUrn(urn: string): string {
