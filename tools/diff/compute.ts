@@ -150,9 +150,9 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
             const evaluated = await evaluateStacks(stacks, baseSide, headSide, options);
             if (sharedPack) {
                 // A pack holds one configuration at a time: the sides take turns.
-                for (const side of sides) await analyzeSide(side, stacks, evaluated[side.name], options);
+                for (const side of sides) await analyzeSide(side, stacks, evaluated[side.name], options, true);
             } else {
-                await Promise.all(sides.map((side) => analyzeSide(side, stacks, evaluated[side.name], options)));
+                await Promise.all(sides.map((side) => analyzeSide(side, stacks, evaluated[side.name], options, false)));
             }
 
             const stackDiffs = stacks.map((stack) => stackDiff(stack, evaluated.base.get(stack)!, evaluated.head.get(stack)!, headProject.name, sides));
@@ -244,7 +244,7 @@ function planned(side: Side, stack: string, phase: number | null, graph: Resourc
     return { plan, cost: onSide(side, () => estimatePlan(plan, side.projectDir)) };
 }
 
-async function analyzeSide(side: Side, stacks: readonly string[], evaluated: Map<string, Evaluated>, options: DiffOptions): Promise<void> {
+async function analyzeSide(side: Side, stacks: readonly string[], evaluated: Map<string, Evaluated>, options: DiffOptions, shared: boolean): Promise<void> {
     if (!side.pack) return;
     try {
         const pack = await side.pack;
@@ -264,6 +264,8 @@ async function analyzeSide(side: Side, stacks: readonly string[], evaluated: Map
             entry.violations = violations.get(entry.plan.phases[0].phase) ?? [];
         }
     } catch (err) {
+        // A shared pack is the working tree's: its failures are not the base's.
+        if (shared) throw err;
         onSide(side, () => {
             throw err;
         });
