@@ -201,35 +201,26 @@ async function evaluateStacks(stacks: readonly string[], baseSide: Side, headSid
     });
     const [baseResults, headBaselineResults] = await Promise.all([runJobs(baseJobs, { concurrency: half }), runJobs(headBaselines, { concurrency: half })]);
 
-    const result: Record<SideName, Map<string, Evaluated>> = { base: new Map(), head: new Map() };
-    const baseGraphs = new Map<string, ResourceGraph>();
-    for (const stack of stacks) {
-        const phase = phases.get(stack)!.base;
-        if (phase === undefined) {
-            result.base.set(stack, {});
-            continue;
-        }
-        const graph = rethrowFor(baseSide, phase)(baseResults.get(`${stack}:phase`)!);
-        baseGraphs.set(stack, graph);
-        const baseline = needsBaseline(phase) ? rethrowFor(baseSide, baselinePhase)(baseResults.get(`${stack}:baseline`)!) : graph;
-        result.base.set(stack, planned(baseSide, stack, phase, graph, baseline, [...baseResults.values()]));
-    }
+    const collect = (side: Side, phaseResults: Map<string, EvaluationResult>, baselineResults: Map<string, EvaluationResult>): Map<string, Evaluated> => {
+        const all = [...new Set([...phaseResults.values(), ...baselineResults.values()])];
+        return new Map(
+            stacks.map((stack): [string, Evaluated] => {
+                const phase = phases.get(stack)![side.name];
+                if (phase === undefined) return [stack, {}];
+                const graph = rethrowFor(side, phase)(phaseResults.get(`${stack}:phase`)!);
+                const baseline = needsBaseline(phase) ? rethrowFor(side, baselinePhase)(baselineResults.get(`${stack}:baseline`)!) : graph;
+                return [stack, planned(side, stack, phase, graph, baseline, all)];
+            }),
+        );
+    };
+    const base = collect(baseSide, baseResults, baseResults);
 
     const headJobs = stacks.flatMap((stack) => {
         const phase = phases.get(stack)!.head;
-        return phase === undefined ? [] : [job(headSide, stack, "phase", phase, baseGraphs.get(stack)?.outputs)];
+        return phase === undefined ? [] : [job(headSide, stack, "phase", phase, base.get(stack)?.plan?.phases[0].graph.outputs)];
     });
-    const headResults = await runJobs(headJobs);
-    for (const stack of stacks) {
-        const phase = phases.get(stack)!.head;
-        if (phase === undefined) {
-            result.head.set(stack, {});
-            continue;
-        }
-        const graph = rethrowFor(headSide, phase)(headResults.get(`${stack}:phase`)!);
-        const baseline = needsBaseline(phase) ? rethrowFor(headSide, baselinePhase)(headBaselineResults.get(`${stack}:baseline`)!) : graph;
-        result.head.set(stack, planned(headSide, stack, phase, graph, baseline, [...headResults.values(), ...headBaselineResults.values()]));
-    }
+    const head = collect(headSide, await runJobs(headJobs), headBaselineResults);
+    const result = { base, head };
     return result;
 }
 
