@@ -118,11 +118,14 @@ describe("GitHub workflows", () => {
             for (const stack of ["dev", "prod"]) expect(lines).toContain(`npx migration plan --stack ${stack} --format markdown --out plan-${stack}.md`);
         });
 
-        it("uploads the SARIF even when the check fails, and posts the plan as one sticky comment", () => {
+        it("uploads the SARIF even when the check fails, posts the diff as one sticky comment, keeps the plans as an artifact", () => {
             const upload = steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif"))!;
             expect(upload.if).toMatch(/always\(\)/);
+            expect(lines).toContain("npx migration diff --base HEAD^1 --format markdown --out diff-comment.md");
             const comment = steps.find((s) => s.uses?.startsWith("marocchino/sticky-pull-request-comment"))!;
-            expect(comment.with?.path).toBe("plan-comment.md");
+            expect(comment.with?.path).toBe("diff-comment.md");
+            const artifact = steps.find((s) => s.uses?.startsWith("actions/upload-artifact"))!;
+            expect(String(artifact.with?.path)).toMatch(/plan-dev\.md\s+plan-prod\.md/);
         });
 
         it("previews each stack with the policy pack only when credentials are configured", () => {

@@ -2,7 +2,9 @@
  * `npm run bench`: what `migration plan` costs. Prints, for the prod stack (every phase,
  * previews, cost and policies) and for a synthetic program about ten times the size of prod's
  * phase 3 (tools/bench/synthetic), the wall time, the resources evaluated per second and the
- * peak memory of the planning process and of its largest worker. Figures, not a pass/fail.
+ * peak memory of the planning process and of its largest worker; then the wall time of
+ * `migration diff` of prod against HEAD (the working tree as it is: no change when clean) next
+ * to the plan's. Figures, not a pass/fail.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +12,7 @@ import { maxPhase } from "../../components/targets";
 import { baselinePhase, estimatePlan } from "../cli/cost";
 import { analyzePlan, startPack } from "../cli/policies";
 import { planStack, StackPlan } from "../engine/plan";
+import { computeDiff } from "../diff/compute";
 
 const root = path.resolve(__dirname, "..", "..");
 const synthetic = path.join(__dirname, "synthetic");
@@ -78,6 +81,19 @@ async function main(): Promise<void> {
     console.log(`migration plan benchmark — ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
     const prod = await measure("prod, phases 0-3, with policies", root, "prod", Array.from({ length: maxPhase + 1 }, (_, i) => i));
     console.log(row(prod));
+
+    const diffStarted = performance.now();
+    const diff = await computeDiff({ cwd: root, base: "HEAD", stacks: ["prod"], policyPack: path.join(root, "policies"), phaseKey: "migration:phase", policyTimeoutMs: 300_000 });
+    const diffSeconds = (performance.now() - diffStarted) / 1000;
+    const [prodDiff] = diff.stacks;
+    console.log(
+        [
+            "diff prod against HEAD".padEnd(34),
+            `${diffSeconds.toFixed(1).padStart(6)} s`,
+            `(plan ${prod.wallSeconds.toFixed(1)} s)`,
+            `phase ${prodDiff.after.phase}, ${prodDiff.resources.length} changed resources, base pack ${diff.base.pack}, working tree ${diff.head.dirty ? "with changes" : "clean"}`,
+        ].join("  "),
+    );
 
     // Copies of the hybrid workload until the graph is about ten times prod's phase 3.
     const probe = await planStack({ projectDir: synthetic, stack: "bench", phaseKey: "migration:phase", overrides: { "synthetic:copies": "1" } });

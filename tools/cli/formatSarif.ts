@@ -3,9 +3,12 @@
  * violation, located at the stack's config file (what a pull request changes) and, as a
  * logical location, the resource URN.
  */
-import { PlanReport } from "./report";
+import { PhaseReport, PlanReport } from "./report";
 
-export function formatSarif(report: PlanReport, configFile: string, version: string): string {
+/** What the SARIF reads of a report: its stack and each phase's violations (a plan's, or a diff's new ones). */
+export type SarifInput = Pick<PlanReport, "stack"> & { phases: readonly Pick<PhaseReport, "phase" | "violations">[] };
+
+export function formatSarif(report: SarifInput, configFile: string, version: string): string {
     const rules = new Map<string, { id: string; shortDescription: { text: string } }>();
     const results = report.phases.flatMap((phase) =>
         phase.violations.map((v) => {

@@ -27,6 +27,7 @@ import { analyzePlan, PolicyPackError, policyConfigOf, resolvePolicyPack, startP
 import { buildReport, mandatory, PlanContext, Violation } from "./report";
 import { defaultDeps, isLifecycleCommand, lifecycleUsage, runLifecycle } from "../lifecycle/cli";
 import { LifecycleDeps } from "../lifecycle/context";
+import { runDiff } from "../diff/cli";
 
 export const usage = `Usage: migration <command> [options]
 
@@ -35,13 +36,20 @@ Commands:
   check          policies only: exit 0 when no mandatory violation, 1 when there is one
   export         one phase's resource graph as a Pulumi stack export (deployment v3)
   cost           each phase's monthly and per-training cost against the phase-0 GCP baseline
+  diff           what the working tree changes against --base, per stack at its configured
+                 phase: resources, property paths old → new, replacements, cost before and
+                 after, new/fixed/unchanged policy findings (exit 1 as check, or when a
+                 stateful resource is deleted or replaced)
   policy-config  the pack config of the stack's configured phase (its policy config, cost
                  baseline), for \`pulumi preview|up --policy-pack policies --policy-pack-config\`
   promote, rollback, status   change a stack's phase (see below)
 
 Options:
-  --stack NAME             stack to plan (default: dev)
-  --phase N|all            phase to plan, 0-${maxPhase} (default: all; export: required)
+  --stack NAME             stack to plan (default: dev; diff: every stack)
+  --phase N|all            phase to plan, 0-${maxPhase} (default: all; export: required;
+                           diff: N on both sides, default each stack's configured phase)
+  --base REF               diff: the git ref to compare with (default: the merge base of
+                           HEAD with the default branch)
   --cwd DIR                the Pulumi project directory (default: .)
   --policy-pack DIR|none   CrossGuard pack to run (default: <cwd>/policies when present)
   --policy-config FILE     policy config, in the format of \`pulumi up --policy-pack-config\`
@@ -62,7 +70,7 @@ export class UsageError extends Error {
     }
 }
 
-const commands = ["plan", "check", "export", "cost", "policy-config"] as const;
+const commands = ["plan", "check", "export", "cost", "policy-config", "diff"] as const;
 type Command = (typeof commands)[number];
 const formats = ["text", "markdown", "json", "sarif"] as const;
 type Format = (typeof formats)[number];
@@ -88,6 +96,9 @@ interface Options {
     format: Format;
     out?: string;
     policyTimeoutMs: number;
+    /** diff: the base ref, and the stack if one was named. */
+    base?: string;
+    stackOption?: string;
 }
 
 function parse(argv: readonly string[]): Options | "help" {
@@ -107,6 +118,7 @@ function parse(argv: readonly string[]): Options | "help" {
                 "policy-timeout": { type: "string" },
                 format: { type: "string" },
                 out: { type: "string" },
+                base: { type: "string" },
                 help: { type: "boolean", short: "h" },
             },
         });
@@ -132,6 +144,8 @@ function parse(argv: readonly string[]): Options | "help" {
         phases = [n];
     }
     if (command === "export" && phases === "all") throw new UsageError("export needs one phase: --phase N");
+    if (command === "diff" && values.phase === "all") throw new UsageError("--phase all: diff compares one phase, --phase N, or each stack's configured phase without --phase");
+    if (command !== "diff" && values.base !== undefined) throw new UsageError("--base is an option of diff only");
 
     const cwd = path.resolve(values.cwd ?? ".");
     const policyPack = resolvePolicyPack(cwd, values["policy-pack"], (message) => new UsageError(message));
@@ -153,6 +167,8 @@ function parse(argv: readonly string[]): Options | "help" {
         format,
         out: values.out,
         policyTimeoutMs: Number(timeout) * 1000,
+        ...(values.base !== undefined ? { base: values.base } : {}),
+        ...(values.stack !== undefined ? { stackOption: values.stack } : {}),
     };
 }
 
@@ -214,6 +230,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo, deps:
         if (options === "help") {
             io.stdout(usage + "\n");
             return 0;
+        }
+        if (options.command === "diff") {
+            const { text, exitCode } = await runDiff(options, packageVersion());
+            emit(text, options, io);
+            return exitCode;
         }
         if (options.policyPack && (options.command === "plan" || options.command === "check")) {
             // Started while the program runs: compiling the pack takes as long as the evaluations.

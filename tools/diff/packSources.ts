@@ -1,0 +1,63 @@
+/**
+ * Whether the base's policy pack is the working tree's: then one pack process judges both
+ * sides, and the second start (a type-checking compile of the pack, the slowest step of a
+ * diff) is saved.
+ *
+ * A pack is its folder's manifest files and every repository file its entry module reaches
+ * through relative imports (`./lib/policy`, `../../components/targets`); packages come from
+ * node_modules, which the base shares only when its lockfile is the same. If every one of
+ * those files is byte for byte the same in the base, so is the pack: a changed import list
+ * changes the importing file. A pack that reads other repository files at run time (not by
+ * import) is outside this rule.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as ts from "typescript";
+
+const extensions = [".ts", ".tsx", ".js", ".cjs", ".mjs", ".json"];
+const manifests = ["PulumiPolicy.yaml", "package.json", "tsconfig.json"];
+
+function resolveFile(from: string, specifier: string): string | undefined {
+    const target = path.resolve(path.dirname(from), specifier);
+    const candidates = [
+        target,
+        ...extensions.map((e) => target + e),
+        // `./x.js` written for a `./x.ts` source, as ES-module TypeScript does.
+        ...(/\.(c|m)?js$/.test(target) ? [target.replace(/\.(c|m)?js$/, ".ts")] : []),
+        ...extensions.map((e) => path.join(target, `index${e}`)),
+    ];
+    return candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+}
+
+function entryOf(packDir: string): string | undefined {
+    const manifest = path.join(packDir, "package.json");
+    const main = fs.existsSync(manifest) ? (JSON.parse(fs.readFileSync(manifest, "utf8")) as { main?: unknown }).main : undefined;
+    return resolveFile(path.join(packDir, "package.json"), typeof main === "string" ? `./${main}` : "./index");
+}
+
+/** The pack's manifests and the files its entry reaches by relative import, absolute paths. */
+export function packSources(packDir: string): string[] {
+    const files = new Set(manifests.map((m) => path.join(packDir, m)).filter((f) => fs.existsSync(f)));
+    const entry = entryOf(packDir);
+    const queue = entry ? [entry] : [];
+    for (let file = queue.shift(); file; file = queue.shift()) {
+        if (files.has(file)) continue;
+        files.add(file);
+        if (file.endsWith(".json")) continue;
+        const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
+        for (const { fileName } of importedFiles) {
+            if (!fileName.startsWith(".")) continue;
+            const resolved = resolveFile(file, fileName);
+            if (resolved) queue.push(resolved);
+        }
+    }
+    return [...files].sort();
+}
+
+/** Whether every file of the working tree's pack is the same at `toBase(file)`. */
+export function samePack(packDir: string, toBase: (file: string) => string): boolean {
+    return packSources(packDir).every((file) => {
+        const there = toBase(file);
+        return fs.existsSync(there) && fs.readFileSync(there).equals(fs.readFileSync(file));
+    });
+}
