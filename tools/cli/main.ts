@@ -3,8 +3,8 @@
  * credentials and without the Pulumi CLI.
  *
  * Exit codes: 0 success; 1 `check` found a mandatory violation (`diff`: the change adds one, or
- * deletes a stateful resource); 2 any error (bad option,
- * bad project or config, program exception, policy pack crash or timeout).
+ * deletes a stateful resource); 2 any error (bad option, bad project or config, program
+ * exception, policy pack crash or timeout).
  *
  * `promote`, `rollback` and `status` change a stack's phase; they are tools/lifecycle/cli.ts
  * (exit 1 there: refused by a gate, a lock or an aborted rollback).
