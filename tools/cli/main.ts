@@ -2,8 +2,9 @@
  * `migration`: the offline plan and policy check of a Pulumi stack's phases, without cloud
  * credentials and without the Pulumi CLI.
  *
- * Exit codes: 0 success; 1 `check` found a mandatory violation; 2 any error (bad option,
- * bad project or config, program exception, policy pack crash or timeout).
+ * Exit codes: 0 success; 1 `check` found a mandatory violation (`diff`: the change adds one, or
+ * deletes a stateful resource); 2 any error (bad option, bad project or config, program
+ * exception, policy pack crash or timeout).
  *
  * `promote`, `rollback` and `status` change a stack's phase; they are tools/lifecycle/cli.ts
  * (exit 1 there: refused by a gate, a lock or an aborted rollback).
@@ -59,7 +60,8 @@ Options:
   --out FILE               write the report to FILE instead of standard output
   -h, --help               this help
 
-Exit codes: 0 success, 1 mandatory policy violation (check), 2 error.
+Exit codes: 0 success, 1 mandatory policy violation (check; diff: a new one, or a stateful
+resource deleted or replaced), 2 error.
 
 ${lifecycleUsage}`;
 
