@@ -7,7 +7,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../tools/cli/main";
+import { analyzePlan, startPack } from "../../tools/cli/policies";
 import { PlanReport } from "../../tools/cli/report";
+import { planStack } from "../../tools/engine/plan";
 import { projectDir } from "../harness";
 
 async function run(...argv: string[]) {
@@ -49,7 +51,38 @@ describe("migration check with the project's pack", () => {
         expect(autoscaling[0].message.text).toMatch(/BALANCED/);
         expect(autoscaling[0].message.text).toMatch(/OPTIMIZE_UTILIZATION/);
         expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain("gcp-databricks-migration/gke-gpu-autoscaling");
+        // Located at the stack file, relative to the repository root (the project is the root here).
+        expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: `Pulumi.${stack}.yaml`, uriBaseId: "%SRCROOT%" });
     });
+});
+
+describe("this project's pack on programs that are not this project", () => {
+    it("asks a GCP program for a daily cost alert, and a Kubernetes/AWS program for none", async () => {
+        const packDir = path.join(projectDir, "policies");
+        const pack = await startPack({ packDir, timeoutMs: 300_000 });
+        try {
+            const verdicts = async (dir: string) => {
+                const projectDirOf = path.join(projectDir, "test/fixtures", dir);
+                const plan = await planStack({ projectDir: projectDirOf, stack: "dev", phaseKey: "migration:phase", previews: false });
+                const violations = await analyzePlan(pack, plan, {
+                    projectDir: projectDirOf,
+                    stack: "dev",
+                    packDir,
+                    policyConfigKey: "migration:policyConfig",
+                    phaseKey: "migration:phase",
+                });
+                return [...violations.values()].flat();
+            };
+            const foreign = await verdicts("multi-cloud");
+            expect(foreign.filter((v) => v.policy === "daily-cost-alert")).toEqual([]);
+            const gcpOnly = await verdicts("plain-project");
+            const [alert] = gcpOnly.filter((v) => v.policy === "daily-cost-alert");
+            expect(alert).toMatchObject({ enforcementLevel: "mandatory" });
+            expect(alert.message).toMatch(/Fix: add a gcp\.billing\.Budget .* \(in this project: the CostMonitoring component/);
+        } finally {
+            await pack.close();
+        }
+    }, 400_000);
 });
 
 describe("a policy pack that cannot answer: exit 2, one message, no report", () => {

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRelativePath } from "../../tools/cli/formatSarif";
 import { main } from "../../tools/cli/main";
 import { fromStackExport, StackExport } from "../../tools/engine/deployment";
 import { runJobs } from "../../tools/engine/pool";
@@ -19,6 +20,13 @@ async function run(...argv: string[]) {
 
 function tempDir(): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), "migration-cli-"));
+}
+
+function pythonProject(): string {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: py\nruntime: python\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config: {}\n");
+    return dir;
 }
 
 describe("migration plan, phase 0 of this project", () => {
@@ -83,10 +91,14 @@ describe("migration cost", () => {
         expect(stdout).toMatch(/Per training run \$[\d,.]+/);
     });
 
-    it("refuses a project that has no phases to price", async () => {
-        const { code, stderr } = await run("cost", "--cwd", plainProject, "--stack", "dev");
-        expect(code).toBe(2);
-        expect(stderr).toContain('stack "dev" has no migration:phase: only the migration\'s stacks are priced');
+    it("prices a project without phases as configured, with no baseline to compare with", async () => {
+        const { code, stdout, stderr } = await run("cost", "--cwd", plainProject, "--stack", "dev", "--format", "json");
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        const [only] = JSON.parse(stdout).phases;
+        expect(only.phase).toBeNull();
+        expect(only.estimate.baselineRatio).toBeNull();
+        expect(only.estimate.notModelled).toEqual({ "gcp:pubsub/topic:Topic": 2 });
     });
 });
 
@@ -108,6 +120,46 @@ describe("secrets", () => {
         const { stdout } = await run("export", "--stack", stack, "--phase", "0", "--cwd", projectDir);
         const provider = (JSON.parse(stdout) as StackExport).deployment.resources.find((r) => r.type === "pulumi:providers:gcp")!;
         expect(provider.inputs.credentials).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: '"[secret]"' });
+    }, 180_000);
+});
+
+describe("nested secrets", () => {
+    /** The text with every secret envelope removed: what is left must hold neither the ciphertext nor the placeholder. */
+    const outsideEnvelopes = (text: string) => text.replace(/\{\s*"4dabf18193072939515e22adb298388d":\s*"1b47061264138c4ac30d75fd1eb44270",\s*"(?:plaintext|ciphertext)":\s*"(?:\\"\[secret\]\\"|\[secret\])"\s*\}/g, "{}");
+
+    it("never appear in any output: a nested secure value is a secret, never its ciphertext", async () => {
+        for (const format of ["text", "json", "markdown", "sarif"]) {
+            const { code, stdout, stderr } = await run("plan", "--cwd", plainProject, "--stack", "nested", "--format", format, "--policy-pack", "none");
+            expect(code, stderr).toBe(0);
+            expect(stdout).not.toContain("CIPHERTEXT");
+            expect(outsideEnvelopes(stdout)).not.toContain("[secret]");
+        }
+        const exported = await run("export", "--cwd", plainProject, "--stack", "nested");
+        expect(exported.code).toBe(0);
+        expect(exported.stdout).not.toContain("CIPHERTEXT");
+        expect(outsideEnvelopes(exported.stdout)).not.toContain("[secret]");
+        const topic = (JSON.parse(exported.stdout) as StackExport).deployment.resources.find((r) => r.urn.endsWith("::db"))!;
+        expect(topic.inputs.labels).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: '"[secret]"' });
+    }, 180_000);
+
+    it("refuses a secret in the policy config, naming where it is and not what it holds", async () => {
+        const stack = `nestedpolicy${process.pid}`;
+        const file = path.join(projectDir, `Pulumi.${stack}.yaml`);
+        const dev = fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8");
+        expect(dev).toContain("  migration:policyConfig:\n");
+        fs.writeFileSync(
+            file,
+            dev.replace("  migration:policyConfig:\n", "  migration:policyConfig:\n    daily-cost-alert:\n      maxDailyCostUsd:\n        secure: v1:POLICY-CIPHERTEXT\n"),
+        );
+        try {
+            const { code, stdout, stderr } = await run("policy-config", "--stack", stack, "--cwd", projectDir);
+            expect(code).toBe(2);
+            expect(stdout).toBe("");
+            expect(stderr).toContain("migration:policyConfig holds a secret (at daily-cost-alert.maxDailyCostUsd)");
+            expect(stderr).not.toContain("CIPHERTEXT");
+        } finally {
+            fs.rmSync(file, { force: true });
+        }
     });
 });
 
@@ -141,14 +193,27 @@ describe("migration export", () => {
         expect(fs.readdirSync(dir)).toEqual(["prod.json"]);
     });
 
-    it("needs one phase", async () => {
-        const { code, stderr } = await run("export", "--stack", "prod", "--cwd", projectDir);
-        expect(code).toBe(2);
-        expect(stderr).toContain("export needs one phase: --phase N");
+    it("exports the stack as its file configures it when no phase is given, and refuses --phase all", async () => {
+        const { code, stdout, stderr } = await run("export", "--stack", "prod", "--cwd", projectDir);
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        const graph = fromStackExport(JSON.parse(stdout), "gcp-databricks-migration", "prod");
+        // Pulumi.prod.yaml configures phase 0: no Databricks resource.
+        expect(graph.outputs.phase).toBe(0);
+        expect(graph.resources.some((r) => r.type.startsWith("databricks:"))).toBe(false);
+        const all = await run("export", "--stack", "prod", "--phase", "all", "--cwd", projectDir);
+        expect(all.code).toBe(2);
+        expect(all.stderr).toContain("export writes one graph: --phase N, or no --phase for the stack as configured");
     });
 });
 
 describe("any Pulumi TypeScript project", () => {
+    it("checks with no policy on purpose, and says so", async () => {
+        const { code, stdout } = await run("check", "--cwd", plainProject, "--stack", "dev", "--policy-pack", "none");
+        expect(code).toBe(0);
+        expect(stdout).toContain("Policies: none ran (--policy-pack none)");
+    });
+
     it("plans a project without phases as configured", async () => {
         const { code, stdout } = await run("plan", "--cwd", plainProject, "--stack", "dev");
         expect(code).toBe(0);
@@ -167,6 +232,22 @@ describe("any Pulumi TypeScript project", () => {
     });
 });
 
+describe("SARIF locations", () => {
+    it("are relative to the repository root, wherever the project and the working directory are", () => {
+        const repo = tempDir();
+        fs.mkdirSync(path.join(repo, ".git"));
+        const file = path.join(repo, "infra", "my stacks", "Pulumi.dev.yaml");
+        expect(repoRelativePath(file, "/")).toBe("infra/my%20stacks/Pulumi.dev.yaml");
+        // A worktree marks its root with a .git file.
+        const worktree = tempDir();
+        fs.writeFileSync(path.join(worktree, ".git"), "gitdir: /elsewhere\n");
+        expect(repoRelativePath(path.join(worktree, "Pulumi.prod.yaml"), "/tmp")).toBe("Pulumi.prod.yaml");
+        // Outside a repository: relative to the working directory.
+        const loose = tempDir();
+        expect(repoRelativePath(path.join(loose, "p", "Pulumi.dev.yaml"), loose)).toBe("p/Pulumi.dev.yaml");
+    });
+});
+
 describe("bad input: exit 2, one clear message, no report file", () => {
     const stackFile = path.join(projectDir, `Pulumi.badconfig${process.pid}.yaml`);
     const stack = `badconfig${process.pid}`;
@@ -178,12 +259,16 @@ describe("bad input: exit 2, one clear message, no report file", () => {
 
     it.each([
         ["a missing Pulumi.yaml", () => ["plan", "--cwd", tempDir()], /no Pulumi\.yaml in/],
-        ["an unknown stack", () => ["plan", "--cwd", plainProject, "--stack", "qa"], /unknown stack "qa": no Pulumi\.qa\.yaml .*\(stacks: broken, dev\)/],
+        ["an unknown stack", () => ["plan", "--cwd", plainProject, "--stack", "qa"], /unknown stack "qa": no Pulumi\.qa\.yaml .*\(stacks: broken, dev, nested\)/],
         ["an exception in the program", () => ["plan", "--cwd", plainProject, "--stack", "broken"], /the program failed for stack "broken": the program was told to fail/],
         ["a config error", () => ["plan", "--cwd", projectDir, "--stack", stack, "--phase", "0", "--policy-pack", "none"], /migration:h100\.spotShare = 1\.5: expected a number from 0 to 1/],
         ["an unknown option", () => ["plan", "--stak", "dev"], /Unknown option '--stak'/],
         ["an unknown format", () => ["plan", "--format", "html"], /--format html: expected one of text, markdown, json, sarif/],
         ["a missing policy pack", () => ["check", "--cwd", plainProject, "--policy-pack", "/nonexistent"], /--policy-pack \/nonexistent: no PulumiPolicy\.yaml/],
+        ["check without a pack", () => ["check", "--cwd", plainProject], /check needs a policy pack: .*plain-project\/policies has no PulumiPolicy\.yaml; pass --policy-pack DIR, or --policy-pack none/],
+        ["--phase on a stack without phases", () => ["plan", "--cwd", plainProject, "--phase", "1"], /--phase 1: stack "dev" does not set migration:phase, the config key that selects a phase/],
+        ["a stack name that is a path", () => ["plan", "--cwd", plainProject, "--stack", "/../../x"], /--stack: stack name "\/\.\.\/\.\.\/x" is not valid/],
+        ["a project of another runtime", () => ["plan", "--cwd", pythonProject()], /runtime = "python"; the offline engine runs Node\.js programs/],
     ])("%s", async (_, argv, message) => {
         const dir = tempDir();
         const out = path.join(dir, "report.txt");
@@ -193,6 +278,26 @@ describe("bad input: exit 2, one clear message, no report file", () => {
         expect(stderr.match(/^migration: /gm)).toHaveLength(1);
         expect(stdout).toBe("");
         expect(fs.readdirSync(dir)).toEqual([]);
+    });
+
+    it.each([
+        ["into a missing folder", (dir: string) => path.join(dir, "missing", "report.txt"), /--out .*: no directory .*missing; create it first/],
+        ["onto a folder", (dir: string) => dir, /--out .*: .* is a directory; expected a file path/],
+        ["into a read-only folder", (dir: string) => (fs.chmodSync(dir, 0o555), path.join(dir, "report.txt")), /--out .*: .* is not writable/],
+    ])("refuses --out %s before any work", async (what, out, message) => {
+        if (what === "into a read-only folder" && process.getuid?.() === 0) {
+            // root writes through a read-only mode: the check is the same access(2) call a user gets refused by.
+            return;
+        }
+        const dir = tempDir();
+        const started = performance.now();
+        const { code, stderr } = await run("plan", "--cwd", projectDir, "--stack", "prod", "--out", out(dir));
+        expect(code).toBe(2);
+        expect(stderr).toMatch(message);
+        expect(stderr).not.toContain(".tmp");
+        expect(stderr).not.toContain("Usage:");
+        // Refused while reading the command line: no program was evaluated (that takes seconds).
+        expect(performance.now() - started).toBeLessThan(1500);
     });
 
     it("keeps an existing report when a run fails", async () => {

@@ -255,3 +255,55 @@ describe("starting a pack", () => {
         expect(() => process.kill(pid, 0)).toThrow();
     }, 60_000);
 });
+
+describe("what a pack's project file says", () => {
+    it("refuses a pack of another runtime, and one whose main does not exist, before starting anything", async () => {
+        const python = writePack("python", "");
+        fs.writeFileSync(path.join(python, "PulumiPolicy.yaml"), "runtime: python\n");
+        await expect(startPolicyPack(python)).rejects.toMatchObject({ kind: "config", message: expect.stringContaining('runtime = "python"; this runner starts Node.js policy packs') });
+        const misplaced = writePack("misplaced", "");
+        fs.writeFileSync(path.join(misplaced, "PulumiPolicy.yaml"), "runtime: nodejs\nmain: dist/index.js\n");
+        await expect(startPolicyPack(misplaced)).rejects.toMatchObject({ kind: "missing", message: expect.stringContaining('main = "dist/index.js", which does not exist') });
+    });
+});
+
+describe("oversized policy messages", () => {
+    const verbosePack = `
+const { PolicyPack } = require("@pulumi/policy");
+new PolicyPack("verbose", { policies: [
+    { name: "long-report", description: "Reports a long message on request.", enforcementLevel: "advisory",
+      validateResource: (args, report) => { if (args.props.reportChars) report("r".repeat(args.props.reportChars)); } },
+    { name: "long-failure", description: "Fails with a long message on request.", enforcementLevel: "advisory",
+      validateResource: (args) => { if (args.props.failChars) throw new Error("f".repeat(args.props.failChars)); } },
+] });
+`;
+    let pack: PolicyPackHandle;
+    beforeAll(async () => {
+        pack = await startPolicyPack(writePack("verbose", verbosePack), { timeoutMs: 120_000, callTimeoutMs: 5_000 });
+    }, 150_000);
+    afterAll(async () => {
+        await pack?.close();
+    });
+    const graph = (inputs: Record<string, unknown>): ResourceGraph => ({
+        project: "proj",
+        stack: "dev",
+        resources: [resource({ type: "test:index:Thing", name: "t", inputs, outputs: inputs })],
+        outputs: {},
+    });
+
+    it("ends a call the pack cannot answer (a 1 MB failure message) at the call timeout, and later calls still work", async () => {
+        const started = Date.now();
+        const error = await pack.analyze(graph({ failChars: 1_000_000 })).catch((e) => e);
+        expect(error).toMatchObject({ kind: "timeout", message: expect.stringContaining("an error message over 64 KB is one cause") });
+        expect(Date.now() - started).toBeLessThan(20_000);
+        const after = await pack.analyze(graph({}));
+        expect(after.diagnostics).toEqual([]);
+    }, 60_000);
+
+    it("keeps a long violation message to a readable length, with a note", async () => {
+        const { diagnostics } = await pack.analyze(graph({ reportChars: 100_000 }));
+        const [long] = diagnostics.filter((d) => d.policyName === "long-report");
+        expect(long.message.length).toBeLessThan(17_000);
+        expect(long.message).toMatch(/… \[truncated by the policy runner: \d+ characters in all\]$/);
+    }, 60_000);
+});

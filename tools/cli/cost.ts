@@ -1,7 +1,7 @@
 /**
  * Prices a plan: every phase against the stack's phase-0 GCP baseline, with the stack's own
- * usage assumptions and price overrides (`migration:cost`). Projects without the migration's
- * config are not priced.
+ * usage assumptions and price overrides (`migration:cost`). A project without phases is priced
+ * as configured, with the cost model's default usage and no baseline to compare with.
  */
 import { baselineOf, CostEstimate, estimateCost } from "../cost/estimate";
 import { costInputsForStack } from "../cost/stackAssumptions";
@@ -26,4 +26,9 @@ export function estimatePlan(plan: StackPlan, projectDir: string): PlanCost | un
         phases.set(phase.phase, estimateCost(phase.graph, { usage, ...reference }));
     }
     return { baseline: baselineEstimate, phases };
+}
+
+/** The cost of a plan of a stack as configured (no phases): default usage, no baseline ratios. */
+export function estimateAsConfigured(plan: StackPlan): Map<number | null, CostEstimate> {
+    return new Map(plan.phases.map((phase) => [phase.phase, estimateCost(phase.graph)]));
 }

@@ -4,8 +4,8 @@
  */
 import { formatUsd } from "../cost/lines";
 import { formatCostDiffMarkdown } from "../cost/report";
-import { RenderOptions } from "./formatText";
-import { displayType, mandatory, nameOf, PhaseReport, PlanContext } from "./report";
+import { noPolicyRan, RenderOptions } from "./formatText";
+import { displayType, mandatory, nameOf, PhaseReport, PlanContext, resourceCount } from "./report";
 
 function escape(text: string): string {
     return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
@@ -51,10 +51,11 @@ export function formatMarkdown(context: PlanContext, options: RenderOptions = {}
             ? `${formatUsd(phase.cost.monthlyUsd)} (${phase.cost.baselineRatio === null ? "baseline" : `${(phase.cost.baselineRatio * 100).toFixed(0)}%`})`
             : "—";
         out.push(
-            `| ${phaseLabel(phase)} | ${phase.deployment.resources.length} | ${promote} | ${rollback} |${costColumn ? ` ${cost} |` : ""}${policyColumn ? ` ${policies} |` : ""}`,
+            `| ${phaseLabel(phase)} | ${resourceCount(context, phase.phase)} | ${promote} | ${rollback} |${costColumn ? ` ${cost} |` : ""}${policyColumn ? ` ${policies} |` : ""}`,
         );
     }
     out.push("", "Legend: + create, ~ update, - delete, = leaves the stack but is kept in the cloud, ! blocked (protected).", "");
+    if (!policyColumn && options.policiesOnly) out.push(`_${noPolicyRan}_`, "");
 
     if (context.cost && !options.policiesOnly) {
         for (const phase of report.phases) {

@@ -5,7 +5,7 @@
 import { CostEstimate } from "../cost/estimate";
 import { formatUsd } from "../cost/lines";
 import { GraphResource, ResourceGraph } from "../engine/graph";
-import { displayType, mandatory, nameOf, PhaseReport, PlanContext, Violation } from "./report";
+import { displayType, mandatory, nameOf, PhaseReport, PlanContext, resourceCount, Violation } from "./report";
 
 type Op = "read" | "create" | "update" | "delete" | "retain" | "blocked";
 const markers: Record<Op, string> = { read: ">", create: "+", update: "~", delete: "-", retain: "=", blocked: "!" };
@@ -109,6 +109,9 @@ function costLines(estimate: CostEstimate): string[] {
     return lines;
 }
 
+/** What `check --policy-pack none` says instead of a verdict. */
+export const noPolicyRan = "Policies: none ran (--policy-pack none): the program was evaluated, nothing was checked";
+
 export interface RenderOptions {
     /** `migration check`: the verdicts only, without the previews. */
     policiesOnly?: boolean;
@@ -119,7 +122,7 @@ export function formatText(context: PlanContext, options: RenderOptions = {}): s
     const out: string[] = [];
     for (const phase of report.phases) {
         const graph = graphs.get(phase.phase)!;
-        out.push(phaseTitle(phase, report.stack, graph.resources.length), "");
+        out.push(phaseTitle(phase, report.stack, resourceCount(context, phase.phase)), "");
         if (options.policiesOnly) {
             // Verdicts only.
         } else if (phase.promote) {
@@ -161,7 +164,9 @@ export function formatText(context: PlanContext, options: RenderOptions = {}): s
         }
         const estimate = context.cost?.phases.get(phase.phase);
         if (estimate && !options.policiesOnly) out.push(...costLines(estimate), "");
-        if (report.policyPack) {
+        if (!report.policyPack && options.policiesOnly) {
+            out.push(noPolicyRan, "");
+        } else if (report.policyPack) {
             const hard = mandatory(phase.violations).length;
             const soft = phase.violations.length - hard;
             out.push(`Policies (${report.policyPack}): ${hard === 0 ? "passed" : "FAILED"} · ${count(hard, "mandatory")}, ${count(soft, "advisory")}`);

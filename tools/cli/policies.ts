@@ -14,6 +14,7 @@ import { packArgs } from "../../policies/all";
 import { promotionGateName } from "../../policies/gates/promotionGate";
 import { baselineOf, CostBaseline } from "../cost/estimate";
 import { Diagnostic, PolicyPackConfig, PolicyPackError, PolicyPackHandle, startPolicyPack } from "../engine/analyzer";
+import { secretPlaceholder } from "../engine/graph";
 import { planStack, StackPlan } from "../engine/plan";
 import { readProject, readStackConfig } from "../engine/project";
 import { baselinePhase, estimatePlan, PlanCost } from "./cost";
@@ -58,11 +59,29 @@ function asPackConfig(value: unknown, where: string): PolicyPackConfig {
 
 /** The policy config a stack is checked with, before the plan's own cost-ratio inputs. */
 export function stackPolicyConfig(options: Pick<PolicyRunOptions, "projectDir" | "stack" | "configFile" | "policyConfigKey">): PolicyPackConfig {
-    const { values } = readStackConfig(readProject(options.projectDir), options.stack);
+    const { values, secretKeys } = readStackConfig(readProject(options.projectDir), options.stack);
     const raw = values[options.policyConfigKey];
+    if (raw !== undefined && secretKeys.includes(options.policyConfigKey)) {
+        throw new PolicyPackError(
+            "config",
+            `${options.policyConfigKey} holds a secret (at ${secretPaths(JSON.parse(raw), "").join(", ") || "its top level"}): policy settings reach ` +
+                "the pack in plain text, as a --policy-pack-config file does, and the offline engine cannot decrypt a secure value; " +
+                "keep secrets out of the policy config",
+        );
+    }
     const fromStack = asPackConfig(raw === undefined ? undefined : JSON.parse(raw), options.policyConfigKey);
     const fromFile = options.configFile ? asPackConfig(readJson(options.configFile, "policy config"), options.configFile) : {};
     return { ...fromStack, ...fromFile };
+}
+
+/** Where a config value holds the secret placeholder (`a.b[0]`). */
+function secretPaths(value: unknown, at: string): string[] {
+    if (value === secretPlaceholder) return [at];
+    if (Array.isArray(value)) return value.flatMap((v, i) => secretPaths(v, `${at}[${i}]`));
+    if (value !== null && typeof value === "object") {
+        return Object.entries(value).flatMap(([k, v]) => secretPaths(v, at ? `${at}.${k}` : k));
+    }
+    return [];
 }
 
 export interface PhasePolicyInputs {

@@ -90,6 +90,14 @@ export function buildReport(
     return { report: { project: plan.project, stack: plan.stack, policyPack, phases }, graphs, ...(cost ? { cost } : {}) };
 }
 
+/**
+ * The resource count every format shows for a phase: what the program registered, the root
+ * stack and read resources included, default providers not (as `pulumi preview` lists them).
+ */
+export function resourceCount(context: PlanContext, phase: number | null): number {
+    return context.graphs.get(phase)?.resources.length ?? 0;
+}
+
 export function mandatory(violations: readonly Violation[]): Violation[] {
     return violations.filter((v) => v.enforcementLevel === "mandatory");
 }

@@ -15,6 +15,7 @@ import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { parse as parseYaml } from "yaml";
 import { adopt } from "./children";
 import { GraphResource, isSecretMarker, ResourceGraph, secretSig, specialSigKey } from "./graph";
 import { unknownPlaceholder, unknownValue } from "./wire";
@@ -81,6 +82,8 @@ export interface AnalyzeOptions {
 export interface StartOptions {
     /** Bound on starting the pack (compiling it included) and on each RPC. Default 120 s. */
     timeoutMs?: number;
+    /** Bound on each RPC when it differs from the start's. */
+    callTimeoutMs?: number;
     /** Extra environment for the pack's process. */
     env?: Record<string, string>;
 }
@@ -111,6 +114,13 @@ const engineAddress = "127.0.0.1:0";
 const defaultTimeoutMs = 120_000;
 const maxMessageBytes = 400 * 1024 * 1024;
 const stderrKeep = 16 * 1024;
+/** Longest violation message kept; a report is for people, and a longer one is cut with a note. */
+export const maxDiagnosticChars = 16 * 1024;
+
+function truncated(message: string): string {
+    if (message.length <= maxDiagnosticChars) return message;
+    return `${message.slice(0, maxDiagnosticChars)}… [truncated by the policy runner: ${message.length} characters in all]`;
+}
 
 const levelNames: Record<number, EnforcementLevel> = {
     [analyzerPb.EnforcementLevel.ADVISORY]: "advisory",
@@ -129,16 +139,42 @@ const severityNames: Record<number, Severity | undefined> = {
     [analyzerPb.PolicySeverity.POLICY_SEVERITY_CRITICAL]: "critical",
 };
 
-function checkPackDir(dir: string): string {
+/**
+ * Checks the pack folder and reads its `PulumiPolicy.yaml` as the CLI does: `runtime` must be
+ * nodejs (this runner starts Node.js packs only) and `main`, when set, is the entry the pack
+ * runs from. Returns the runner script and the program argument.
+ */
+function checkPackDir(dir: string): { runner: string; program: string } {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
         throw new PolicyPackError("missing", `policy pack not found: ${dir} is not a directory`);
     }
-    if (!fs.existsSync(path.join(dir, "PulumiPolicy.yaml"))) {
+    const projectFile = path.join(dir, "PulumiPolicy.yaml");
+    if (!fs.existsSync(projectFile)) {
         throw new PolicyPackError("missing", `policy pack not found: ${dir} has no PulumiPolicy.yaml`);
+    }
+    let doc: { runtime?: unknown; main?: unknown } | null;
+    try {
+        doc = parseYaml(fs.readFileSync(projectFile, "utf8")) as typeof doc;
+    } catch (err) {
+        throw new PolicyPackError("config", `${projectFile} is not valid YAML: ${(err as Error).message}`);
+    }
+    const runtime = doc && typeof doc.runtime === "object" && doc.runtime !== null ? (doc.runtime as { name?: unknown }).name : doc?.runtime;
+    if (runtime !== "nodejs") {
+        throw new PolicyPackError(
+            "config",
+            `${projectFile}: runtime ${runtime === undefined ? "is not set" : `= ${JSON.stringify(runtime)}`}; this runner starts Node.js policy packs (runtime: nodejs) only`,
+        );
+    }
+    if (doc?.main !== undefined && typeof doc.main !== "string") {
+        throw new PolicyPackError("config", `${projectFile}: main = ${JSON.stringify(doc.main)}; expected a path relative to the pack folder`);
+    }
+    const program = typeof doc?.main === "string" ? doc.main : ".";
+    if (!fs.existsSync(path.resolve(dir, program))) {
+        throw new PolicyPackError("missing", `${projectFile}: main = ${JSON.stringify(program)}, which does not exist in ${dir}`);
     }
     try {
         const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [dir] }));
-        return path.join(sdk, "cmd", "run-policy-pack");
+        return { runner: path.join(sdk, "cmd", "run-policy-pack"), program };
     } catch {
         throw new PolicyPackError(
             "missing",
@@ -150,9 +186,9 @@ function checkPackDir(dir: string): string {
 /** Starts the pack in `dir` and returns a handle once it answers GetAnalyzerInfo. */
 export async function startPolicyPack(dir: string, options: StartOptions = {}): Promise<PolicyPackHandle> {
     const packDir = path.resolve(dir);
-    const runner = checkPackDir(packDir);
+    const { runner, program } = checkPackDir(packDir);
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-    const child = spawn(process.execPath, [runner, engineAddress, "."], {
+    const child = spawn(process.execPath, [runner, engineAddress, program], {
         cwd: packDir,
         env: { ...process.env, ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
@@ -165,16 +201,17 @@ export async function startPolicyPack(dir: string, options: StartOptions = {}): 
         await process_.kill();
         throw error;
     }
-    const client = new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
-        "grpc.max_receive_message_length": maxMessageBytes,
-        "grpc.max_send_message_length": maxMessageBytes,
-    });
-    const rpc = new Rpc(client, process_, timeoutMs);
+    const connect = () =>
+        new analyzerGrpc.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+            "grpc.max_receive_message_length": maxMessageBytes,
+            "grpc.max_send_message_length": maxMessageBytes,
+        });
+    const rpc = new Rpc(connect, process_, options.callTimeoutMs ?? timeoutMs);
     let info: AnalyzerInfo;
     try {
-        info = toAnalyzerInfo(await rpc.call("GetAnalyzerInfo", (cb, o) => client.getAnalyzerInfo(new Empty(), new grpc.Metadata(), o, cb)));
+        info = toAnalyzerInfo(await rpc.call("GetAnalyzerInfo", (cb, o, client) => client.getAnalyzerInfo(new Empty(), new grpc.Metadata(), o, cb)));
     } catch (error) {
-        client.close();
+        rpc.close();
         await process_.kill();
         throw error;
     }
@@ -189,7 +226,7 @@ export async function startPolicyPack(dir: string, options: StartOptions = {}): 
         close: async () => {
             if (closed) return;
             closed = true;
-            client.close();
+            rpc.close();
             await process_.kill();
         },
     };
@@ -280,15 +317,22 @@ class PackProcess {
 
 type Callback<T> = (error: grpc.ServiceError | null, response: T) => void;
 
-/** Unary calls with a deadline, failing fast with the pack's stderr when the process dies. */
+/**
+ * Unary calls with a deadline, failing fast with the pack's stderr when the process dies. A
+ * call that times out may leave its connection wedged (a pack's error message over 64 KB
+ * cannot be sent as a gRPC trailer, and the HTTP/2 session stalls): the next call gets a new
+ * connection.
+ */
 class Rpc {
     private readonly pending = new Set<(error: PolicyPackError) => void>();
+    private client: analyzerGrpc.AnalyzerClient;
 
     constructor(
-        readonly client: analyzerGrpc.AnalyzerClient,
+        private readonly connect: () => analyzerGrpc.AnalyzerClient,
         readonly process: PackProcess,
         readonly timeoutMs: number,
     ) {
+        this.client = connect();
         process.onExit().then(() => {
             for (const fail of this.pending) fail(this.crashed());
             this.pending.clear();
@@ -300,7 +344,11 @@ class Rpc {
         return new PolicyPackError("crashed", `the policy pack ${this.process.describeExit()}${when}`, this.process.stderr);
     }
 
-    call<T>(name: string, invoke: (cb: Callback<T>, options: Partial<grpc.CallOptions>) => unknown): Promise<T> {
+    close(): void {
+        this.client.close();
+    }
+
+    call<T>(name: string, invoke: (cb: Callback<T>, options: Partial<grpc.CallOptions>, client: analyzerGrpc.AnalyzerClient) => unknown): Promise<T> {
         if (this.process.exited) return Promise.reject(this.crashed(name));
         return new Promise<T>((resolve, reject) => {
             const fail = (error: PolicyPackError) => reject(error);
@@ -310,7 +358,16 @@ class Rpc {
                     if (!this.pending.delete(fail)) return; // the process ended first
                     if (!error) return resolve(response);
                     if (error.code === grpc.status.DEADLINE_EXCEEDED) {
-                        return reject(new PolicyPackError("timeout", `${name} did not answer within ${this.timeoutMs} ms`, this.process.stderr));
+                        this.client.close();
+                        this.client = this.connect();
+                        return reject(
+                            new PolicyPackError(
+                                "timeout",
+                                `${name} did not answer within ${this.timeoutMs} ms (a policy that fails with an error message over 64 KB ` +
+                                    "is one cause: gRPC cannot carry it, and the call never ends)",
+                                this.process.stderr,
+                            ),
+                        );
                     }
                     if (error.code === grpc.status.UNAVAILABLE) {
                         // The connection dropped: most likely the process is ending; say so once it has.
@@ -320,9 +377,10 @@ class Rpc {
                         );
                         return;
                     }
-                    reject(new PolicyPackError("analysis", `${name} failed: ${error.details || error.message}`, this.process.stderr));
+                    reject(new PolicyPackError("analysis", `${name} failed: ${truncated(error.details || error.message)}`, this.process.stderr));
                 },
                 { deadline: Date.now() + this.timeoutMs },
+                this.client,
             );
         });
     }
@@ -486,7 +544,7 @@ function toDiagnostics(response: analyzerPb.AnalyzeResponse, urn?: string): Anal
             policyName: d.getPolicyname(),
             enforcementLevel: levelNames[d.getEnforcementlevel()] ?? "advisory",
             ...(d.getUrn() || urn ? { urn: d.getUrn() || urn } : {}),
-            message: d.getMessage(),
+            message: truncated(d.getMessage()),
             description: d.getDescription(),
             ...(severityNames[d.getSeverity()] ? { severity: severityNames[d.getSeverity()] } : {}),
         })),
@@ -499,7 +557,6 @@ function toDiagnostics(response: analyzerPb.AnalyzeResponse, urn?: string): Anal
 }
 
 async function analyzeGraph(rpc: Rpc, info: AnalyzerInfo, graph: ResourceGraph, options: AnalyzeOptions): Promise<Analysis> {
-    const { client } = rpc;
     const stackRequest = new analyzerPb.AnalyzerStackConfigureRequest();
     stackRequest.setStack(graph.stack);
     stackRequest.setProject(graph.project);
@@ -508,7 +565,7 @@ async function analyzeGraph(rpc: Rpc, info: AnalyzerInfo, graph: ResourceGraph, 
     for (const [k, v] of Object.entries(options.stackTags ?? {})) stackRequest.getTagsMap().set(k, v);
     for (const [k, v] of Object.entries(options.stackConfig ?? {})) stackRequest.getConfigMap().set(k, v);
     stackRequest.setConfigSecretKeysList(options.stackSecretKeys ?? []);
-    await rpc.call("ConfigureStack", (cb, o) => client.configureStack(stackRequest, new grpc.Metadata(), o, cb));
+    await rpc.call("ConfigureStack", (cb, o, client) => client.configureStack(stackRequest, new grpc.Metadata(), o, cb));
 
     // As the CLI: a pack that takes config gets every policy's effective level and settings.
     const resolved = resolvePolicyConfig(info, options.config);
@@ -520,7 +577,7 @@ async function analyzeGraph(rpc: Rpc, info: AnalyzerInfo, graph: ResourceGraph, 
             policyConfig.setProperties(Struct.fromJavaScript(properties as Record<string, never>));
             configure.getPolicyconfigMap().set(name, policyConfig);
         }
-        await rpc.call("Configure", (cb, o) => client.configure(configure, new grpc.Metadata(), o, cb));
+        await rpc.call("Configure", (cb, o, client) => client.configure(configure, new grpc.Metadata(), o, cb));
     } else if (options.config && Object.keys(options.config).length > 0) {
         throw new PolicyPackError("config", `the policy pack ${info.name} takes no config`);
     }
@@ -540,8 +597,7 @@ async function analyzeGraph(rpc: Rpc, info: AnalyzerInfo, graph: ResourceGraph, 
         request.setOptions(resourceOptions(resource));
         const provider = providerOf(resource, byUrn);
         if (provider) request.setProvider(provider);
-        const response = await rpc.call<analyzerPb.AnalyzeResponse>(`Analyze(${resource.urn})`, (cb, o) =>
-            client.analyze(request, new grpc.Metadata(), o, cb),
+        const response = await rpc.call<analyzerPb.AnalyzeResponse>(`Analyze(${resource.urn})`, (cb, o, client) => client.analyze(request, new grpc.Metadata(), o, cb),
         );
         add(toDiagnostics(response, resource.urn));
     }
@@ -568,8 +624,7 @@ async function analyzeGraph(rpc: Rpc, info: AnalyzerInfo, graph: ResourceGraph, 
             return r;
         }),
     );
-    const response = await rpc.call<analyzerPb.AnalyzeResponse>("AnalyzeStack", (cb, o) =>
-        client.analyzeStack(stack, new grpc.Metadata(), o, cb),
+    const response = await rpc.call<analyzerPb.AnalyzeResponse>("AnalyzeStack", (cb, o, client) => client.analyzeStack(stack, new grpc.Metadata(), o, cb),
     );
     add(toDiagnostics(response));
     return result;
