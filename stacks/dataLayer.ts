@@ -24,6 +24,7 @@
  * could drop a data layer the stack holds.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ColumnShape, findTableDefinition, schemaChangeOnPurpose, schemaChangeProblems, tableKey } from "../components/databricks/tableDefinitions";
 import { isStateful } from "../components/stateful";
 import { maxPhase, Phase } from "../components/targets";
 
@@ -113,4 +114,32 @@ export async function readOwnSnapshot(): Promise<StackSnapshot> {
  */
 export function retainedDataPhase(phase: number, snapshot: StackSnapshot): Phase {
     return Math.min(maxPhase, Math.max(phase, heldDataPhase(snapshot))) as Phase;
+}
+
+const sqlTableType = "databricks:index/sqlTable:SqlTable";
+
+/**
+ * Refuses, before anything is registered, a deployment whose table definitions would drop,
+ * rename, retype or reorder a column of a Delta table the stack holds: judged against the
+ * columns the snapshot records (the provider alters tables in place, see
+ * `schemaChangeProblems`). The `delta-schema-evolution` policy judges the same against the
+ * released schemas, offline; this judges the deployed table itself.
+ */
+export function checkDeployedTableSchemas(snapshot: StackSnapshot): void {
+    const problems: string[] = [];
+    for (const { type, outputs } of Object.values(snapshot)) {
+        if (type !== sqlTableType || !outputs) continue;
+        const name = outputs.name;
+        const schema = outputs.schemaName;
+        const columns = outputs.columns;
+        if (typeof name !== "string" || !Array.isArray(columns)) continue;
+        const definition = findTableDefinition(typeof schema === "string" ? schema : undefined, name);
+        if (!definition) continue;
+        const deployed: ColumnShape[] = columns.map((c: { name?: unknown; type?: unknown }) => ({ name: String(c.name), type: String(c.type ?? "") }));
+        const dropped = (definition.droppedColumns ?? []).map((d) => d.name);
+        for (const p of schemaChangeProblems(deployed, definition.columns, dropped)) problems.push(`${tableKey(definition)}.${p.column}: ${p.detail}`);
+    }
+    if (problems.length > 0) {
+        throw new Error(`refused: the Delta tables the stack holds would lose data: ${problems.join("; ")}. Columns may only be added; ${schemaChangeOnPurpose}`);
+    }
 }

@@ -6,7 +6,7 @@
  * outputs, and the offline engine runs it the same way.
  */
 import { loadConfig } from "./config";
-import { dataPhaseOutput, readOwnSnapshot, retainedDataPhase } from "./dataLayer";
+import { checkDeployedTableSchemas, dataPhaseOutput, readOwnSnapshot, retainedDataPhase } from "./dataLayer";
 import { createContext } from "./phases/context";
 import { phase0 } from "./phases/phase0";
 import { phase1Compute, phase1Data } from "./phases/phase1";
@@ -24,7 +24,9 @@ export = async () => {
         );
     }
     // What the stack holds, whether the update that created it finished or not (stacks/dataLayer.ts).
-    const dataPhase = retainedDataPhase(config.phase, await readOwnSnapshot());
+    const snapshot = await readOwnSnapshot();
+    checkDeployedTableSchemas(snapshot);
+    const dataPhase = retainedDataPhase(config.phase, snapshot);
     const ctx = createContext(config);
     const baseline = phase0(ctx);
     // A phase's data layer stays once the stack holds any of it (dataPhase); its compute follows migration:phase.

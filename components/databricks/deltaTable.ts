@@ -18,8 +18,8 @@ const identifier = /^[a-z][a-z0-9_]{0,254}$/;
 /**
  * One managed Unity Catalog Delta table. Managed tables are Delta by definition: no
  * `dataSourceFormat` (the provider rejects it) and no storage location (the catalog's managed
- * root decides). A column change replaces the table, so tables are stateful: protected, and
- * retained when the phase that added them is rolled back.
+ * root decides). Tables are stateful: protected, and retained when the phase that added them
+ * is rolled back. The provider alters columns in place (docs/pitfalls.md, Delta schema changes).
  */
 export class DeltaTable extends pulumi.ComponentResource {
     readonly table: databricks.SqlTable;

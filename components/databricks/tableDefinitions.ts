@@ -13,6 +13,13 @@ export interface TableColumn {
     nullable?: boolean;
 }
 
+/** A column removed from a table on purpose (see `schemaChangeProblems`): its data goes with it. */
+export interface DroppedColumn {
+    name: string;
+    /** Why, and where its data went (copied out, no longer written): a reviewed line. */
+    reason: string;
+}
+
 export interface TableDefinition {
     schema: string;
     name: string;
@@ -21,6 +28,8 @@ export interface TableDefinition {
     /** Liquid clustering keys (at most four), the modern replacement for the seed's ZORDER. */
     clusterKeys: string[];
     properties: Record<string, string>;
+    /** Released columns removed on purpose; any other removal is refused before `up`. */
+    droppedColumns?: readonly DroppedColumn[];
 }
 
 export const modelsTable: TableDefinition = {
@@ -121,3 +130,147 @@ export const trainingFeaturesTable: TableDefinition = {
     clusterKeys: ["example_id"],
     properties: deltaTableProperties,
 };
+
+/** Every table the program creates, for the rules that look one up by its schema and name. */
+export const tableDefinitions: readonly TableDefinition[] = [modelsTable, benchmarkResultsTable, costMetricsTable, trainingExamplesTable, trainingFeaturesTable];
+
+/** `schema.table`, how the released schemas and the messages name a table. */
+export function tableKey(table: { schema: string; name: string }): string {
+    return `${table.schema}.${table.name}`;
+}
+
+export function findTableDefinition(schema: string | undefined, name: string): TableDefinition | undefined {
+    const candidates = tableDefinitions.filter((d) => d.name === name && (schema === undefined || d.schema === schema));
+    return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+export interface ColumnShape {
+    name: string;
+    type: string;
+}
+
+/**
+ * A column type as the Databricks provider compares types: without backticks, lowercase, with
+ * the SQL aliases it folds (`integer` is `int`, `long` is `bigint`, a bare `decimal` is
+ * `decimal(10,0)`, …).
+ */
+export function columnTypeKey(type: string): string {
+    const text = type.replace(/`/g, "").toLowerCase();
+    const aliases: Record<string, string> = {
+        integer: "int",
+        long: "bigint",
+        real: "float",
+        short: "smallint",
+        byte: "tinyint",
+        decimal: "decimal(10,0)",
+        dec: "decimal(10,0)",
+        numeric: "decimal(10,0)",
+    };
+    return aliases[text] ?? text;
+}
+
+export type SchemaChange = "drop" | "rename" | "retype" | "reorder";
+
+export interface SchemaChangeProblem {
+    change: SchemaChange;
+    /** The released column the change would lose or alter. */
+    column: string;
+    /** What would happen to it, in the provider's terms. */
+    detail: string;
+}
+
+/**
+ * What deploying `next` over a table whose columns are `previous` would do to the data in it.
+ * The Databricks provider applies a column change to a `SqlTable` in place, it does not
+ * replace the table: with as many columns as before it compares them position by position and
+ * issues `ALTER TABLE … RENAME COLUMN` where a name differs, and refuses a changed type; with a
+ * different count it issues `ALTER TABLE … DROP COLUMN` for every name no longer listed and
+ * `ADD COLUMN … AFTER` for every new one. So a removed column's data is dropped, a column
+ * removed and another added in one change is a rename, and reordering columns renames them.
+ *
+ * Refused: a drop not listed in `droppedOnPurpose`, a rename, a retype, and a change of the
+ * order of the columns kept. Allowed: new columns, anywhere.
+ */
+export function schemaChangeProblems(previous: readonly ColumnShape[], next: readonly ColumnShape[], droppedOnPurpose: readonly string[] = []): SchemaChangeProblem[] {
+    const problems: SchemaChangeProblem[] = [];
+    const nextByName = new Map(next.map((c) => [c.name, c]));
+    const retyped = (before: ColumnShape, after: ColumnShape) => {
+        if (columnTypeKey(before.type) !== columnTypeKey(after.type)) {
+            problems.push({ change: "retype", column: before.name, detail: `its type would change from ${before.type} to ${after.type}, which the provider refuses` });
+        }
+    };
+    if (previous.length === next.length) {
+        const previousNames = new Set(previous.map((c) => c.name));
+        previous.forEach((before, i) => {
+            const after = next[i];
+            if (before.name === after.name) return retyped(before, after);
+            const moved = nextByName.has(before.name);
+            problems.push({
+                change: moved ? "reorder" : "rename",
+                column: before.name,
+                detail: moved
+                    ? `its position would be taken by ${after.name}: with as many columns as before, the provider renames ${before.name} to ${after.name} in place`
+                    : previousNames.has(after.name)
+                      ? `it would be renamed to ${after.name}`
+                      : `it would be renamed to ${after.name} in place (a column removed and one added in the same change keep the count, so the provider renames)`,
+            });
+        });
+        return problems;
+    }
+    for (const before of previous) {
+        const after = nextByName.get(before.name);
+        if (after) retyped(before, after);
+        else if (!droppedOnPurpose.includes(before.name)) problems.push({ change: "drop", column: before.name, detail: "it would be dropped with its data (ALTER TABLE … DROP COLUMN)" });
+    }
+    const keptBefore = previous.filter((c) => nextByName.has(c.name)).map((c) => c.name);
+    const keptAfter = next.filter((c) => keptBefore.includes(c.name)).map((c) => c.name);
+    const firstMoved = keptBefore.findIndex((name, i) => keptAfter[i] !== name);
+    if (firstMoved >= 0) {
+        problems.push({
+            change: "reorder",
+            column: keptBefore[firstMoved],
+            detail: `the columns kept would change order (${keptAfter.join(", ")}); the provider does not move columns, and the next change with an equal count would rename them by position`,
+        });
+    }
+    return problems;
+}
+
+/** The documented way to make a refused schema change on purpose, quoted by every refusal. */
+export const schemaChangeOnPurpose =
+    "to drop a column on purpose, copy its data out and list it in the table definition's droppedColumns with the reason; " +
+    "to rename or retype one, add a new column, backfill it, and drop the old one in a later change " +
+    "(docs/pitfalls.md, Delta schema changes)";
+
+/** The columns every released stack may hold, per table (`schema.table`), in table order. */
+export type ReleasedSchemas = Record<string, ColumnShape[]>;
+
+/**
+ * The released schemas after the definitions ship: every table and column kept as it was
+ * released (a dropped or retyped column stays, so the rule keeps judging against it), each new
+ * column inserted after the column it follows in its definition, new tables added.
+ */
+export function releaseSchemas(current: ReleasedSchemas, definitions: readonly TableDefinition[] = tableDefinitions): ReleasedSchemas {
+    const result: ReleasedSchemas = {};
+    for (const [key, columns] of Object.entries(current)) result[key] = columns.map((c) => ({ ...c }));
+    for (const definition of definitions) {
+        const key = tableKey(definition);
+        const columns = result[key] ?? [];
+        definition.columns.forEach((column, i) => {
+            if (columns.some((c) => c.name === column.name)) return;
+            const before = definition.columns.slice(0, i).reverse().find((c) => columns.some((r) => r.name === c.name));
+            const at = before ? columns.findIndex((c) => c.name === before.name) + 1 : 0;
+            columns.splice(at, 0, { name: column.name, type: column.type });
+        });
+        result[key] = columns;
+    }
+    return Object.fromEntries(Object.entries(result).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** A definition's own consistency about dropped columns. */
+export function droppedColumnProblems(definition: TableDefinition): string[] {
+    const names = new Set(definition.columns.map((c) => c.name));
+    return (definition.droppedColumns ?? []).flatMap((d) => [
+        ...(names.has(d.name) ? [`${tableKey(definition)}: ${d.name} is listed in droppedColumns and in columns; a column is either kept or dropped`] : []),
+        ...(d.reason.trim() === "" ? [`${tableKey(definition)}: droppedColumns ${d.name} needs a reason`] : []),
+    ]);
+}

@@ -1,13 +1,15 @@
 /**
  * `npm run docs`: regenerates the generated sections of docs/architecture.md and
  * docs/configuration.md (and the README's summary diagram) from the real resource graph of
- * the `prod` stack at every phase and from the config schema. `--check` writes nothing and
+ * the `prod` stack at every phase and from the config schema, and adds the table definitions'
+ * new columns to the released Delta schemas the `delta-schema-evolution` policy judges by. `--check` writes nothing and
  * exits 1 when a committed doc differs from what the code produces.
  *
  * Only the text between generated markers is replaced; the prose around it is hand-written.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { releaseSchemas, ReleasedSchemas } from "../../components/databricks/tableDefinitions";
 import { phases } from "../../components/targets";
 import { planStack } from "../engine/plan";
 import { programResources, ResourceGraph } from "../engine/graph";
@@ -62,12 +64,21 @@ export async function generatedDocs(projectDir: string): Promise<GeneratedDoc[]>
     ];
 }
 
+/** The Delta columns released so far: the committed file with the definitions' new columns added (never removed). */
+export const releasedSchemasFile = "components/databricks/releasedTableSchemas.json";
+
+function renderReleasedSchemas(projectDir: string): { file: string; current: string; expected: string } {
+    const current = fs.readFileSync(path.join(projectDir, releasedSchemasFile), "utf8");
+    return { file: releasedSchemasFile, current, expected: JSON.stringify(releaseSchemas(JSON.parse(current) as ReleasedSchemas), null, 2) + "\n" };
+}
+
 /** Each doc as the generator would write it, next to what is committed. */
 export async function renderDocs(projectDir: string): Promise<{ file: string; current: string; expected: string }[]> {
-    return (await generatedDocs(projectDir)).map(({ file, sections }) => {
+    const docs = (await generatedDocs(projectDir)).map(({ file, sections }) => {
         const current = fs.readFileSync(path.join(projectDir, file), "utf8");
         return { file, current, expected: fillGenerated(current, sections, file) };
     });
+    return [...docs, renderReleasedSchemas(projectDir)];
 }
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -4,7 +4,7 @@
  * `Pulumi.<stack>.yaml`, so a phase change is a file change the pipeline can commit.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { DriverError, StackDriver } from "./driver";
+import { DriverError, StackBusyError, StackDriver } from "./driver";
 
 export async function automationDriver(projectDir: string, stackName: string): Promise<StackDriver> {
     // Loaded on use: dry runs and `status` must work where the Pulumi CLI is not installed.
@@ -22,12 +22,28 @@ export async function automationDriver(projectDir: string, stackName: string): P
         },
         setConfig: (key, value, options) => stack.setConfig(key, { value }, options?.path ?? false),
         async up({ policyPacks, policyPackConfigs, onOutput }) {
-            const result = await stack.up({ policyPacks, policyPackConfigs, onOutput });
-            return { result: result.summary.result, resourceChanges: { ...(result.summary.resourceChanges ?? {}) } };
+            try {
+                const result = await stack.up({ policyPacks, policyPackConfigs, onOutput });
+                return { result: result.summary.result, resourceChanges: { ...(result.summary.resourceChanges ?? {}) } };
+            } catch (err) {
+                throw upError(err, stackName);
+            }
         },
         async outputs() {
             const outputs = await stack.outputs();
             return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, v.value]));
         },
     };
+}
+
+/**
+ * Pulumi's `ConcurrentUpdateError` (a Pulumi Cloud 409, or a DIY backend's lock) means another
+ * update of the stack is running: reported as a refusal naming the stack, with the line Pulumi
+ * printed, rather than as a failed `up`.
+ */
+export function upError(err: unknown, stackName: string): unknown {
+    if (!(err instanceof Error) || err.name !== "ConcurrentUpdateError") return err;
+    const stderr = String((err as { commandResult?: { stderr?: unknown } }).commandResult?.stderr ?? err.message);
+    const line = stderr.split("\n").find((l) => /Conflict|currently locked/.test(l))?.trim() ?? "another update is currently in progress";
+    return new StackBusyError(stackName, line);
 }

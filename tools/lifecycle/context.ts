@@ -10,7 +10,7 @@ import { hybridDatabricksShare, maxPhase } from "../../components/targets";
 import { readProject, readStackConfig } from "../engine/project";
 import { stackPolicyConfig } from "../cli/policies";
 import { SqlRunner } from "./benchmarkTable";
-import { configFileDriver, DriverFactory, StackDriver, UpOptions, UpSummary } from "./driver";
+import { configFileDriver, DriverFactory, StackBusyError, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
 import { stateDir } from "./state";
 
@@ -154,6 +154,7 @@ export async function runUp(driver: StackDriver, options: LifecycleOptions, deps
         try {
             summary = await driver.up(up);
         } catch (err) {
+            if (err instanceof StackBusyError) throw new RefusedError(err.message);
             throw new UpFailedError(`up failed: ${(err as Error).message}`);
         }
         if (summary.result !== "succeeded") throw new UpFailedError(`up ended with result "${summary.result}"`);

@@ -34,6 +34,20 @@ export interface StackDriver {
 /** Opens a stack for a real run; the CLI's default is the Automation API. */
 export type DriverFactory = (projectDir: string, stack: string) => Promise<StackDriver>;
 
+/** Pulumi refused the update because another one of the same stack is running: a refusal, not a failure. */
+export class StackBusyError extends Error {
+    constructor(
+        readonly stack: string,
+        detail: string,
+    ) {
+        super(
+            `another update of stack ${stack} is in progress (Pulumi: ${detail}); nothing was changed by this run. ` +
+                `Wait for it to finish; if it is known to be dead, \`pulumi cancel --stack ${stack}\` (see docs/runbooks/failed-up.md)`,
+        );
+        this.name = "StackBusyError";
+    }
+}
+
 export class DriverError extends Error {
     constructor(message: string) {
         super(message);

@@ -1,9 +1,19 @@
 /**
- * One change at a time per stack: an exclusive lock file (`open` with O_EXCL) holding the
- * owner's pid, host, command and start time. Two runs that would interleave `setConfig` and
- * `up` on one stack are refused instead. A lock is stale when its process is gone (same host)
- * or it is older than `staleAfterMs` (another host's job that died); a stale lock is replaced.
+ * One change at a time per stack. The lock is a sequence of generation files in
+ * `<state dir>/locks/` (`000000000007.json`): the highest generation says who holds the lock,
+ * or that it was released. Each file is created complete and exclusively — its content is
+ * written to a temporary file, synced, then hard-linked under the generation's name, which
+ * fails if that name exists — and is never changed afterwards.
+ *
+ * Taking the lock is judging the highest generation (free when released; stale when its
+ * process is gone on this host, or when it is older than `staleAfterMs`, another host's job
+ * that died) and creating the next one. Runs that judge at the same moment all try to create
+ * the same next generation, and the file system lets exactly one of them: a stale lock is
+ * taken over in one atomic step, and no run ever removes a lock file to take the lock, so none
+ * can remove the lock another run has just taken. Releasing is creating the next generation,
+ * marked released, if the run's own generation is still the highest.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +25,8 @@ export interface LockOwner {
     startedAt: string;
 }
 
+type Generation = ({ state: "held" } & LockOwner) | { state: "released"; releasedAt: string; by: LockOwner };
+
 export class LockHeldError extends Error {
     constructor(
         readonly file: string,
@@ -22,8 +34,9 @@ export class LockHeldError extends Error {
     ) {
         super(
             owner
-                ? `the stack is locked by ${owner.command} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}); wait for it to finish, or remove ${file} if that run is known to be dead`
-                : `the stack is locked (${file} exists but is unreadable); remove it if no run is in progress`,
+                ? `the stack is locked by ${owner.command} (pid ${owner.pid} on ${owner.host}, since ${owner.startedAt}); wait for it to finish ` +
+                      `(a lock whose process is gone on this host, or older than its limit, is taken over by the next run; to take it now, remove ${file} once that run is known to be dead)`
+                : `the stack is locked (${file} is unreadable); remove it if no run is in progress`,
         );
         this.name = "LockHeldError";
     }
@@ -40,6 +53,11 @@ export interface LockOptions {
     isAlive?: (pid: number) => boolean;
 }
 
+export interface Lock {
+    file: string;
+    release(): void;
+}
+
 function alive(pid: number): boolean {
     try {
         process.kill(pid, 0);
@@ -49,22 +67,52 @@ function alive(pid: number): boolean {
     }
 }
 
-function readOwner(file: string): LockOwner | undefined {
+const generationName = (n: number) => `${String(n).padStart(12, "0")}.json`;
+
+function generations(dir: string): number[] {
+    let names: string[];
     try {
-        return JSON.parse(fs.readFileSync(file, "utf8")) as LockOwner;
+        names = fs.readdirSync(dir);
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+        throw err;
+    }
+    return names.filter((n) => /^\d{12}\.json$/.test(n)).map((n) => Number(n.slice(0, 12))).sort((a, b) => a - b);
+}
+
+function readGeneration(file: string): Generation | undefined {
+    try {
+        const value = JSON.parse(fs.readFileSync(file, "utf8")) as Generation;
+        return value && (value.state === "held" || value.state === "released") ? value : undefined;
     } catch {
         return undefined;
     }
 }
 
-export interface Lock {
-    file: string;
-    release(): void;
+/** Creates `file` with `content`, complete, or fails with EEXIST: link(2) never replaces a name. */
+function createExclusive(dir: string, file: string, content: string): boolean {
+    const temp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString("hex")}`);
+    const fd = fs.openSync(temp, "wx");
+    try {
+        fs.writeSync(fd, content);
+        fs.fsyncSync(fd);
+    } finally {
+        fs.closeSync(fd);
+    }
+    try {
+        fs.linkSync(temp, file);
+        return true;
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw err;
+    } finally {
+        fs.rmSync(temp, { force: true });
+    }
 }
 
-export function acquireLock(dir: string, options: LockOptions): Lock {
+export function acquireLock(stateDir: string, options: LockOptions): Lock {
+    const dir = path.join(stateDir, "locks");
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, "lock");
     const owner: LockOwner = {
         pid: options.pid ?? process.pid,
         host: options.host ?? os.hostname(),
@@ -73,28 +121,50 @@ export function acquireLock(dir: string, options: LockOptions): Lock {
     };
     const staleAfterMs = options.staleAfterMs ?? 6 * 3600_000;
     const isAlive = options.isAlive ?? alive;
-    for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-            const fd = fs.openSync(file, "wx");
-            fs.writeSync(fd, JSON.stringify(owner) + "\n");
-            fs.closeSync(fd);
-            return {
-                file,
-                release() {
-                    const current = readOwner(file);
-                    if (current && current.pid === owner.pid && current.host === owner.host && current.startedAt === owner.startedAt) {
-                        fs.rmSync(file, { force: true });
-                    }
-                },
-            };
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // A few rounds: each lost race means another run moved the lock on, and is judged again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+        const existing = generations(dir);
+        const highest = existing[existing.length - 1] ?? 0;
+        if (highest > 0) {
+            const file = path.join(dir, generationName(highest));
+            const current = readGeneration(file);
+            if (!current) throw new LockHeldError(file, undefined);
+            if (current.state === "held") {
+                const age = options.now.getTime() - Date.parse(current.startedAt);
+                const stale = (current.host === owner.host && !isAlive(current.pid)) || age > staleAfterMs;
+                if (!stale) throw new LockHeldError(file, current);
+            }
         }
-        const held = readOwner(file);
-        const age = held ? options.now.getTime() - Date.parse(held.startedAt) : 0;
-        const stale = held !== undefined && ((held.host === owner.host && !isAlive(held.pid)) || age > staleAfterMs);
-        if (!stale) throw new LockHeldError(file, held);
-        fs.rmSync(file, { force: true });
+        const mine = highest + 1;
+        const file = path.join(dir, generationName(mine));
+        if (!createExclusive(dir, file, JSON.stringify({ state: "held", ...owner } satisfies Generation) + "\n")) continue;
+        // A run that judged long ago may create a generation that was cleaned up: it holds nothing.
+        const after = generations(dir);
+        if (after[after.length - 1] !== mine) {
+            fs.rmSync(file, { force: true });
+            continue;
+        }
+        for (const old of existing.filter((g) => g < highest)) fs.rmSync(path.join(dir, generationName(old)), { force: true });
+        return {
+            file,
+            release() {
+                const now = generations(dir);
+                if (now[now.length - 1] !== mine) return; // taken over as stale meanwhile: not ours to release
+                createExclusive(dir, path.join(dir, generationName(mine + 1)), JSON.stringify({ state: "released", releasedAt: new Date().toISOString(), by: owner } satisfies Generation) + "\n");
+            },
+        };
     }
-    throw new LockHeldError(file, readOwner(file));
+    const existing = generations(dir);
+    const file = path.join(dir, generationName(existing[existing.length - 1] ?? 0));
+    const current = readGeneration(file);
+    throw new LockHeldError(file, current?.state === "held" ? current : undefined);
+}
+
+/** Who holds the lock now, if anyone (for status). */
+export function lockHolder(stateDir: string): LockOwner | undefined {
+    const dir = path.join(stateDir, "locks");
+    const existing = generations(dir);
+    if (existing.length === 0) return undefined;
+    const current = readGeneration(path.join(dir, generationName(existing[existing.length - 1])));
+    return current?.state === "held" ? current : undefined;
 }
