@@ -38,7 +38,8 @@ describe("migration check with the project's pack", () => {
         expect(report.policyPack).toBe("policies");
         expect(report.phases.map((p) => p.phase)).toEqual([0, 1, 2, 3].slice(0, report.phases.length));
         for (const phase of report.phases) expect(phase.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
-    });
+        // Seven evaluations and the pack's compile: minutes on a loaded two-core machine.
+    }, 300_000);
 
     it("fails a stack that breaks a cost rule: exit 1, the rule named with the resource and the fix", async () => {
         const { code, stdout } = await run("check", "--stack", stack, "--phase", "0", "--cwd", projectDir, "--format", "sarif");
@@ -53,7 +54,7 @@ describe("migration check with the project's pack", () => {
         expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain("gcp-databricks-migration/gke-gpu-autoscaling");
         // Located at the stack file, relative to the repository root (the project is the root here).
         expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: `Pulumi.${stack}.yaml`, uriBaseId: "%SRCROOT%" });
-    });
+    }, 300_000);
 });
 
 describe("this project's pack on programs that are not this project", () => {
@@ -88,19 +89,20 @@ describe("this project's pack on programs that are not this project", () => {
 describe("a policy pack that cannot answer: exit 2, one message, no report", () => {
     const packs = path.join(projectDir, "test/fixtures/packs");
 
+    // A crash is seen when the process exits, so its wait can be long; a hang is seen only when the wait ends.
     it.each([
-        ["is missing", "missing", /--policy-pack .*: no PulumiPolicy\.yaml/],
-        ["crashes on start", "crashing", /policy pack: the policy pack exited with code \d+ before serving[\s\S]*the pack is broken/],
-        ["hangs", "hanging", /policy pack: the policy pack did not print its port within 3000 ms/],
-    ])("%s", async (_, name, message) => {
+        ["is missing", "missing", "3", /--policy-pack .*: no PulumiPolicy\.yaml/],
+        ["crashes on start", "crashing", "120", /policy pack: the policy pack exited with code \d+ before serving[\s\S]*the pack is broken/],
+        ["hangs", "hanging", "3", /policy pack: the policy pack did not print its port within 3000 ms/],
+    ])("%s", async (_, name, timeout, message) => {
         const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "migration-out-")), "report.json");
         const { code, stderr } = await run(
             "check", "--stack", "dev", "--phase", "0", "--cwd", projectDir,
-            "--policy-pack", path.join(packs, name), "--policy-timeout", "3", "--out", out,
+            "--policy-pack", path.join(packs, name), "--policy-timeout", timeout, "--out", out,
         );
         expect(code).toBe(2);
         expect(stderr).toMatch(message);
         expect(stderr.match(/^migration: /gm)).toHaveLength(1);
         expect(fs.existsSync(out)).toBe(false);
-    });
+    }, 180_000);
 });

@@ -86,9 +86,8 @@ async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
     const stackSnapshots = options.stackSnapshots ?? {};
     const user = options.answers ?? noUserAnswers;
     const config = options.config;
-    // Assigned below: the monitor's answers read the providers it has recorded.
-    let monitor: RecordingMonitor;
-    monitor = new RecordingMonitor(
+    // The monitor's answers read the providers it has recorded.
+    const monitor: RecordingMonitor = new RecordingMonitor(
         {
             call: (args) => answerCall(args, { user, config, stackSnapshots, providerInputs: (ref) => monitor.providerInputs(ref) }),
             newResource: (args) => newResourceState(args, stackOutputs, user),
