@@ -12,7 +12,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as ts from "typescript";
+import type * as TypeScript from "typescript";
 
 const extensions = [".ts", ".tsx", ".js", ".cjs", ".mjs", ".json"];
 const manifests = ["PulumiPolicy.yaml", "package.json", "tsconfig.json"];
@@ -38,6 +38,8 @@ function entryOf(packDir: string): string | undefined {
 /** The pack's manifests and the files its entry reaches by relative import, absolute paths. */
 export function packSources(packDir: string): string[] {
     const files = new Set(manifests.map((m) => path.join(packDir, m)).filter((f) => fs.existsSync(f)));
+    // Loaded here, not with the CLI: only a diff with a pack reads import lists.
+    const ts = require("typescript") as typeof TypeScript;
     const entry = entryOf(packDir);
     const queue = entry ? [entry] : [];
     for (let file = queue.shift(); file; file = queue.shift()) {
