@@ -20,6 +20,7 @@ import {
 import {
     a100ClusterWorkers,
     costRules,
+    gradualRollbackStages,
     hybridDatabricksShare,
     maxPhase,
     performanceDegradationAlert,
@@ -114,6 +115,27 @@ const uuid = (accepted: string) =>
     matching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, accepted);
 
 export const gcpRegionPattern = /^[a-z]+-[a-z]+\d$/;
+
+const timestamp = () => matching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, "a UTC time such as 2026-03-02T09:00:00.000Z");
+
+/** The record of a gradual rollback kept in the stack's config (read and written by tools/lifecycle/gradual.ts). */
+export function gradualRollbackSchema() {
+    return z.strictObject({
+        status: oneOf(["in-progress", "aborted", "complete"]),
+        startedAt: timestamp(),
+        /** The phase-3 Databricks share the rollback started from. */
+        startShare: fraction(),
+        /** The last stage started (0 before the first). */
+        stage: integer(0, gradualRollbackStages.length),
+        stageStartedAt: timestamp().optional(),
+        /** When the last stage's `up` succeeded; unset while it runs or after it was interrupted. */
+        stageAppliedAt: timestamp().optional(),
+        returnStartedAt: timestamp().optional(),
+        returnAppliedAt: timestamp().optional(),
+        abortedAt: timestamp().optional(),
+    });
+}
+export type GradualRollbackRecord = z.infer<ReturnType<typeof gradualRollbackSchema>>;
 
 /** H100 machine types and the accelerator each carries (a3-megagpu takes the "mega" type). */
 export const h100MachineTypes = {
@@ -348,6 +370,13 @@ export const configSchema = z.strictObject({
         ),
         { accepted: "an object of policy name → enforcement level or settings, as in pulumi --policy-pack-config" },
     ).default({}),
+    /**
+     * The gradual rollback under way (or the last one), as `migration rollback --gradual`
+     * records it in the stack itself, before and after each step, so that losing the tool's
+     * local state never restarts or skips a stage. The program does not read it; it is
+     * validated here like every key, and by the lifecycle commands before they write it.
+     */
+    gradualRollback: gradualRollbackSchema().optional(),
 });
 
 /**

@@ -6,25 +6,28 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../tools/cli/main";
-import { StackDriver, UpOptions, UpSummary } from "../../tools/lifecycle/driver";
+import { ConfigInput, StackDriver, UpOptions, UpSummary } from "../../tools/lifecycle/driver";
 import { LifecycleDeps } from "../../tools/lifecycle/context";
 import { readProject, readStackConfig } from "../../tools/engine/project";
 import { projectDir } from "../harness";
 
-export type Call = { op: "setConfig"; key: string; value: string; path: boolean } | { op: "up"; options: UpOptions; policyConfig: unknown[] };
+export type Call = { op: "setConfig"; values: Record<string, ConfigInput> } | { op: "up"; options: UpOptions; policyConfig: unknown[] };
 
 export class FakeDriver implements StackDriver {
     readonly calls: Call[] = [];
     config: Record<string, string>;
     /** Throws from the n-th call (1-based, counting setConfig and up). */
     failAtCall?: number;
-    /** Awaited inside `up` (to hold a run while another starts). */
+    /** Awaited inside `up` (to hold a run while another starts, or forever: a killed run). */
     upGate?: Promise<void>;
+    /** The outputs of the last completed update, as the program exports them. */
     outputValues: Record<string, unknown> = {};
 
-    constructor(stack = "dev", overrides: Record<string, unknown> = {}) {
+    constructor(stack = "dev", overrides: Record<string, unknown> = {}, options: { deployed?: boolean } = {}) {
         this.config = { ...readStackConfig(readProject(projectDir), stack).values };
         for (const [k, v] of Object.entries(overrides)) this.config[k] = typeof v === "string" ? v : JSON.stringify(v);
+        // By default the stack runs what its config declares, as after a completed up.
+        if (options.deployed ?? true) this.completeUpdate();
     }
 
     private count(): void {
@@ -34,21 +37,24 @@ export class FakeDriver implements StackDriver {
         }
     }
 
+    /** What the program's outputs say after an update of the current config completed. */
+    completeUpdate(): void {
+        const phase = Number(this.config["migration:phase"]);
+        this.outputValues = {
+            phase,
+            dataPhase: Math.max(phase, Number(this.outputValues.dataPhase ?? 0)),
+            ...(phase === 3 ? { databricksShare: this.share ?? 0.6 } : {}),
+        };
+    }
+
     async getConfig(key: string) {
         return this.config[key];
     }
 
-    async setConfig(key: string, value: string, options?: { path?: boolean }) {
-        this.calls.push({ op: "setConfig", key, value, path: options?.path ?? false });
+    async setConfig(values: Readonly<Record<string, ConfigInput>>) {
+        this.calls.push({ op: "setConfig", values: structuredClone({ ...values }) });
         this.count();
-        if (options?.path) {
-            const [root, field] = [key.slice(0, key.indexOf(".")), key.slice(key.indexOf(".") + 1)];
-            const object = this.config[root] ? JSON.parse(this.config[root]) : {};
-            object[field] = Number(value);
-            this.config[root] = JSON.stringify(object);
-        } else {
-            this.config[key] = value;
-        }
+        for (const [key, value] of Object.entries(values)) this.config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
 
     async up(options: UpOptions): Promise<UpSummary> {
@@ -57,7 +63,7 @@ export class FakeDriver implements StackDriver {
         this.calls.push({ op: "up", options, policyConfig });
         this.count();
         if (this.upGate) await this.upGate;
-        this.outputValues = { ...this.outputValues, dataPhase: Math.max(Number(this.config["migration:phase"]), Number(this.outputValues.dataPhase ?? 0)) };
+        this.completeUpdate();
         return { result: "succeeded", resourceChanges: { same: 10, update: 1 } };
     }
 
@@ -70,6 +76,23 @@ export class FakeDriver implements StackDriver {
         const raw = this.config["migration:workload"];
         return raw ? JSON.parse(raw).databricksShare : undefined;
     }
+
+    /** The gradual rollback record the config holds. */
+    get gradual(): Record<string, unknown> | undefined {
+        const raw = this.config["migration:gradualRollback"];
+        return raw ? JSON.parse(raw) : undefined;
+    }
+}
+
+/** The phase and share changes the runs wrote, in order, as `key=value` (the record left out). */
+export function changes(calls: readonly Call[]): string[] {
+    return calls.flatMap((c) =>
+        c.op !== "setConfig"
+            ? []
+            : Object.entries(c.values)
+                  .filter(([key]) => key !== "migration:gradualRollback")
+                  .map(([key, value]) => (typeof value === "string" ? `${key}=${value}` : `${key}.databricksShare=${String(value.databricksShare)}`)),
+    );
 }
 
 export function tempDir(prefix = "migration-lifecycle-"): string {
@@ -98,4 +121,40 @@ export async function cli(argv: string[], deps: LifecycleDeps) {
 /** argv common to every run: this project, a temporary state folder. */
 export function base(stateDir: string, stack = "dev"): string[] {
     return ["--stack", stack, "--cwd", projectDir, "--state-dir", stateDir];
+}
+
+/**
+ * A recording driver whose stack (config and last outputs) lives in a JSON file, as a real
+ * stack lives outside the process that changes it: a run killed mid-step leaves the file as
+ * the stack would be left, and another process opens the same stack.
+ */
+export class FileDriver extends FakeDriver {
+    constructor(
+        readonly file: string,
+        stack = "dev",
+        overrides: Record<string, unknown> = {},
+    ) {
+        super(stack, overrides);
+        if (fs.existsSync(file)) {
+            const saved = JSON.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, string>; outputs: Record<string, unknown> };
+            this.config = saved.config;
+            this.outputValues = saved.outputs;
+        } else {
+            this.save();
+        }
+    }
+
+    private save(): void {
+        fs.writeFileSync(this.file, JSON.stringify({ config: this.config, outputs: this.outputValues }));
+    }
+
+    override async setConfig(values: Readonly<Record<string, ConfigInput>>) {
+        await super.setConfig(values);
+        this.save();
+    }
+
+    override completeUpdate(): void {
+        super.completeUpdate();
+        if (this.file) this.save();
+    }
 }

@@ -3,42 +3,11 @@
  * free stack and on one whose lock a dead process left behind. Exactly one run proceeds to its
  * `up`; the other exits 1 naming the holder. (The lock's atomic take-over: lock.ts.)
  */
-import { ChildProcess, fork } from "node:child_process";
 import * as os from "node:os";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireLock, lockHolder } from "../../tools/lifecycle/lock";
 import { base, tempDir } from "./fakeDriver";
-
-type Message = { kind: "ready" | "up"; pid: number } | { kind: "done"; pid: number; code: number; stderr: string };
-
-class Worker {
-    readonly process: ChildProcess;
-    private queue: Message[] = [];
-    private waiting: ((m: Message) => void)[] = [];
-
-    constructor() {
-        this.process = fork(path.join(__dirname, "lockWorker.ts"), [], {
-            execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
-            env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json"), TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs" }) },
-            stdio: ["ignore", "ignore", "inherit", "ipc"],
-        });
-        this.process.on("message", (m: Message) => {
-            const waiter = this.waiting.shift();
-            if (waiter) waiter(m);
-            else this.queue.push(m);
-        });
-    }
-
-    next(): Promise<Message> {
-        const queued = this.queue.shift();
-        return queued ? Promise.resolve(queued) : new Promise((resolve) => this.waiting.push(resolve));
-    }
-
-    send(message: unknown): void {
-        this.process.send(message as never);
-    }
-}
+import { Message, Worker } from "./workers";
 
 const rounds = 25;
 let workers: Worker[] = [];

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { gateNames, gateThresholds } from "../../components/gates";
+import { lockHolder } from "../../tools/lifecycle/lock";
 import { readHistory } from "../../tools/lifecycle/state";
 import { projectDir } from "../harness";
 import { base, cli, fakeDeps, FakeDriver, tempDir } from "./fakeDriver";
@@ -58,12 +59,15 @@ describe("promote: the gate for leaving the current phase", () => {
         expect(run.code).toBe(0);
         expect(run.stdout).toContain("gate: allowed");
         expect(driver.calls.map((c) => c.op)).toEqual(["setConfig", "up"]);
-        expect(driver.calls[0]).toMatchObject({ key: "migration:phase", value: "2" });
+        expect(driver.calls[0]).toMatchObject({ values: { "migration:phase": "2" } });
         const up = driver.calls[1] as Extract<(typeof driver.calls)[number], { op: "up" }>;
         expect(up.options.policyPacks).toEqual([path.join(projectDir, "policies")]);
+        expect(up.options.message).toBe("migration promote: phase 1 → 2 (allowed)");
         expect(up.policyConfig[0]).toMatchObject({ "promotion-gate": { results: { phase: 1, metrics: atLimits() } } });
-        const [entry] = readHistory(dir);
-        expect(entry).toMatchObject({ kind: "promote", fromPhase: 1, toPhase: 2, who: "test-user <test@example.com>", result: "succeeded", gate: { status: "allowed" } });
+        // The intent before up, the outcome after, tied by the step.
+        const [intent, entry] = readHistory(dir);
+        expect(intent).toMatchObject({ kind: "promote", fromPhase: 1, toPhase: 2, result: "started" });
+        expect(entry).toMatchObject({ kind: "promote", fromPhase: 1, toPhase: 2, who: "test-user <test@example.com>", result: "succeeded", gate: { status: "allowed" }, step: intent.step });
         expect(entry.gate!.outcomes).toHaveLength(gateNames.length);
     });
 
@@ -181,7 +185,10 @@ describe("promote: refusals", () => {
         expect(run.code).toBe(2);
         expect(run.stderr).toContain("up failed: injected failure");
         expect(driver.config["migration:phase"]).toBe("0");
-        expect(readHistory(dir)).toMatchObject([{ kind: "promote", fromPhase: 0, toPhase: 1, result: "up failed: injected failure" }]);
-        expect(fs.existsSync(path.join(dir, "lock"))).toBe(false);
+        expect(readHistory(dir)).toMatchObject([
+            { kind: "promote", fromPhase: 0, toPhase: 1, result: "started" },
+            { kind: "promote", fromPhase: 0, toPhase: 1, result: "up failed: injected failure" },
+        ]);
+        expect(lockHolder(dir)).toBeUndefined();
     });
 });

@@ -4,7 +4,7 @@
  * `Pulumi.<stack>.yaml`, so a phase change is a file change the pipeline can commit.
  */
 import type { Stack } from "@pulumi/pulumi/automation";
-import { DriverError, StackBusyError, StackDriver } from "./driver";
+import { ConfigInput, DriverError, StackBusyError, StackDriver } from "./driver";
 
 export async function automationDriver(projectDir: string, stackName: string): Promise<StackDriver> {
     // Loaded on use: dry runs and `status` must work where the Pulumi CLI is not installed.
@@ -15,15 +15,25 @@ export async function automationDriver(projectDir: string, stackName: string): P
     } catch (err) {
         throw new DriverError(`cannot select stack "${stackName}" in ${projectDir} through the Pulumi CLI: ${(err as Error).message}`);
     }
+    return stackDriver(stack, stackName);
+}
+
+/** The parts of an Automation API `Stack` the driver uses. */
+export type AutomationStack = Pick<Stack, "getAllConfig" | "setAllConfigJson" | "up" | "outputs">;
+
+export function stackDriver(stack: AutomationStack, stackName: string): StackDriver {
     return {
         async getConfig(key) {
             const all = await stack.getAllConfig();
             return all[key]?.value;
         },
-        setConfig: (key, value, options) => stack.setConfig(key, { value }, options?.path ?? false),
-        async up({ policyPacks, policyPackConfigs, onOutput }) {
+        // `pulumi config set --path` stores 0.45 as the string "0.45" (only integers and booleans
+        // keep a type), which the program's schema refuses: structured values are written whole,
+        // as typed objects, through `config set-all --json`, in one write.
+        setConfig: (values) => stack.setAllConfigJson(JSON.stringify(configJson(values))),
+        async up({ policyPacks, policyPackConfigs, onOutput, message }) {
             try {
-                const result = await stack.up({ policyPacks, policyPackConfigs, onOutput });
+                const result = await stack.up({ policyPacks, policyPackConfigs, onOutput, message });
                 return { result: result.summary.result, resourceChanges: { ...(result.summary.resourceChanges ?? {}) } };
             } catch (err) {
                 throw upError(err, stackName);
@@ -46,4 +56,11 @@ export function upError(err: unknown, stackName: string): unknown {
     const stderr = String((err as { commandResult?: { stderr?: unknown } }).commandResult?.stderr ?? err.message);
     const line = stderr.split("\n").find((l) => /Conflict|currently locked/.test(l))?.trim() ?? "another update is currently in progress";
     return new StackBusyError(stackName, line);
+}
+
+/** Values in the format of `pulumi config --json`, which `config set-all --json` reads back. */
+export function configJson(values: Readonly<Record<string, ConfigInput>>): Record<string, { value: string; objectValue?: unknown; secret: false }> {
+    return Object.fromEntries(
+        Object.entries(values).map(([key, value]) => [key, typeof value === "string" ? { value, secret: false as const } : { value: JSON.stringify(value), objectValue: value, secret: false as const }]),
+    );
 }

@@ -3,9 +3,10 @@
  * Options are parsed here; each command's logic is in its own module.
  *
  * Exit codes: 0 done (or, for a gradual rollback, nothing due yet); 1 refused by a rule (a
- * failed gate, the stack locked by another run, an aborted gradual rollback, a dry run that
- * would delete stateful resources); 2 bad input or an error (bad --to, unknown stack,
- * unreadable results, a failed up).
+ * failed gate, the stack locked by another run or updated by another Pulumi run, an aborted
+ * gradual rollback, a stack whose config disagrees with its deployment, a dry run that would
+ * delete stateful resources); 2 bad input or an error (bad --to, unknown stack, unreadable
+ * results or state files, a failed up).
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -24,7 +25,7 @@ import { promote } from "./promote";
 import { ResultsFileError } from "./results";
 import { TableSourceError } from "./benchmarkTable";
 import { rollback } from "./rollback";
-import { currentUser } from "./state";
+import { currentUser, StateFileError } from "./state";
 import { status } from "./status";
 
 export const lifecycleCommands = ["promote", "rollback", "status"] as const;
@@ -39,14 +40,17 @@ export const lifecycleUsage = `Lifecycle commands (change a stack through the Pu
            from phase 3: the seed's three stages of the workload share, then phase 0 (GCP);
            rerun to apply the step that is due, --abort to stop where it is
   status   --stack S [--format text|json]
-           phase, workload share, data phase, gradual rollback stage, history
+           phase (declared and deployed), share, data phase, gradual rollback, lock, history
+
+A step is read from the stack itself (its config and its last completed update): rerunning a
+command that was interrupted retries the same step.
 
 Lifecycle options:
   --results FILE      benchmark results: JSON { phase, metrics } or CSV metric,value | metric,databricks,gcp
   --results-table T   the benchmark_results Delta table, through a SQL warehouse (env DATABRICKS_HOST,
                       DATABRICKS_HTTP_PATH, DATABRICKS_TOKEN); the suite's ratios, a file gives the rest
   --dry-run           show what the step does with the offline engine; change nothing
-  --state-dir DIR     history, gradual progress and lock (default: <cwd>/.migration/<stack>)
+  --state-dir DIR     history and lock (default: <cwd>/.migration/<stack>)
   --cwd, --policy-pack, --phase-key as above
 
 Exit codes: 0 done, 1 refused (gate, lock, aborted rollback, unsafe dry run), 2 bad input or error.`;
@@ -158,6 +162,7 @@ export async function runLifecycle(argv: readonly string[], io: CliIoLike, deps:
             err instanceof ConfigError ||
             err instanceof PlanError ||
             err instanceof DriverError ||
+            err instanceof StateFileError ||
             err instanceof UpFailedError
         ) {
             io.stderr(`migration: ${err.message}\n`);

@@ -10,9 +10,10 @@ import { hybridDatabricksShare, maxPhase } from "../../components/targets";
 import { readProject, readStackConfig } from "../engine/project";
 import { stackPolicyConfig } from "../cli/policies";
 import { SqlRunner } from "./benchmarkTable";
-import { configFileDriver, DriverFactory, StackBusyError, StackDriver, UpOptions, UpSummary } from "./driver";
+import { GradualRollbackRecord, gradualRollbackSchema } from "../../stacks/configSchema";
+import { ConfigInput, configFileDriver, DriverFactory, StackBusyError, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
-import { stateDir } from "./state";
+import { appendHistory, stateDir, Transition, TransitionKind } from "./state";
 
 export interface LifecycleDeps {
     /** Opens the stack for a real run (default: the Automation API). */
@@ -66,6 +67,8 @@ export class UpFailedError extends Error {
 
 export const workloadKey = "migration:workload";
 export const shareKey = "migration:workload.databricksShare";
+/** Where `migration rollback --gradual` records its progress: in the stack's own config. */
+export const gradualKey = "migration:gradualRollback";
 
 export function resolveStateDir(cwd: string, stack: string, override?: string): string {
     return stateDir(cwd, stack, override);
@@ -113,8 +116,136 @@ export async function currentShare(driver: StackDriver): Promise<number> {
 
 /** Config overrides that set the share, for offline evaluation. */
 export async function shareOverride(driver: StackDriver, share: number): Promise<Record<string, string>> {
-    const workload = workloadObject(await driver.getConfig(workloadKey));
-    return { [workloadKey]: JSON.stringify({ ...workload, databricksShare: share }) };
+    return { [workloadKey]: JSON.stringify(await workloadWithShare(driver, share)) };
+}
+
+/** The stack's workload object with another share, checked before it is written or evaluated. */
+export async function workloadWithShare(driver: StackDriver, share: number): Promise<Record<string, unknown>> {
+    if (!Number.isFinite(share) || share < 0 || share > 1) throw new Error(`internal: Databricks share ${share} is not a number from 0 to 1; nothing was written`);
+    return { ...workloadObject(await driver.getConfig(workloadKey)), databricksShare: share };
+}
+
+/** The gradual rollback recorded in the stack's config, validated, or undefined. */
+export async function readGradualRecord(driver: StackDriver): Promise<GradualRollbackRecord | undefined> {
+    const raw = await driver.getConfig(gradualKey);
+    if (raw === undefined) return undefined;
+    let value: unknown;
+    try {
+        value = JSON.parse(raw);
+    } catch {
+        value = raw;
+    }
+    const parsed = gradualRollbackSchema().safeParse(value);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new LifecycleUsageError(
+            `${gradualKey} = ${raw.slice(0, 200)}: not a gradual rollback record (${issue.path.join(".") || "the value"}: ${issue.message}). ` +
+                "It is written by migration rollback --gradual only: restore the stack file from its last commit, or remove the key " +
+                `(pulumi config rm ${gradualKey}) once the stack's share and phase are as wanted`,
+        );
+    }
+    return parsed.data;
+}
+
+/**
+ * Where the stack is: the phase and share its config declares, and the phase and share its
+ * last completed update ran at (its outputs `phase` and `databricksShare`; unknown before the
+ * first update, or in a dry run). Config ahead of the deployment means a step was interrupted
+ * (or the stack file was changed by hand and not yet deployed).
+ */
+export interface StackPosition {
+    declared: number;
+    declaredShare: number;
+    deployed?: number;
+    deployedShare?: number;
+}
+
+export async function stackPosition(driver: StackDriver, phaseKey: string): Promise<StackPosition> {
+    const declared = await currentPhase(driver, phaseKey);
+    const declaredShare = await currentShare(driver);
+    const outputs = await driver.outputs();
+    const deployed = typeof outputs.phase === "number" && Number.isInteger(outputs.phase) && outputs.phase >= 0 && outputs.phase <= maxPhase ? outputs.phase : undefined;
+    const share = outputs.databricksShare;
+    const deployedShare = typeof share === "number" && share >= 0 && share <= 1 ? share : undefined;
+    return { declared, declaredShare, ...(deployed === undefined ? {} : { deployed }), ...(deployedShare === undefined ? {} : { deployedShare }) };
+}
+
+/** One lifecycle step: what it changes, recorded as an intent before `up` and an outcome after. */
+export interface StepPlan {
+    kind: TransitionKind;
+    fromPhase: number;
+    toPhase: number;
+    fromShare?: number;
+    toShare?: number;
+    stage?: number;
+    gate?: Transition["gate"];
+    /** The config that makes the step (its intent, in the stack itself), written before `up`. */
+    apply: Record<string, ConfigInput>;
+    /** The config put back when `up` fails: the stack file names what last deployed. */
+    undo: Record<string, ConfigInput>;
+    /** The config written once `up` succeeded (a record's completion, stamped then). */
+    done?: () => Record<string, ConfigInput>;
+    policyConfig: Record<string, unknown>;
+    /** The update's message in the stack's history (`pulumi stack history`). */
+    message: string;
+}
+
+/** Every value a step writes into the stack's config, checked against what the program accepts. */
+function checkedConfig(values: Record<string, ConfigInput>, phaseKey: string): Record<string, ConfigInput> {
+    for (const [key, value] of Object.entries(values)) {
+        const fail = (what: string) => {
+            throw new Error(`internal: ${key} = ${JSON.stringify(value)} is not ${what}; nothing was written`);
+        };
+        if (key === phaseKey) {
+            if (typeof value !== "string" || !/^\d+$/.test(value) || Number(value) > maxPhase) fail(`a phase from 0 to ${maxPhase}`);
+        } else if (key === workloadKey) {
+            const share = typeof value === "object" ? value.databricksShare : undefined;
+            if (typeof share !== "number" || !Number.isFinite(share) || share < 0 || share > 1) fail("a workload with a Databricks share from 0 to 1");
+        } else if (key === gradualKey) {
+            if (!gradualRollbackSchema().safeParse(value).success) fail("a gradual rollback record");
+        } else {
+            fail("a key the lifecycle commands write");
+        }
+    }
+    return values;
+}
+
+/**
+ * Runs one step: its intent in the history and in the stack's config, `up`, then its outcome.
+ * A run killed during `up` leaves the intent in both: the stack's config names the step, so a
+ * rerun finds the config ahead of the deployment and retries that same step.
+ */
+export async function runStep(driver: StackDriver, options: LifecycleOptions, deps: LifecycleDeps, plan: StepPlan): Promise<UpSummary> {
+    const started = deps.now().toISOString();
+    const record = (result: string) =>
+        appendHistory(options.stateDir, {
+            at: result === "started" ? started : deps.now().toISOString(),
+            who: deps.user(),
+            kind: plan.kind,
+            step: `${started} ${plan.kind}`,
+            fromPhase: plan.fromPhase,
+            toPhase: plan.toPhase,
+            ...(plan.fromShare === undefined ? {} : { fromShare: plan.fromShare }),
+            ...(plan.toShare === undefined ? {} : { toShare: plan.toShare }),
+            ...(plan.stage === undefined ? {} : { stage: plan.stage }),
+            ...(plan.gate ? { gate: plan.gate } : {}),
+            result,
+        });
+    const apply = checkedConfig(plan.apply, options.phaseKey);
+    const undo = checkedConfig(plan.undo, options.phaseKey);
+    record("started");
+    await driver.setConfig(apply);
+    let summary: UpSummary;
+    try {
+        summary = await runUp(driver, options, deps, plan.policyConfig, plan.message);
+    } catch (err) {
+        await driver.setConfig(undo);
+        record((err as Error).message);
+        throw err;
+    }
+    if (plan.done) await driver.setConfig(checkedConfig(plan.done(), options.phaseKey));
+    record("succeeded");
+    return summary;
 }
 
 export function lockStack(options: LifecycleOptions, deps: LifecycleDeps, command: string): Lock {
@@ -131,7 +262,7 @@ export function lockStack(options: LifecycleOptions, deps: LifecycleDeps, comman
  * temporary folder, removed after): promote passes its benchmark results to the pack's
  * promotion gate; rollbacks make that gate advisory, since recovery must not wait on metrics.
  */
-export async function runUp(driver: StackDriver, options: LifecycleOptions, deps: LifecycleDeps, policyConfig: Record<string, unknown>): Promise<UpSummary> {
+export async function runUp(driver: StackDriver, options: LifecycleOptions, deps: LifecycleDeps, policyConfig: Record<string, unknown>, message?: string): Promise<UpSummary> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-policy-"));
     try {
         const file = path.join(dir, "policy-config.json");
@@ -149,6 +280,7 @@ export async function runUp(driver: StackDriver, options: LifecycleOptions, deps
             policyPacks: options.policyPack ? [options.policyPack] : [],
             policyPackConfigs: options.policyPack ? [file] : [],
             onOutput: deps.progress,
+            ...(message ? { message } : {}),
         };
         let summary: UpSummary;
         try {

@@ -13,6 +13,8 @@ export interface UpOptions {
     policyPackConfigs: string[];
     /** Streamed engine output (progress). */
     onOutput?: (text: string) => void;
+    /** The update's message, kept in the stack's history (`pulumi stack history`). */
+    message?: string;
 }
 
 export interface UpSummary {
@@ -22,12 +24,19 @@ export interface UpSummary {
     resourceChanges: Record<string, number>;
 }
 
+/** A config value to write: top-level text, or a structured value (kept with its types). */
+export type ConfigInput = string | Record<string, unknown>;
+
 export interface StackDriver {
     /** A fully qualified config value as the stack holds it (structured values as JSON), or undefined. */
     getConfig(key: string): Promise<string | undefined>;
-    /** Sets a value; `path` addresses a field of a structured value (`migration:workload.databricksShare`). */
-    setConfig(key: string, value: string, options?: { path?: boolean }): Promise<void>;
+    /**
+     * Sets values in one write of the stack's config: a step's intent (its phase or share and
+     * its record) is in the stack file entirely or not at all. Callers validate every value.
+     */
+    setConfig(values: Readonly<Record<string, ConfigInput>>): Promise<void>;
     up(options: UpOptions): Promise<UpSummary>;
+    /** The outputs of the stack's last completed update (`{}` before the first). */
     outputs(): Promise<Record<string, unknown>>;
 }
 

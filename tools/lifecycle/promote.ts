@@ -9,10 +9,9 @@ import { BenchmarkResults, decidePromotion, parseBenchmarkResults, firstBenchmar
 import { maxPhase, operationalKpis } from "../../components/targets";
 import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
-import { currentPhase, formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, RefusedError, runUp } from "./context";
+import { formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, RefusedError, runStep, stackPosition } from "./context";
 import { checkTableName, databricksSqlRunner, readResultsTable } from "./benchmarkTable";
 import { readResultsFile, ResultsFileError } from "./results";
-import { appendHistory } from "./state";
 import { formatStep, previewStep } from "./step";
 
 export interface PromoteArgs {
@@ -63,7 +62,17 @@ export async function promote(options: LifecycleOptions, args: PromoteArgs, deps
 }
 
 async function promoteLocked(driver: StackDriver, options: LifecycleOptions, args: PromoteArgs, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
-    const from = await currentPhase(driver, options.phaseKey);
+    const position = await stackPosition(driver, options.phaseKey);
+    // The phase the stack really runs at; a config ahead of it is an interrupted step.
+    const from = position.deployed ?? position.declared;
+    const retry = position.deployed !== undefined && position.declared !== position.deployed;
+    if (retry && !(position.declared === args.to && position.deployed === args.to - 1)) {
+        throw new RefusedError(
+            `${options.stack}'s config says phase ${position.declared} but its last completed update ran at phase ${position.deployed}: ` +
+                `a step was interrupted or the stack file changed without a deployment. Finish that step (rerun the command that made it) ` +
+                `or return to phase ${position.deployed} (migration rollback --to ${position.deployed}) before promoting`,
+        );
+    }
     if (args.to <= from) {
         throw new LifecycleUsageError(
             `--to ${args.to}: the stack is at phase ${from}; promote only moves up (to ${from + 1})${args.to < from ? ", use migration rollback to move down" : ""}`,
@@ -77,6 +86,7 @@ async function promoteLocked(driver: StackDriver, options: LifecycleOptions, arg
     const results = await loadResults(args, from, deps);
     const decision = decidePromotion({ stackPhase: args.to, results, firstGatedPhase: firstBenchmarkedPhase });
     io.stdout(`promote ${options.stack}: phase ${from} → ${args.to}\n`);
+    if (retry) io.stdout(`the stack's config already names phase ${args.to} but its last completed update ran at ${from}: retrying the promotion that did not complete\n`);
     io.stdout(formatDecision(decision));
 
     if (options.dryRun) {
@@ -91,18 +101,17 @@ async function promoteLocked(driver: StackDriver, options: LifecycleOptions, arg
         reason: decision.reason,
         ...(decision.status === "allowed" && decision.evaluation ? { outcomes: decision.evaluation.outcomes } : {}),
     };
-    const record = (result: string) =>
-        appendHistory(options.stateDir, { at: deps.now().toISOString(), who: deps.user(), kind: "promote", fromPhase: from, toPhase: args.to, gate, result });
-    await driver.setConfig(options.phaseKey, String(args.to));
-    try {
-        const summary = await runUp(driver, options, deps, results ? { "promotion-gate": { results } } : {});
-        record("succeeded");
-        io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${args.to}\n`);
-        return 0;
-    } catch (err) {
+    const summary = await runStep(driver, options, deps, {
+        kind: "promote",
+        fromPhase: from,
+        toPhase: args.to,
+        gate,
+        apply: { [options.phaseKey]: String(args.to) },
         // The stack file keeps naming the last phase that deployed; rerunning retries the step.
-        await driver.setConfig(options.phaseKey, String(from));
-        record((err as Error).message);
-        throw err;
-    }
+        undo: { [options.phaseKey]: String(from) },
+        policyConfig: results ? { "promotion-gate": { results } } : {},
+        message: `migration promote: phase ${from} → ${args.to} (${decision.status})`,
+    });
+    io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${args.to}\n`);
+    return 0;
 }

@@ -2,13 +2,16 @@
  * `migration rollback --stack S [--to N]`: immediate recovery (the seed's `--mode=recovery`).
  * Lowers `migration:phase` (default one phase, `--to 0` all the way back to GCP) and runs `up`.
  * No gate: recovery must not wait on metrics. Data is kept by the program itself: it keeps
- * every data layer the stack has created (stacks/dataLayer.ts), so only compute goes.
+ * every data layer the stack holds (stacks/dataLayer.ts), so only compute goes.
+ *
+ * The step is judged from the stack itself: from the highest phase its config or its last
+ * completed update names, so a rerun after an interrupted promotion or recovery finishes that
+ * step instead of going one phase further.
  */
 import { operationalKpis } from "../../components/targets";
-import { advisoryGate, currentPhase, formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, runUp } from "./context";
+import { advisoryGate, formatChanges, gradualKey, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, readGradualRecord, runStep, stackPosition } from "./context";
 import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
-import { appendHistory, readProgress, writeProgress } from "./state";
 import { formatStep, previewStep } from "./step";
 
 export async function rollback(options: LifecycleOptions, args: { to?: number }, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
@@ -23,11 +26,19 @@ export async function rollback(options: LifecycleOptions, args: { to?: number },
 }
 
 async function rollbackLocked(driver: StackDriver, options: LifecycleOptions, args: { to?: number }, deps: LifecycleDeps, io: CliIoLike): Promise<number> {
-    const from = await currentPhase(driver, options.phaseKey);
+    const position = await stackPosition(driver, options.phaseKey);
+    const deployed = position.deployed ?? position.declared;
+    // From the highest phase the stack may run (a promotion may have stopped half-way), to the
+    // lower one its config or deployment names when they differ (finishing an interrupted step).
+    const from = Math.max(position.declared, deployed);
+    const pending = position.declared !== deployed ? Math.min(position.declared, deployed) : undefined;
     if (from === 0) throw new LifecycleUsageError(`the stack is at phase 0 (GCP only): there is nothing to roll back`);
-    const to = args.to ?? from - 1;
+    const to = args.to ?? pending ?? from - 1;
     if (to >= from) throw new LifecycleUsageError(`--to ${to}: the stack is at phase ${from}; a rollback goes to a lower phase (0 to ${from - 1})`);
     io.stdout(`rollback ${options.stack}: phase ${from} → ${to} (immediate recovery, no gate)\n`);
+    if (pending !== undefined) {
+        io.stdout(`the stack's config says phase ${position.declared} and its last completed update ran at ${deployed}: this finishes that step\n`);
+    }
 
     if (options.dryRun) {
         const step = await previewStep({ projectDir: options.cwd, stack: options.stack, phaseKey: options.phaseKey, from: { phase: from }, to: { phase: to } });
@@ -37,24 +48,21 @@ async function rollbackLocked(driver: StackDriver, options: LifecycleOptions, ar
         return safe ? 0 : 1;
     }
 
-    // An immediate recovery supersedes a gradual rollback under way: it must not resume later.
-    const progress = readProgress(options.stateDir);
-    if (progress?.status === "in-progress") {
-        writeProgress(options.stateDir, { ...progress, status: "aborted", abortedAt: deps.now().toISOString() });
-        io.stdout("the gradual rollback under way is stopped: immediate recovery supersedes it\n");
-    }
-    await driver.setConfig(options.phaseKey, String(to));
-    const record = (result: string) =>
-        appendHistory(options.stateDir, { at: deps.now().toISOString(), who: deps.user(), kind: "rollback", fromPhase: from, toPhase: to, result });
-    try {
-        const summary = await runUp(driver, options, deps, advisoryGate);
-        record("succeeded");
-        io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${to}\n`);
-        return 0;
-    } catch (err) {
-        // The stack file keeps naming the last phase that deployed: rerunning the same recovery retries it.
-        await driver.setConfig(options.phaseKey, String(from));
-        record((err as Error).message);
-        throw err;
-    }
+    // An immediate recovery supersedes a gradual rollback under way, once its own up succeeded.
+    const gradual = await readGradualRecord(driver);
+    const supersedes = gradual?.status === "in-progress";
+    const summary = await runStep(driver, options, deps, {
+        kind: "rollback",
+        fromPhase: from,
+        toPhase: to,
+        apply: { [options.phaseKey]: String(to) },
+        // The stack file keeps naming the last phase that deployed: rerunning retries the recovery.
+        undo: { [options.phaseKey]: String(from) },
+        ...(supersedes ? { done: () => ({ [gradualKey]: { ...gradual!, status: "aborted" as const, abortedAt: deps.now().toISOString() } }) } : {}),
+        policyConfig: advisoryGate,
+        message: `migration rollback: phase ${from} → ${to} (immediate recovery)`,
+    });
+    if (supersedes) io.stdout("the gradual rollback under way is stopped: immediate recovery supersedes it\n");
+    io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${to}\n`);
+    return 0;
 }

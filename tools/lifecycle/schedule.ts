@@ -10,7 +10,7 @@
  * (stacks/dataLayer.ts), nothing scheduled on Databricks.
  */
 import { gradualRollbackStages } from "../../components/targets";
-import { GradualProgress } from "./state";
+import type { GradualRollbackRecord } from "../../stacks/configSchema";
 
 export const dayMs = 24 * 3600_000;
 /** The phase a gradual rollback starts from (hybrid operation) and the one it ends on (the GCP setup). */
@@ -31,42 +31,44 @@ export function stageDurationMs(stage: number): number {
 
 export type NextStep =
     | { kind: "stage"; stage: number; fromShare: number; share: number; due: Date; resume: boolean }
-    | { kind: "drop"; due: Date; resume: boolean }
+    | { kind: "return"; due: Date; resume: boolean }
     | { kind: "complete" }
     | { kind: "aborted" };
 
-export function nextStep(progress: GradualProgress): NextStep {
-    if (progress.status === "complete") return { kind: "complete" };
-    if (progress.status === "aborted") return { kind: "aborted" };
-    if (progress.phaseDrop) return { kind: "drop", due: new Date(progress.phaseDrop.startedAt), resume: true };
-    const last = progress.stages[progress.stages.length - 1];
-    const before = (stage: number) => (stage <= 1 ? progress.startShare : stageShare(progress.startShare, stage - 1));
-    if (last && !last.appliedAt) {
-        return { kind: "stage", stage: last.stage, fromShare: before(last.stage), share: last.share, due: new Date(last.startedAt), resume: true };
+/** The share before `stage` (1-based) is applied. */
+export function shareBefore(startShare: number, stage: number): number {
+    return stage <= 1 ? startShare : stageShare(startShare, stage - 1);
+}
+
+export function nextStep(record: GradualRollbackRecord): NextStep {
+    if (record.status === "complete") return { kind: "complete" };
+    if (record.status === "aborted") return { kind: "aborted" };
+    if (record.returnStartedAt) return { kind: "return", due: new Date(record.returnStartedAt), resume: true };
+    const { stage, startShare } = record;
+    if (stage > 0 && !record.stageAppliedAt) {
+        return { kind: "stage", stage, fromShare: shareBefore(startShare, stage), share: stageShare(startShare, stage), due: new Date(record.stageStartedAt ?? record.startedAt), resume: true };
     }
-    const applied = progress.stages.length;
-    const due = applied === 0 ? new Date(progress.startedAt) : new Date(Date.parse(last.appliedAt!) + stageDurationMs(applied));
-    if (applied >= stageCount) return { kind: "drop", due, resume: false };
-    const stage = applied + 1;
-    return { kind: "stage", stage, fromShare: before(stage), share: stageShare(progress.startShare, stage), due, resume: false };
+    const due = stage === 0 ? new Date(record.startedAt) : new Date(Date.parse(record.stageAppliedAt!) + stageDurationMs(stage));
+    if (stage >= stageCount) return { kind: "return", due, resume: false };
+    return { kind: "stage", stage: stage + 1, fromShare: shareBefore(startShare, stage + 1), share: stageShare(startShare, stage + 1), due, resume: false };
 }
 
 /** "stage 2 of 3 applied at … (share 0.15); next: stage 3 (share 0) at …" */
-export function describeProgress(progress: GradualProgress): string {
-    const applied = progress.stages.filter((s) => s.appliedAt);
+export function describeProgress(record: GradualRollbackRecord): string {
+    const applied = record.stageAppliedAt ? record.stage : record.stage - 1;
     const where =
-        applied.length === 0
-            ? `started at ${progress.startedAt} from share ${progress.startShare}, no stage applied yet`
-            : `stage ${applied.length} of ${stageCount} applied at ${applied[applied.length - 1].appliedAt} (Databricks share ${applied[applied.length - 1].share}, from ${progress.startShare})`;
-    const next = nextStep(progress);
+        applied <= 0
+            ? `started at ${record.startedAt} from share ${record.startShare}, no stage applied yet`
+            : `stage ${applied} of ${stageCount} applied${record.stageAppliedAt && applied === record.stage ? ` at ${record.stageAppliedAt}` : ""} (Databricks share ${stageShare(record.startShare, applied)}, from ${record.startShare})`;
+    const next = nextStep(record);
     switch (next.kind) {
         case "complete":
-            return `gradual rollback complete: all ${stageCount} stages applied, back on the GCP setup (phase ${returnPhase}) at ${progress.phaseDrop?.appliedAt}`;
+            return `gradual rollback complete: all ${stageCount} stages applied, back on the GCP setup (phase ${returnPhase}) at ${record.returnAppliedAt}`;
         case "aborted":
-            return `gradual rollback aborted at ${progress.abortedAt}: ${where}; nothing further is applied`;
+            return `gradual rollback aborted at ${record.abortedAt}: ${where}; nothing further is applied`;
         case "stage":
             return `${where}; next: stage ${next.stage} of ${stageCount} (share ${next.fromShare} → ${next.share}) ${next.resume ? "was interrupted, resumes now" : `at ${next.due.toISOString()}`}`;
-        case "drop":
+        case "return":
             return `${where}; next: phase ${gradualPhase} → ${returnPhase} (the GCP setup) ${next.resume ? "was interrupted, resumes now" : `at ${next.due.toISOString()}`}`;
     }
 }

@@ -1,14 +1,19 @@
 /**
- * `migration status --stack S`: where the stack is (phase, workload share, data phase), the
- * gradual rollback's stage, and the history of transitions. Config comes from the stack file;
- * the data phase is a stack output, read through the driver when the Pulumi CLI can answer.
+ * `migration status --stack S`: where the stack is (the phase and workload share its config
+ * declares, and, when the Pulumi CLI can answer, the phase its last completed update ran at
+ * and the data phase it keeps), the gradual rollback recorded in its config, a step whose run
+ * was interrupted, who holds the lock, and the history of transitions.
+ *
+ * It reports everything it can read: a state file that cannot be read is named with how to
+ * repair it, the rest is still shown, and the command exits 2.
  */
 import { phases } from "../../components/targets";
-import { checkStack, currentPhase, currentShare, LifecycleDeps, LifecycleOptions } from "./context";
-import { configFileDriver } from "./driver";
+import { checkStack, currentPhase, currentShare, LifecycleDeps, LifecycleOptions, readGradualRecord } from "./context";
+import { configFileDriver, StackDriver } from "./driver";
 import { CliIoLike } from "./io";
+import { lockHolder } from "./lock";
 import { describeProgress } from "./schedule";
-import { readHistory, readProgress, Transition } from "./state";
+import { readHistory, StateFileError, Transition, unfinishedStep } from "./state";
 
 /** The program's output naming the data layer it keeps (stacks/dataLayer.ts; tools do not import stacks). */
 const dataPhaseOutput = "dataPhase";
@@ -22,32 +27,68 @@ function formatTransition(t: Transition): string {
 
 export async function status(options: LifecycleOptions, format: "text" | "json", deps: LifecycleDeps, io: CliIoLike): Promise<number> {
     checkStack(options);
-    const config = configFileDriver(options.cwd, options.stack);
-    const phase = await currentPhase(config, options.phaseKey);
-    const share = await currentShare(config);
-    let dataPhase: unknown;
-    let dataPhaseNote: string | undefined;
+    // The stack through the Pulumi CLI when it can answer; otherwise its stack file, without outputs.
+    let driver: StackDriver = configFileDriver(options.cwd, options.stack);
+    let outputs: Record<string, unknown> = {};
+    let outputsNote: string | undefined;
     try {
-        const driver = await deps.driverFactory(options.cwd, options.stack);
-        dataPhase = (await driver.outputs())[dataPhaseOutput];
+        const live = await deps.driverFactory(options.cwd, options.stack);
+        outputs = await live.outputs();
+        driver = live;
     } catch (err) {
-        dataPhaseNote = `unknown: the stack's outputs could not be read (${(err as Error).message.split("\n")[0]})`;
+        outputsNote = `unknown: the stack's outputs could not be read (${(err as Error).message.split("\n")[0]})`;
     }
-    const progress = readProgress(options.stateDir);
-    const history = readHistory(options.stateDir);
+    const phase = await currentPhase(driver, options.phaseKey);
+    const share = await currentShare(driver);
+    const gradual = await readGradualRecord(driver);
+    let history: Transition[] = [];
+    let historyProblem: string | undefined;
+    try {
+        history = readHistory(options.stateDir);
+    } catch (err) {
+        if (!(err instanceof StateFileError)) throw err;
+        historyProblem = err.message;
+    }
+    const unfinished = unfinishedStep(history);
+    const holder = lockHolder(options.stateDir);
+    const deployed = outputs.phase;
     if (format === "json") {
-        io.stdout(JSON.stringify({ stack: options.stack, phase, databricksShare: share, dataPhase: dataPhase ?? null, gradualRollback: progress ?? null, history }, null, 2) + "\n");
-        return 0;
+        io.stdout(
+            JSON.stringify(
+                {
+                    stack: options.stack,
+                    phase,
+                    deployedPhase: deployed ?? null,
+                    databricksShare: share,
+                    dataPhase: outputs[dataPhaseOutput] ?? null,
+                    gradualRollback: gradual ?? null,
+                    unfinishedStep: unfinished ?? null,
+                    lock: holder ?? null,
+                    history,
+                    ...(historyProblem ? { problems: [historyProblem] } : {}),
+                },
+                null,
+                2,
+            ) + "\n",
+        );
+    } else {
+        const known = (value: unknown) => (value !== undefined ? String(value) : (outputsNote ?? "not yet deployed"));
+        const lines = [
+            `stack ${options.stack}`,
+            `  phase: ${phase} (${phases[phase]?.name ?? "?"})`,
+            `  last completed update ran at phase: ${known(deployed)}${deployed !== undefined && deployed !== phase ? " — the config is ahead: a step is pending or was interrupted" : ""}`,
+            `  Databricks workload share: ${share}${phase < 3 ? " (applies at phase 3)" : ""}`,
+            `  data phase: ${known(outputs[dataPhaseOutput])}`,
+            `  gradual rollback: ${gradual ? describeProgress(gradual) : "none"}`,
+            ...(unfinished ? [`  interrupted: ${unfinished.kind} phase ${unfinished.fromPhase} → ${unfinished.toPhase} started ${unfinished.at} has no outcome; rerun the same command to retry it`] : []),
+            `  lock: ${holder ? `held by ${holder.command} (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})` : "free"}`,
+            ...(historyProblem ? [`  history: unreadable: ${historyProblem}`] : [`  history (${history.length}):`, ...(history.length === 0 ? ["  (no transitions recorded)"] : history.map(formatTransition))]),
+        ];
+        io.stdout(lines.join("\n") + "\n");
     }
-    const lines = [
-        `stack ${options.stack}`,
-        `  phase: ${phase} (${phases[phase]?.name ?? "?"})`,
-        `  Databricks workload share: ${share}${phase < 3 ? " (applies at phase 3)" : ""}`,
-        `  data phase: ${dataPhase !== undefined ? String(dataPhase) : (dataPhaseNote ?? "not yet deployed")}`,
-        `  gradual rollback: ${progress ? describeProgress(progress) : "none"}`,
-        `  history (${history.length}):`,
-        ...(history.length === 0 ? ["  (no transitions recorded)"] : history.map(formatTransition)),
-    ];
-    io.stdout(lines.join("\n") + "\n");
+    if (historyProblem) {
+        io.stderr(`migration: ${historyProblem}\n`);
+        return 2;
+    }
     return 0;
 }
