@@ -5,7 +5,7 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { deltaTableProperties } from "../../components/targets";
+import { deltaTableProperties, successGates } from "../../components/targets";
 import { packArgs } from "../../policies/all";
 import { a100Cluster, budget, dataPrepCluster, deltaTable, gkeCluster, gpuAlert, gpuPool, labels, trainingJob } from "./fixtures";
 import { specialSigKey } from "../../tools/engine/graph";
@@ -17,7 +17,8 @@ const resourceFixtures: Fixture[] = [
     trainingJob(),
     gkeCluster(),
     gpuPool("h100-spot", { spot: true, max: 5 }),
-    deltaTable({ ...deltaTableProperties }),
+    // Not a released table: with its schema unknown, delta-schema-evolution matches by table name alone.
+    deltaTable({ ...deltaTableProperties }, { name: "scratch_models" }),
     {
         type: "databricks:index/clusterPolicy:ClusterPolicy",
         name: "a100-policy",
@@ -46,6 +47,9 @@ const stackFixtures: Fixture[] = [
     budget(30417),
     gpuAlert("gpu", 'metric.type="kubernetes.io/node/accelerator/duty_cycle" AND resource.labels.cluster_name="ml-gke"', 85),
 ];
+
+/** The gate judges the phase being left: a stack at phase 3 needs phase 2's results, each at its gate. */
+const phase2ResultsAtGate = { phase: 2, metrics: Object.fromEntries(Object.entries(successGates).map(([name, gate]) => [name, gate.ratio])) };
 
 /** Every path in a value, and the value with that path replaced by an unknown. */
 function* withEachUnknown(props: Record<string, unknown>): Generator<[string, Record<string, unknown>]> {
@@ -80,7 +84,7 @@ describe("preview-time unknown values", () => {
         }
         const costRatio = { phase: 3, baseline: { monthlyUsd: 1_000_000, perTrainingUsd: 1_000 } };
         const atPhase3 = {
-            "promotion-gate": { results: { phase: 3, metrics: {} } },
+            "promotion-gate": { results: phase2ResultsAtGate },
             "cost-ratio-targets": costRatio,
             "cost-ratio-forecast": costRatio,
         };
@@ -105,7 +109,7 @@ describe("preview-time unknown values", () => {
     });
 
     it("no stack policy throws or reports on an unknown value", async () => {
-        const config = { results: { phase: 3, metrics: {} } };
+        const config = { results: phase2ResultsAtGate };
         // The cost-ratio policies need the baseline the CLI passes; with it, unknowns must not trip them.
         const costConfig = { phase: 3, baseline: { monthlyUsd: 1_000_000, perTrainingUsd: 1_000 } };
         const configFor = (name: string) =>
