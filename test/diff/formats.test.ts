@@ -8,7 +8,7 @@ import { formatDiffText } from "../../tools/diff/formatText";
 import { DiffReport, StackDiff } from "../../tools/diff/report";
 import { countChanges, diffResources } from "../../tools/diff/resources";
 import { Violation } from "../../tools/cli/report";
-import { bucketType, graph, resource } from "./graphs";
+import { bucketType, graph, resource } from "../graphs";
 
 // A type without replacement data: every change to it "may replace".
 const topicType = "gcp:pubsub/topic:Topic";

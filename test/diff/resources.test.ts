@@ -3,7 +3,7 @@ import { countChanges, deletesStatefulData, diffResources } from "../../tools/di
 import { replaceRules, updateKind } from "../../tools/diff/replacement";
 import { statefulTypes } from "../../components/stateful";
 import { unknownValue } from "../../tools/engine/wire";
-import { bucketType, graph, jobType, nodePoolType, resource, sqlTableType, urnOf } from "./graphs";
+import { bucketType, graph, jobType, nodePoolType, resource, sqlTableType, urnOf } from "../graphs";
 
 const pool = (inputs: Record<string, unknown>) => resource(nodePoolType, "h100-spot", { cluster: "ml-gke", location: "us-central1", ...inputs });
 

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PolicyPackError, PolicyPackHandle, resolvePolicyConfig, startPolicyPack } from "../../tools/engine/analyzer";
-import { GraphResource, ResourceGraph, secretMarker } from "../../tools/engine/graph";
+import { ResourceGraph, secretMarker } from "../../tools/engine/graph";
+import { graph, resource, urnOf } from "../graphs";
 import { unknownPlaceholder } from "../../tools/engine/wire";
 
 const projectRoot = path.resolve(__dirname, "../..");
@@ -80,41 +81,21 @@ new PolicyPack("probe", {
 });
 `;
 
-const urn = (type: string, name: string) => `urn:pulumi:dev::proj::${type}::${name}`;
-
-function resource(partial: Partial<GraphResource> & Pick<GraphResource, "type" | "name">): GraphResource {
-    return {
-        urn: urn(partial.type, partial.name),
-        custom: true,
-        inputs: {},
-        outputs: {},
-        protect: false,
-        retainOnDelete: false,
-        dependencies: [],
-        propertyDependencies: {},
-        ignoreChanges: [],
-        ...partial,
-    };
-}
-
 function probeGraph(thingInputs: Record<string, unknown>): ResourceGraph {
-    const provider = resource({ type: "pulumi:providers:test", name: "p", id: "p-id", inputs: { region: "eu", apiKey: secretMarker() } });
-    const group = resource({ type: "test:index:Group", name: "group", custom: false });
-    const dep = resource({ type: "test:index:Other", name: "dep", id: "dep-id" });
-    const thing = resource({
-        type: "test:index:Thing",
-        name: "thing",
+    const provider = resource("pulumi:providers:test", "p", { region: "eu", apiKey: secretMarker() }, { id: "p-id" });
+    const group = resource("test:index:Group", "group", {}, { custom: false });
+    const dep = resource("test:index:Other", "dep", {}, { id: "dep-id" });
+    const thing = resource("test:index:Thing", "thing", thingInputs, {
         id: "thing-id",
         parent: group.urn,
         provider: `${provider.urn}::p-id`,
         protect: true,
         additionalSecretOutputs: ["password"],
-        inputs: thingInputs,
         outputs: { ...thingInputs, computed: "after-create" },
         dependencies: [dep.urn],
         propertyDependencies: { source: [dep.urn] },
     });
-    return { project: "proj", stack: "dev", resources: [provider, group, dep, thing], outputs: {} };
+    return graph(provider, group, dep, thing);
 }
 
 beforeAll(() => {
@@ -156,13 +137,13 @@ describe("a pack over the Analyzer protocol", () => {
             config: { echo: { limit: 2 } },
         });
         const echo = diagnostics.find((d) => d.policyName === "echo")!;
-        expect(echo).toMatchObject({ policyPackName: "probe", policyPackVersion: "1.2.3", enforcementLevel: "advisory", urn: urn("test:index:Thing", "thing") });
+        expect(echo).toMatchObject({ policyPackName: "probe", policyPackVersion: "1.2.3", enforcementLevel: "advisory", urn: urnOf("test:index:Thing", "thing") });
         expect(JSON.parse(echo.message.split("\n")[1])).toEqual({
             type: "test:index:Thing",
             name: "thing",
             props: { size: 3, password: "[secret]", later: [1] },
             protect: true,
-            parent: urn("test:index:Group", "group"),
+            parent: urnOf("test:index:Group", "group"),
             secretOutputs: ["password"],
             provider: { name: "p", props: { region: "eu", apiKey: "[secret]" } },
             tags: { "migration:phase": "0" },
@@ -173,7 +154,7 @@ describe("a pack over the Analyzer protocol", () => {
     it("sends the whole graph to AnalyzeStack: outputs, parents, dependencies", async () => {
         const { diagnostics } = await pack.analyze(probeGraph({ size: 3, later: [] }));
         const links = diagnostics.find((d) => d.policyName === "links")!;
-        expect(links.urn).toBe(urn("test:index:Thing", "thing"));
+        expect(links.urn).toBe(urnOf("test:index:Thing", "thing"));
         expect(JSON.parse(links.message.split("\n")[1])).toEqual({
             parent: "group",
             dependencies: ["dep"],
@@ -287,7 +268,7 @@ new PolicyPack("verbose", { policies: [
     const graph = (inputs: Record<string, unknown>): ResourceGraph => ({
         project: "proj",
         stack: "dev",
-        resources: [resource({ type: "test:index:Thing", name: "t", inputs, outputs: inputs })],
+        resources: [resource("test:index:Thing", "t", inputs, { outputs: inputs })],
         outputs: {},
     });
 

@@ -1,14 +1,14 @@
 /**
- * Hand-built resource graphs for the diff's in-process tests: a resource is its type, name
- * and inputs, with the options the diff reads.
+ * Hand-built resource graphs for in-process tests (diff, analyzer, step estimates): a resource
+ * is its type, name and inputs, with any other field of the graph given as an option.
  */
-import { GraphResource, ResourceGraph } from "../../tools/engine/graph";
+import { GraphResource, ResourceGraph } from "../tools/engine/graph";
 
 export function urnOf(type: string, name: string): string {
     return `urn:pulumi:dev::proj::${type}::${name}`;
 }
 
-export function resource(type: string, name: string, inputs: Record<string, unknown>, options: Partial<GraphResource> = {}): GraphResource {
+export function resource(type: string, name: string, inputs: Record<string, unknown> = {}, options: Partial<GraphResource> = {}): GraphResource {
     return {
         urn: urnOf(type, name),
         type,
