@@ -5,7 +5,7 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { deltaTableProperties } from "../../components/targets";
+import { deltaTableProperties, successGates } from "../../components/targets";
 import { packArgs } from "../../policies/all";
 import { a100Cluster, budget, dataPrepCluster, deltaTable, gkeCluster, gpuAlert, gpuPool, labels, trainingJob } from "./fixtures";
 import { specialSigKey } from "../../tools/engine/graph";
@@ -37,6 +37,9 @@ const resourceFixtures: Fixture[] = [
         props: { bucket: "b", role: "roles/storage.objectViewer", member: "group:ml@example.com" },
     },
 ];
+
+/** Phase 3 is past the promotion gate: the results of phase 2, the phase it left, every metric at its limit. */
+const passingPhase2 = { phase: 2, metrics: Object.fromEntries(Object.entries(successGates).map(([gate, { ratio }]) => [gate, ratio])) };
 
 const stackFixtures: Fixture[] = [
     stackRoot(3),
@@ -80,7 +83,7 @@ describe("preview-time unknown values", () => {
         }
         const costRatio = { phase: 3, baseline: { monthlyUsd: 1_000_000, perTrainingUsd: 1_000 } };
         const atPhase3 = {
-            "promotion-gate": { results: { phase: 3, metrics: {} } },
+            "promotion-gate": { results: passingPhase2 },
             "cost-ratio-targets": costRatio,
             "cost-ratio-forecast": costRatio,
         };
@@ -105,7 +108,7 @@ describe("preview-time unknown values", () => {
     });
 
     it("no stack policy throws or reports on an unknown value", async () => {
-        const config = { results: { phase: 3, metrics: {} } };
+        const config = { results: passingPhase2 };
         // The cost-ratio policies need the baseline the CLI passes; with it, unknowns must not trip them.
         const costConfig = { phase: 3, baseline: { monthlyUsd: 1_000_000, perTrainingUsd: 1_000 } };
         const configFor = (name: string) =>
