@@ -44,7 +44,8 @@ export const deltaSchemaEvolution = resourcePolicy({
     severity: "critical",
     configSchema: configSchema({}),
     validateResource: onResource(databricks.SqlTable, (table, args, report) => {
-        if (isUnknown(table.name) || isUnknown(table.columns) || typeof table.name !== "string") return;
+        // An unknown schema is one being created: its tables are new and hold nothing yet.
+        if (isUnknown(table.name) || isUnknown(table.columns) || isUnknown(table.schemaName) || typeof table.name !== "string") return;
         const schema = typeof table.schemaName === "string" ? table.schemaName : undefined;
         const baseline = releasedColumns(schema, table.name);
         if (!baseline) args.notApplicable(`no released schema for table ${table.name}: a new table has nothing to lose`);

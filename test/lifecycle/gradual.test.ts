@@ -206,6 +206,11 @@ describe("gradual rollback: the stack holds the progress, not the tool's folder"
         expect(result.code).toBe(2);
         expect(result.stderr).toMatch(/migration:gradualRollback = .*: not a gradual rollback record \(startedAt: a UTC time such as .*\)\. .*pulumi config rm migration:gradualRollback/);
         expect(driver.calls).toEqual([]);
+        // It does not hold an immediate recovery back.
+        const recovery = await cli(["rollback", ...base(tempDir()), "--to", "0"], fakeDeps(driver));
+        expect(recovery.code).toBe(0);
+        expect(recovery.stderr).toMatch(/warning: migration:gradualRollback = /);
+        expect(driver.config["migration:phase"]).toBe("0");
     });
 });
 

@@ -1,7 +1,8 @@
 /**
- * What every lifecycle command shares: its options, the injected clock, user and driver, the
- * stack's phase and workload share as its config holds them, and the policy config a real
- * `up` passes to the pack.
+ * What every lifecycle command shares: its options, the injected clock, user and driver; where
+ * the stack is (its config, and the phase and share its last completed update ran at); the one
+ * way a step is run (intent, config, `up`, outcome, with every written value checked); and the
+ * policy config a real `up` passes to the pack.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";

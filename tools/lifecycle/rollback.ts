@@ -49,7 +49,14 @@ async function rollbackLocked(driver: StackDriver, options: LifecycleOptions, ar
     }
 
     // An immediate recovery supersedes a gradual rollback under way, once its own up succeeded.
-    const gradual = await readGradualRecord(driver);
+    // A record that cannot be read must not hold the recovery back: it is left as it is.
+    let gradual: Awaited<ReturnType<typeof readGradualRecord>>;
+    try {
+        gradual = await readGradualRecord(driver);
+    } catch (err) {
+        if (!(err instanceof LifecycleUsageError)) throw err;
+        io.stderr(`migration: warning: ${err.message}\n`);
+    }
     const supersedes = gradual?.status === "in-progress";
     const summary = await runStep(driver, options, deps, {
         kind: "rollback",
