@@ -2,7 +2,8 @@
 import { c4aHyperdisk } from "./c4aHyperdisk";
 import { noDbfsMounts } from "./dbfsMounts";
 import { deltaTableSafety } from "./deltaTables";
+import { googleApisEnabled } from "./googleApisEnabled";
 import { gpuRuntimeDedicatedAccess } from "./gpuRuntimeAccessMode";
 import { noPhotonOnGpu } from "./photonOnGpu";
 
-export const pitfallPolicies = [noPhotonOnGpu, gpuRuntimeDedicatedAccess, noDbfsMounts, deltaTableSafety, c4aHyperdisk];
+export const pitfallPolicies = [noPhotonOnGpu, gpuRuntimeDedicatedAccess, noDbfsMounts, deltaTableSafety, c4aHyperdisk, googleApisEnabled];

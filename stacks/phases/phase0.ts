@@ -105,7 +105,10 @@ export function phase0(ctx: PhaseContext): Phase0 {
         ctx.gcpOptions(),
     );
 
-    const project = gcp.organizations.getProjectOutput({ projectId: config.gcpProject }, { provider: ctx.providers.gcp });
+    const project = gcp.organizations.getProjectOutput(
+        { projectId: config.gcpProject },
+        { provider: ctx.providers.gcp, dependsOn: ctx.apis.servicesForFunction("gcp:organizations/getProject:getProject") },
+    );
     const costMonitoring = new CostMonitoring(
         "cost",
         {

@@ -104,7 +104,7 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
             egress: baseline.network.nat,
             labels: ctx.labels(phase, "platform"),
         },
-        { providers: [ctx.providers.gcp, account] },
+        ctx.gcpOptions({ providers: [account] }),
     );
     const ws = workspaceProvider(config, workspace);
     const inWorkspace: pulumi.ComponentResourceOptions = { providers: [ws] };
@@ -124,7 +124,7 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
             principals: [db.clusterUser!],
             labels: ctx.labels(phase, "storage"),
         },
-        { providers: [ctx.providers.gcp, ws] },
+        ctx.gcpOptions({ providers: [ws] }),
     );
 
     const warehouse = new SqlWarehouse(

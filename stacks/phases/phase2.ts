@@ -55,7 +55,7 @@ export function phase2Data(ctx: PhaseContext, p1: Phase1Data): Phase2Data {
             credentialName: p1.storage.credential.name,
             credentialServiceAccount: p1.storage.credential.databricksGcpServiceAccount.email,
         },
-        { providers: [ctx.providers.gcp, p1.providers.workspace] },
+        ctx.gcpOptions({ providers: [p1.providers.workspace] }),
     );
 
     const table = (name: string, definition: TableDefinition) =>

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { byName, byType, runStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
 
 const nodePool = "gcp:container/nodePool:NodePool";
 const statefulTypes = ["gcp:bigquery/dataset:Dataset", "gcp:storage/bucket:Bucket"];
@@ -31,6 +32,10 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
         // dev runs its H100 capacity all on spot: no on-demand pool. prod has both.
         expect(counts[nodePool]).toBe(stack === "dev" ? 2 : 3);
         expect(counts["gcp:monitoring/notificationChannel:NotificationChannel"]).toBe(stack === "dev" ? 1 : 2);
+    });
+
+    it("enables every Google API it uses as code, and each resource waits for its APIs", () => {
+        expectApisAwaited(graph);
     });
 
     it("labels every labelable resource with the five keys", () => {

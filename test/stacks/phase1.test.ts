@@ -5,12 +5,17 @@ import { accountsHost } from "../../stacks/phases/databricksProviders";
 import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { mockWorkspaceUrl } from "../../tools/engine/mockAnswers";
 import { byName, byType, runStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
 import { accountTypes, databricksResources, job, JobCluster, phaseOverride, providerRef, statefulTypes } from "./databricksGraph";
 
 describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
     let graph: ResourceGraph;
     beforeAll(async () => {
         graph = await runStack(stack, phaseOverride(1));
+    });
+
+    it("keeps every resource of phase 1 waiting for the Google APIs its type needs", () => {
+        expectApisAwaited(graph);
     });
 
     it("adds the Databricks setup to the GCP baseline", () => {

@@ -3,6 +3,7 @@ import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { deltaStorage } from "../../components/targets";
 import { countByType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { byType, runStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
 import { databricksResources, job, JobCluster, JobTask, phaseOverride, providerRef, statefulTypes } from "./databricksGraph";
 
 const parametersOf = (j: { inputs: Record<string, unknown> }) =>
@@ -12,6 +13,10 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
     let graph: ResourceGraph;
     beforeAll(async () => {
         graph = await runStack(stack, phaseOverride(2));
+    });
+
+    it("keeps every resource of phase 2 waiting for the Google APIs its type needs", () => {
+        expectApisAwaited(graph);
     });
 
     it("adds the tables, source access, notebooks and jobs to phase 1", () => {

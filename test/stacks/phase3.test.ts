@@ -7,6 +7,7 @@ import { costRules, performanceDegradationAlert } from "../../components/targets
 import { preview } from "../../tools/engine/diff";
 import { countByType, GraphResource, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { byType, runStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
 import { job, JobCluster, JobTask, phaseOverride, providerRef } from "./databricksGraph";
 import { parseSelect } from "./sqlShape";
 
@@ -38,6 +39,10 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
     beforeAll(async () => {
         graph = await runStack(stack, phaseOverride(3));
         phase2 = await runStack(stack, phaseOverride(2));
+    });
+
+    it("keeps every resource of phase 3 waiting for the Google APIs its type needs", () => {
+        expectApisAwaited(graph);
     });
 
     it("adds monitoring and cost tracking to phase 2", () => {
