@@ -113,6 +113,16 @@ const emails = (min: number) => {
 const uuid = (accepted: string) =>
     matching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, accepted);
 
+/** Account group names; `users` and `admins` are workspace-local groups, which cannot be assigned or granted. */
+const groupNames = () => {
+    const accepted = "a list of Databricks account group names (letters, digits, spaces, '.', '_' or '-'; not the workspace-local users or admins)";
+    const name = z
+        .string({ error: accepted })
+        .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, { error: accepted })
+        .refine((g) => !["users", "admins"].includes(g), { error: accepted });
+    return field(z.array(name, { error: accepted }), { accepted });
+};
+
 export const gcpRegionPattern = /^[a-z]+-[a-z]+\d$/;
 
 /** H100 machine types and the accelerator each carries (a3-megagpu takes the "mega" type). */
@@ -256,6 +266,17 @@ export const configSchema = z.strictObject({
             clusterUser: field(z.union([emailAddress, z.uuid()], { error: "a workspace user's e-mail or a service principal's application ID (UUID)" }), {
                 accepted: "a workspace user's e-mail or a service principal's application ID (UUID)",
             }).optional(),
+            jobsRunAs: uuid("the application ID (a UUID) of the service principal every job runs as").optional(),
+            /**
+             * Account groups given access to the workspace's compute (components/databricks/
+             * access.ts): operators run and manage it, viewers see jobs and query results.
+             */
+            access: z
+                .strictObject({
+                    operators: groupNames().default([]),
+                    viewers: groupNames().default([]),
+                })
+                .prefault({}),
             migrationSource: matching(
                 /^gs:\/\/[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/=-]*)?$/,
                 "a GCS URI such as gs://acme-ml-dev-training-data/raw",
@@ -263,7 +284,7 @@ export const configSchema = z.strictObject({
             schedulesPaused: flag().default(false),
             a100: z
                 .strictObject({
-                    sparkVersion: matching(gpuMlRuntimePattern, "a GPU ML runtime such as 14.3.x-gpu-ml-scala2.12").default(
+                    sparkVersion: matching(gpuMlRuntimePattern, `a GPU ML runtime such as ${defaultGpuMlRuntime}`).default(
                         defaultGpuMlRuntime,
                     ),
                     nodeType: oneOf(a100NodeTypeNames).default("a2-highgpu-1g"),
@@ -282,7 +303,7 @@ export const configSchema = z.strictObject({
                 .prefault({}),
             dataPrep: z
                 .strictObject({
-                    sparkVersion: matching(cpuRuntimePattern, "a CPU runtime (not ML/GPU) such as 14.3.x-scala2.12").default(
+                    sparkVersion: matching(cpuRuntimePattern, `a CPU runtime (not ML/GPU) such as ${defaultCpuRuntime}`).default(
                         defaultCpuRuntime,
                     ),
                     nodeType: matching(cpuNodeTypePattern, "a CPU node type such as n2-highmem-8").default("n2-highmem-8"),

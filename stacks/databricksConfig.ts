@@ -3,7 +3,8 @@
  * phase needs, worker bounds, the workspace subnet against the VPC's other ranges, and the
  * A100 cluster against the quota requested in phase 0. Pure, called by config.ts.
  */
-import { a100NodeTypes } from "../components/databricks/nodeTypes";
+import { WorkspaceRoles } from "../components/databricks/access";
+import { a100NodeTypes, defaultCpuRuntime, defaultGpuMlRuntime, minDedicatedRuntimeText, supportsDedicatedAccess } from "../components/databricks/nodeTypes";
 import { cidrsOverlap, isNetworkAddress, parseCidr } from "../components/gcp/cidr";
 import type { ConfigProblem } from "./config";
 import type { ParsedConfig } from "./configSchema";
@@ -11,7 +12,7 @@ import type { ParsedConfig } from "./configSchema";
 const key = (path: string) => `migration:databricks.${path}`;
 
 /** Keys a stack must set before it can deploy the phase, with what each accepts. */
-type RequiredKey = "accountId" | "googleServiceAccount" | "metastoreId" | "clusterUser" | "migrationSource";
+type RequiredKey = "accountId" | "googleServiceAccount" | "metastoreId" | "clusterUser" | "jobsRunAs" | "migrationSource";
 const requiredFrom: { phase: number; path: RequiredKey; accepted: string }[] = [
     { phase: 1, path: "accountId", accepted: "a Databricks account ID (a UUID), required from phase 1" },
     {
@@ -21,6 +22,11 @@ const requiredFrom: { phase: number; path: RequiredKey; accepted: string }[] = [
     },
     { phase: 1, path: "metastoreId", accepted: "the Unity Catalog metastore ID of the region (a UUID), required from phase 1" },
     { phase: 1, path: "clusterUser", accepted: "the user or service principal the dedicated A100 cluster runs as, required from phase 1" },
+    {
+        phase: 1,
+        path: "jobsRunAs",
+        accepted: "the application ID (a UUID) of the service principal the jobs run as, required from phase 1",
+    },
     { phase: 2, path: "migrationSource", accepted: "the GCS URI of the data to migrate (gs://bucket/path), required from phase 2" },
 ];
 
@@ -47,6 +53,17 @@ export function databricksConfigProblems(config: ParsedConfig): ConfigProblem[] 
     }
 
     problems.push(...subnetProblems(config));
+    problems.push(...accessProblems(config));
+    for (const [group, example] of [["a100", defaultGpuMlRuntime], ["dataPrep", defaultCpuRuntime]] as const) {
+        const version = db[group].sparkVersion;
+        if (!supportsDedicatedAccess(version)) {
+            problems.push({
+                key: key(`${group}.sparkVersion`),
+                value: JSON.stringify(version),
+                accepted: `a runtime of ${minDedicatedRuntimeText} or later, such as ${example}: the clusters run in dedicated access mode, whose fine-grained access control needs it`,
+            });
+        }
+    }
 
     if (config.phase >= 1) problems.push(...quotaProblems(config));
     return problems;
@@ -113,4 +130,33 @@ function subnetProblems(config: ParsedConfig): ConfigProblem[] {
     return Object.entries(others)
         .filter(([, other]) => cidrsOverlap(cidr, other))
         .map(([name, other]) => problem(`a block that does not overlap migration:${name} (${other})`));
+}
+
+/** The workspace roles the stack config names; only from phase 1, once the identities are required. */
+export function workspaceRoles(config: Pick<ParsedConfig, "databricks">): WorkspaceRoles {
+    const db = config.databricks;
+    if (db.clusterUser === undefined || db.jobsRunAs === undefined) {
+        throw new Error("migration:databricks.clusterUser and migration:databricks.jobsRunAs are required from phase 1");
+    }
+    return { clusterUser: db.clusterUser, jobsRunAs: db.jobsRunAs, operators: db.access.operators, viewers: db.access.viewers };
+}
+
+/** A group named twice, or in both lists, would get two levels on one object. */
+function accessProblems(config: ParsedConfig): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const seen = new Map<string, string>();
+    for (const list of ["operators", "viewers"] as const) {
+        config.databricks.access[list].forEach((group, i) => {
+            const where = seen.get(group);
+            if (where !== undefined) {
+                problems.push({
+                    key: key(`access.${list}[${i}]`),
+                    value: JSON.stringify(group),
+                    accepted: `a group not already named in ${key(where)}: each group has one role`,
+                });
+            }
+            seen.set(group, `access.${list}[${i}]`);
+        });
+    }
+    return problems;
 }

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { withDependencies } from "../dependencies";
 import { apisByFunction, apisOf, GoogleApi, googleApiNames } from "./googleApis";
 
 export interface ProjectApisArgs {
@@ -55,17 +56,4 @@ export class ProjectApis extends pulumi.ComponentResource {
         if (!apis) throw new Error(`ProjectApis: provider function ${JSON.stringify(token)} is not in apisByFunction (components/gcp/googleApis.ts)`);
         return this.servicesFor(apis);
     }
-}
-
-/** `dependsOn` as given (a resource or a list of them) plus the services. */
-function withDependencies(
-    resourceName: string,
-    dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
-    services: pulumi.Resource[],
-): pulumi.Input<pulumi.Resource>[] {
-    if (dependsOn === undefined) return services;
-    if (Array.isArray(dependsOn)) return [...dependsOn, ...services];
-    if (pulumi.Resource.isInstance(dependsOn)) return [dependsOn, ...services];
-    // An Output or Promise of a list cannot be merged without awaiting it; no component passes one.
-    throw new Error(`${resourceName}: dependsOn is an Output or Promise; pass a resource or a list of resources so its Google APIs can be added`);
 }

@@ -33,7 +33,7 @@ async function databricksResources(build: () => void): Promise<GraphResource[]> 
 function a100(name: string, overrides: Partial<databricks.ClusterArgs> = {}): databricks.Cluster {
     return new databricks.Cluster(name, {
         clusterName: name,
-        sparkVersion: "14.3.x-gpu-ml-scala2.12",
+        sparkVersion: "15.4.x-gpu-ml-scala2.12",
         nodeTypeId: "a2-highgpu-1g",
         autoscale: { minWorkers: 2, maxWorkers: 8 },
         autoterminationMinutes: costRules.databricks.clusterIdleTimeoutMinutes,
@@ -50,7 +50,7 @@ function compliantDatabricks(): void {
     a100("a100");
     new databricks.Cluster("data-prep", {
         clusterName: "data-prep",
-        sparkVersion: "14.3.x-scala2.12",
+        sparkVersion: "15.4.x-scala2.12",
         nodeTypeId: "n2-highmem-8",
         runtimeEngine: "PHOTON",
         autoscale: { minWorkers: 1, maxWorkers: 4 },

@@ -19,14 +19,15 @@ describe("migration:databricks", () => {
     it("fills the seed's values and the modern runtime in as defaults", () => {
         const { databricks: db } = parseStack("prod", { "migration:databricks": {} });
         expect(db.a100).toEqual({
-            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            sparkVersion: "15.4.x-gpu-ml-scala2.12",
             nodeType: "a2-highgpu-1g",
             minWorkers: a100ClusterWorkers.min,
             maxWorkers: a100ClusterWorkers.max,
             autoterminationMinutes: costRules.databricks.clusterIdleTimeoutMinutes,
             gpuMemoryFraction: costRules.gpuMemoryUtilization,
         });
-        expect(db.dataPrep).toMatchObject({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-8" });
+        expect(db.dataPrep).toMatchObject({ sparkVersion: "15.4.x-scala2.12", nodeType: "n2-highmem-8" });
+        expect(db.access).toEqual({ operators: [], viewers: [] });
         expect(db.warehouse).toEqual({ clusterSize: "2X-Small", autoStopMinutes: 10, maxClusters: 1 });
         expect(db.subnetCidr).toBe("10.28.0.0/22");
         expect(db.schedulesPaused).toBe(false);
@@ -41,17 +42,22 @@ describe("migration:databricks", () => {
 
     it.each<[string, Record<string, unknown>, string, string]>([
         ["the seed's Azure-style node type", { a100: { nodeType: "Standard_A100_v5" } }, "migration:databricks.a100.nodeType", 'one of "a2-highgpu-1g"'],
-        ["the seed's runtime name", { a100: { sparkVersion: "ML Runtime 14.3" } }, "migration:databricks.a100.sparkVersion", "a GPU ML runtime such as 14.3.x-gpu-ml-scala2.12"],
-        ["a CPU runtime for the A100s", { a100: { sparkVersion: "14.3.x-scala2.12" } }, "migration:databricks.a100.sparkVersion", "GPU ML runtime"],
+        ["the seed's runtime name", { a100: { sparkVersion: "ML Runtime 14.3" } }, "migration:databricks.a100.sparkVersion", "a GPU ML runtime such as 15.4.x-gpu-ml-scala2.12"],
+        ["the plan's 14.3 runtime, too old for dedicated access", { a100: { sparkVersion: "14.3.x-gpu-ml-scala2.12" } }, "migration:databricks.a100.sparkVersion", "a runtime of 15.4 LTS or later, such as 15.4.x-gpu-ml-scala2.12"],
+        ["a 14.3 data-prep runtime", { dataPrep: { sparkVersion: "14.3.x-scala2.12" } }, "migration:databricks.dataPrep.sparkVersion", "a runtime of 15.4 LTS or later, such as 15.4.x-scala2.12"],
+        ["a CPU runtime for the A100s", { a100: { sparkVersion: "15.4.x-scala2.12" } }, "migration:databricks.a100.sparkVersion", "GPU ML runtime"],
         ["a longer idle timeout than the seed's", { a100: { autoterminationMinutes: 45 } }, "migration:databricks.a100.autoterminationMinutes", "an integer from 10 to 30"],
         ["a GPU memory fraction of 0", { a100: { gpuMemoryFraction: 0 } }, "migration:databricks.a100.gpuMemoryFraction", "a number above 0, at most 1"],
-        ["an ML runtime for data prep", { dataPrep: { sparkVersion: "14.3.x-gpu-ml-scala2.12" } }, "migration:databricks.dataPrep.sparkVersion", "a CPU runtime (not ML/GPU)"],
+        ["an ML runtime for data prep", { dataPrep: { sparkVersion: "15.4.x-gpu-ml-scala2.12" } }, "migration:databricks.dataPrep.sparkVersion", "a CPU runtime (not ML/GPU)"],
         ["a GPU node for data prep", { dataPrep: { nodeType: "a2-highgpu-1g" } }, "migration:databricks.dataPrep.nodeType", "a CPU node type such as n2-highmem-8"],
         ["a warehouse that never stops", { warehouse: { autoStopMinutes: 0 } }, "migration:databricks.warehouse.autoStopMinutes", "an integer from 1 to 30"],
         ["an account ID that is not a UUID", { accountId: "acme" }, "migration:databricks.accountId", "a Databricks account ID (a UUID"],
         ["a personal e-mail instead of a service account", { googleServiceAccount: "alice@example.com" }, "migration:databricks.googleServiceAccount", "the e-mail of a Google service account"],
         ["a DBFS mount as migration source", { migrationSource: "/mnt/models" }, "migration:databricks.migrationSource", "a GCS URI such as gs://"],
         ["a cluster user that is neither e-mail nor UUID", { clusterUser: "alice" }, "migration:databricks.clusterUser", "a workspace user's e-mail or a service principal's application ID"],
+        ["a person as the jobs' run-as identity", { jobsRunAs: "ml-engineer@example.com" }, "migration:databricks.jobsRunAs", "the application ID (a UUID) of the service principal every job runs as"],
+        ["the workspace-local users group", { access: { viewers: ["users"] } }, "migration:databricks.access.viewers[0]", "not the workspace-local users or admins"],
+        ["a group with two roles", { access: { operators: ["ml-platform"], viewers: ["ml-platform"] } }, "migration:databricks.access.viewers[0]", "a group not already named in migration:databricks.access.operators[0]"],
         ["an unknown key", { photon: true }, "migration:databricks.photon", "no such key; known keys are accountId"],
     ])("rejects %s, saying what is accepted", (_, change, key, accepted) => {
         const problems = configProblems(() => parseStack("dev", databricks("dev", change)));
@@ -68,6 +74,7 @@ describe("migration:databricks", () => {
             "migration:databricks.accountId",
             "migration:databricks.clusterUser",
             "migration:databricks.googleServiceAccount",
+            "migration:databricks.jobsRunAs",
             "migration:databricks.metastoreId",
         ]);
         expect(phase1.every((p) => p.value === "(not set)" && p.accepted.includes("required from phase 1"))).toBe(true);
