@@ -7,10 +7,12 @@
  * answered with what would have been right rather than a parser's internals.
  */
 import { z } from "zod";
+import { planA100Demand } from "../components/databricks/a100Demand";
 import {
     a100NodeTypeNames,
     cpuNodeTypePattern,
     cpuRuntimePattern,
+    defaultA100NodeType,
     defaultCpuRuntime,
     defaultGpuMlRuntime,
     gpuMlRuntimePattern,
@@ -123,6 +125,10 @@ const groupNames = () => {
     return field(z.array(name, { error: accepted }), { accepted });
 };
 
+const quotaContactAccepted =
+    "the e-mail of a Google account (a person or a service account, not a group) with quota-update permission on the project";
+const quotaGroupAccepted = `{ contactEmail: ${quotaContactAccepted} }, and optionally allRegionsGpus`;
+
 export const gcpRegionPattern = /^[a-z]+-[a-z]+\d$/;
 
 /** H100 machine types and the accelerator each carries (a3-megagpu takes the "mega" type). */
@@ -232,14 +238,28 @@ export const configSchema = z.strictObject({
             ),
             notificationEmails: emails(1),
         }),
+    /**
+     * The A100 quota phase 0 requests in the workspace's region: on demand for the drivers,
+     * preemptible for the workers, of every A100 cluster that can run at once
+     * (components/databricks/a100Demand.ts; the defaults are the plan's sizes).
+     */
     a100Quota: z
         .strictObject({
             region: matching(gcpRegionPattern, "a GCP region such as us-central1").optional(),
             variant: oneOf(["a100-40gb", "a100-80gb"]).default("a100-40gb"),
-            gpus: integer(0).default(a100ClusterWorkers.max),
-            preemptibleGpus: integer(0).default(a100ClusterWorkers.max),
+            gpus: integer(0).default(planA100Demand.onDemandGpus),
+            preemptibleGpus: integer(0).default(planA100Demand.preemptibleGpus),
         })
         .prefault({}),
+    /** The quota requests' own settings: who Google contacts, and the all-regions GPU ceiling. */
+    // The group's own error (not a leaf's `accepted`, so the docs list its keys) names what a missing group needs.
+    quota: z.strictObject(
+        {
+            contactEmail: field(z.email({ error: quotaContactAccepted }), { accepted: quotaContactAccepted }),
+            allRegionsGpus: integer(1).optional(),
+        },
+        { error: quotaGroupAccepted },
+    ),
     /**
      * Databricks on GCP (phases 1 and 2). The identities and the metastore are optional here
      * and required from phase 1 on (checked with the other cross-key rules in config.ts), so a
@@ -287,7 +307,7 @@ export const configSchema = z.strictObject({
                     sparkVersion: matching(gpuMlRuntimePattern, `a GPU ML runtime such as ${defaultGpuMlRuntime}`).default(
                         defaultGpuMlRuntime,
                     ),
-                    nodeType: oneOf(a100NodeTypeNames).default("a2-highgpu-1g"),
+                    nodeType: oneOf(a100NodeTypeNames).default(defaultA100NodeType),
                     minWorkers: integer(0, maxDatabricksWorkers).default(a100ClusterWorkers.min),
                     maxWorkers: integer(1, maxDatabricksWorkers).default(a100ClusterWorkers.max),
                     autoterminationMinutes: integer(10, costRules.databricks.clusterIdleTimeoutMinutes).default(

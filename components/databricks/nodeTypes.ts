@@ -6,7 +6,7 @@
  * one. On GCP, A100s come as `a2-highgpu-*` / `a2-megagpu-16g` (40 GB) and `a2-ultragpu-*`
  * (80 GB); Databricks requires GPU types for the driver as well as the workers.
  */
-import type { A100Variant } from "../gcp/gpuQuotaRequest";
+import type { A100Variant } from "../gcp/gpuQuota";
 
 export interface A100NodeType {
     gpus: number;
@@ -26,6 +26,9 @@ export const a100NodeTypes = {
 } as const satisfies Record<string, A100NodeType>;
 
 export type A100NodeTypeName = keyof typeof a100NodeTypes;
+
+/** One A100 (40 GB) per node: the smallest step of capacity, and the cheapest spot worker. */
+export const defaultA100NodeType: A100NodeTypeName = "a2-highgpu-1g";
 export const a100NodeTypeNames = Object.keys(a100NodeTypes) as [A100NodeTypeName, ...A100NodeTypeName[]];
 
 export function isA100NodeType(nodeType: string): nodeType is A100NodeTypeName {

@@ -7,6 +7,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { accessControls, WorkspaceRoles } from "../../components/databricks/access";
+import { benchmarkWorkers as fixedBenchmarkWorkers } from "../../components/databricks/a100Demand";
 import { A100Cluster } from "../../components/databricks/a100Cluster";
 import { gpuClusterSpec } from "../../components/databricks/clusterSpec";
 import { DeltaStorage } from "../../components/databricks/deltaStorage";
@@ -201,7 +202,7 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
     );
 
     // Benchmarks run on a fixed-size A100 job cluster: autoscaling would blur throughput.
-    const benchmarkWorkers = Math.max(1, db.a100.minWorkers);
+    const benchmarkWorkers = fixedBenchmarkWorkers(db.a100.minWorkers);
     const benchmark = new NotebookJob(
         "benchmark-suite",
         {

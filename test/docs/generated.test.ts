@@ -93,7 +93,7 @@ describe("configuration table", () => {
         const byKey = new Map(configurationRows().map((r) => [r.key, r]));
         expect(byKey.get("phase")?.default).toBe("(required)");
         expect(byKey.get("h100.spotShare")?.default).toBe("`0.6`");
-        expect(byKey.get("databricks.a100.sparkVersion")?.default).toBe('`"14.3.x-gpu-ml-scala2.12"`');
+        expect(byKey.get("databricks.a100.sparkVersion")?.default).toBe('`"15.4.x-gpu-ml-scala2.12"`');
         expect(byKey.get("databricks.accountId")?.default).toBe("(required from phase 1)");
         expect(byKey.get("gcpCredentials")?.secret).toBe(true);
     });

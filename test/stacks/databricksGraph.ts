@@ -1,5 +1,6 @@
 /** Shared reading of a Databricks phase graph for the phase 1 and phase 2 suites. */
 import { expect } from "vitest";
+import { a100NodeTypes, isA100NodeType } from "../../components/databricks/nodeTypes";
 import { GraphResource, ResourceGraph } from "../../tools/engine/graph";
 import { byType } from "../harness";
 
@@ -81,4 +82,29 @@ export function expectJobsRunAs(graph: ResourceGraph, runAs: string): GraphResou
         }
     }
     return jobs;
+}
+
+/**
+ * The A100 GPUs the graph's clusters hold at once, each at its largest: one driver on demand
+ * and its workers preemptible, for the all-purpose clusters and every job cluster on an A100
+ * node type (each job runs one run at a time).
+ */
+export function graphA100Demand(graph: ResourceGraph): { onDemandGpus: number; preemptibleGpus: number; clusters: number } {
+    const specs: Record<string, unknown>[] = [
+        ...byType(graph, "databricks:index/cluster:Cluster").map((c) => c.inputs),
+        ...byType(graph, "databricks:index/job:Job").flatMap((j) => ((j.inputs.jobClusters ?? []) as JobCluster[]).map((c) => c.newCluster)),
+    ];
+    let onDemandGpus = 0;
+    let preemptibleGpus = 0;
+    let clusters = 0;
+    for (const spec of specs) {
+        const nodeType = spec.nodeTypeId as string;
+        if (!isA100NodeType(nodeType)) continue;
+        const gpus = a100NodeTypes[nodeType].gpus;
+        const workers = (spec.autoscale as { maxWorkers: number } | undefined)?.maxWorkers ?? (spec.numWorkers as number);
+        clusters++;
+        onDemandGpus += gpus;
+        preemptibleGpus += workers * gpus;
+    }
+    return { onDemandGpus, preemptibleGpus, clusters };
 }

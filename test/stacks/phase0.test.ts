@@ -27,7 +27,7 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
             "gcp:bigquery/dataset:Dataset": 1,
             "gcp:pubsub/topic:Topic": 1,
             "gcp:billing/budget:Budget": 1,
-            "gcp:cloudquota/sQuotaPreference:SQuotaPreference": 2,
+            "gcp:cloudquota/sQuotaPreference:SQuotaPreference": 3,
         });
         // dev runs its H100 capacity all on spot: no on-demand pool. prod has both.
         expect(counts[nodePool]).toBe(stack === "dev" ? 2 : 3);
@@ -71,11 +71,19 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
         }
     });
 
-    it("makes the quota request contact the first notification address", () => {
-        for (const q of byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference")) {
-            expect(q.inputs.contactEmail).toBe("ml-platform-alerts@example.com");
+    it("files the quota requests with their own contact, the A100s of every cluster at once and the all-regions ceiling", () => {
+        const prefs = byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference");
+        for (const q of prefs) {
+            expect(q.inputs.contactEmail).toBe("platform-lead@example.com");
             expect(q.inputs.parent).toBe(`projects/acme-ml-${stack}`);
         }
+        const preferred = Object.fromEntries(prefs.map((q) => [q.inputs.quotaId, Number((q.inputs.quotaConfig as { preferredValue: string }).preferredValue)]));
+        // dev: 1 H100 node × 8 + 3 + 8 A100s; prod: 8 × 8 + 16 + 32.
+        expect(preferred).toEqual(
+            stack === "dev"
+                ? { "NVIDIA-A100-GPUS-per-project-region": 3, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 8, "GPUS-ALL-REGIONS-per-project": 19 }
+                : { "NVIDIA-A100-GPUS-per-project-region": 16, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 32, "GPUS-ALL-REGIONS-per-project": 112 },
+        );
     });
 
     it("exports the stack outputs", () => {

@@ -1,10 +1,11 @@
+import { configuredA100Demand } from "../../stacks/databricksConfig";
 import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { deltaStorage } from "../../components/targets";
 import { countByType, programResources, ResourceGraph } from "../../tools/engine/graph";
-import { byType, runStack } from "../harness";
+import { byType, runStack, parseStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
-import { databricksResources, job, JobCluster, JobTask, phaseOverride, providerRef, statefulTypes, expectJobsRunAs, jobsRunAs } from "./databricksGraph";
+import { databricksResources, job, JobCluster, JobTask, phaseOverride, providerRef, statefulTypes, expectJobsRunAs, jobsRunAs, graphA100Demand } from "./databricksGraph";
 
 const parametersOf = (j: { inputs: Record<string, unknown> }) =>
     Object.fromEntries((j.inputs.parameters as { name: string; default: string }[]).map((p) => [p.name, p.default]));
@@ -17,6 +18,15 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
 
     it("keeps every resource of phase 2 waiting for the Google APIs its type needs", () => {
         expectApisAwaited(graph);
+    });
+
+    it("runs no more A100s at once than the quota phase 0 requests, counted as config validation counts them", () => {
+        const demand = graphA100Demand(graph);
+        expect(demand.clusters).toBe(3);
+        const config = parseStack(stack, phaseOverride(2));
+        expect({ onDemandGpus: demand.onDemandGpus, preemptibleGpus: demand.preemptibleGpus }).toEqual(configuredA100Demand(config));
+        expect(demand.onDemandGpus).toBeLessThanOrEqual(config.a100Quota.gpus);
+        expect(demand.preemptibleGpus).toBeLessThanOrEqual(config.a100Quota.preemptibleGpus);
     });
 
     it("runs every job as the service principal, under job-cluster policies, reading the source and writing the catalog as it", () => {

@@ -6,9 +6,9 @@ import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { costRules, performanceDegradationAlert } from "../../components/targets";
 import { preview } from "../../tools/engine/diff";
 import { countByType, GraphResource, programResources, ResourceGraph } from "../../tools/engine/graph";
-import { byType, runStack } from "../harness";
+import { byType, runStack, parseStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
-import { job, JobCluster, JobTask, phaseOverride, providerRef, expectJobsRunAs, jobsRunAs } from "./databricksGraph";
+import { job, JobCluster, JobTask, phaseOverride, providerRef, expectJobsRunAs, jobsRunAs, graphA100Demand } from "./databricksGraph";
 import { parseSelect } from "./sqlShape";
 
 const notificationEmails: Record<string, string[]> = {
@@ -43,6 +43,13 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
 
     it("keeps every resource of phase 3 waiting for the Google APIs its type needs", () => {
         expectApisAwaited(graph);
+    });
+
+    it("resizes the A100 clusters within the quota: every one of them at once still fits", () => {
+        const demand = graphA100Demand(graph);
+        const config = parseStack(stack, phaseOverride(3));
+        expect(demand.onDemandGpus).toBeLessThanOrEqual(config.a100Quota.gpus);
+        expect(demand.preemptibleGpus).toBeLessThanOrEqual(config.a100Quota.preemptibleGpus);
     });
 
     it("runs the cost-tracking job as the service principal too, once its grants, table and assignment exist", () => {
