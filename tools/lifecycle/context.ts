@@ -12,6 +12,7 @@ import { stackPolicyConfig } from "../cli/policies";
 import { SqlRunner } from "./benchmarkTable";
 import { configFileDriver, DriverFactory, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
+import type { QuotaReader } from "./quota";
 import { stateDir } from "./state";
 
 export interface LifecycleDeps {
@@ -30,6 +31,8 @@ export interface LifecycleDeps {
      * offline (default in the CLI: `costRatioConfigFor`); without it they are not configured.
      */
     costRatioConfig?: (options: LifecycleOptions, phase: number) => Promise<Record<string, unknown>>;
+    /** Reads granted GPU quota for `promote --to 1` (default in the CLI: the Cloud Quotas API); without it, not checked. */
+    quotaReader?: QuotaReader;
 }
 
 export interface LifecycleOptions {
