@@ -110,11 +110,14 @@ export class DeltaStorage extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
-        // Unity Catalog validates access when the location is created: after the grants.
+        // After the grants, so that access is in place by the time the location is used.
         this.externalLocation = new databricks.ExternalLocation(
             `${name}-location`,
             {
                 name: `${args.catalog}_delta`,
+                // Unity Catalog would check access on create, right after the bucket grant, and GCS
+                // IAM takes minutes to propagate: the first up could fail. Checked at first use.
+                skipValidation: true,
                 url: pulumi.interpolate`gs://${this.bucket.name}/`,
                 credentialName: this.credential.name,
                 isolationMode: "ISOLATION_MODE_ISOLATED",

@@ -51,6 +51,9 @@ export class SourceDataAccess extends pulumi.ComponentResource {
             `${name}-location`,
             {
                 name: args.locationName,
+                // Unity Catalog would check access on create, right after the bucket grant, and GCS
+                // IAM takes minutes to propagate: the first up could fail. Checked at first use.
+                skipValidation: true,
                 url: this.url,
                 credentialName: args.credentialName,
                 readOnly: true,

@@ -86,6 +86,13 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
         );
     });
 
+    it("lets on-demand H100 nodes use the project's reservations, spot ones none", () => {
+        for (const pool of byType(graph, nodePool).filter((p) => p.name.startsWith("h100-"))) {
+            const nodeConfig = pool.inputs.nodeConfig as { spot: boolean; reservationAffinity: { consumeReservationType: string } };
+            expect(nodeConfig.reservationAffinity.consumeReservationType, pool.name).toBe(nodeConfig.spot ? "NO_RESERVATION" : "ANY_RESERVATION");
+        }
+    });
+
     it("exports the stack outputs", () => {
         expect(graph.outputs).toMatchObject({ phase: 0, gkeCluster: "ml-gke", c4aNodePool: "c4a-data" });
         expect(graph.outputs.h100NodePools).toEqual(stack === "dev" ? ["h100-spot"] : ["h100-on-demand", "h100-spot"]);

@@ -19,7 +19,7 @@ describe("SourceDataAccess", () => {
         expect(readers.map((r) => r.inputs.role).sort()).toEqual([...sourceReaderRoles].sort());
         for (const r of readers) expect(r.inputs).toMatchObject({ bucket: "acme-training", member: "serviceAccount:uc@x.iam.gserviceaccount.com" });
         const [location] = byType(graph, "databricks:index/externalLocation:ExternalLocation");
-        expect(location.inputs).toMatchObject({ url: "gs://acme-training/raw/", readOnly: true, credentialName: "ml_dev_gcs", forceDestroy: false });
+        expect(location.inputs).toMatchObject({ url: "gs://acme-training/raw/", readOnly: true, credentialName: "ml_dev_gcs", forceDestroy: false, skipValidation: true });
         expect(location).toMatchObject({ protect: true, retainOnDelete: true });
         for (const r of readers) expect(location.dependencies).toContain(r.urn);
         expect(JSON.stringify(graph.resources.map((r) => r.inputs))).not.toContain("objectAdmin");

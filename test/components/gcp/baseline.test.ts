@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CostMonitoring, monthlyBudgetUsd } from "../../../components/gcp/costMonitoring";
-import { GkeCluster, nodeServiceAccountRoles } from "../../../components/gcp/gkeCluster";
+import { GkeCluster, GkeClusterArgs, nodeServiceAccountRoles } from "../../../components/gcp/gkeCluster";
 import { allRegionsGpuQuotaId } from "../../../components/gcp/gpuQuota";
 import { a100QuotaIds, GpuQuotaRequest } from "../../../components/gcp/gpuQuotaRequest";
 import { Network } from "../../../components/gcp/network";
@@ -31,24 +31,23 @@ describe("Network", () => {
 });
 
 describe("GkeCluster", () => {
+    const clusterArgs: GkeClusterArgs = {
+        project: "acme-ml",
+        region: "us-central1",
+        networkId: "vpc",
+        subnetId: "subnet",
+        podsRangeName: "pods",
+        servicesRangeName: "services",
+        masterCidr: "172.16.0.0/28",
+        masterAuthorizedCidrs: ["203.0.113.0/24"],
+        releaseChannel: "STABLE",
+        autoscalingProfile: "OPTIMIZE_UTILIZATION",
+        deletionProtection: true,
+        labels,
+    };
+
     it("is private, with workload identity, managed Prometheus + DCGM, a release channel and its own node account", async () => {
-        const graph = await runProgram(
-            () =>
-                new GkeCluster("ml-gke", {
-                    project: "acme-ml",
-                    region: "us-central1",
-                    networkId: "vpc",
-                    subnetId: "subnet",
-                    podsRangeName: "pods",
-                    servicesRangeName: "services",
-                    masterCidr: "172.16.0.0/28",
-                    masterAuthorizedCidrs: ["203.0.113.0/24"],
-                    releaseChannel: "STABLE",
-                    autoscalingProfile: "OPTIMIZE_UTILIZATION",
-                    deletionProtection: true,
-                    labels,
-                }),
-        );
+        const graph = await runProgram(() => new GkeCluster("ml-gke", clusterArgs));
         const [cluster] = byType(graph, "gcp:container/cluster:Cluster");
         expect(cluster.inputs).toMatchObject({
             privateClusterConfig: { enablePrivateNodes: true, masterIpv4CidrBlock: "172.16.0.0/28" },
@@ -65,6 +64,14 @@ describe("GkeCluster", () => {
         expect(roles.sort()).toEqual([...nodeServiceAccountRoles].sort());
         // The cluster waits for its node account's roles, or the first nodes fail to register.
         for (const member of byType(graph, "gcp:projects/iAMMember:IAMMember")) expect(cluster.dependencies).toContain(member.urn);
+    });
+
+    it("keeps its control plane reachable without authorised networks: the IAM-gated DNS endpoint", async () => {
+        // The default: no authorised network, which alone would shut CI out of the IP endpoint.
+        const graph = await runProgram(() => new GkeCluster("ml-gke", { ...clusterArgs, masterAuthorizedCidrs: [] }));
+        const [cluster] = byType(graph, "gcp:container/cluster:Cluster");
+        expect(cluster.inputs.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [] });
+        expect(cluster.inputs.controlPlaneEndpointsConfig).toEqual({ dnsEndpointConfig: { allowExternalTraffic: true } });
     });
 });
 
