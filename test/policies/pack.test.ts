@@ -157,6 +157,15 @@ describe("the real program's graphs", () => {
         expect(mandatory((await pack.analyze(graphs.databricks)).diagnostics)).toEqual([]);
     });
 
+    it("sees over the wire a resource that does not wait for its Google API (gcp-apis-enabled)", async () => {
+        const graph = changed(graphs.prod, "gcp:compute/network:Network", (vpc) => {
+            vpc.dependencies = vpc.dependencies.filter((d) => !d.includes("gcp:projects/service:Service"));
+        });
+        const found = byPolicy(await pack.analyze(graph), "gcp-apis-enabled");
+        expect(found.map((d) => d.message)).toEqual([expect.stringContaining('"ml-vpc": the API compute.googleapis.com is enabled by gcp:projects/service:Service "apis-compute", but the resource does not wait for it')]);
+        expect(found[0].enforcementLevel).toBe("mandatory");
+    });
+
     it("never reads an unknown value as a violation", async () => {
         const graph = changed(graphs.prod, "gcp:container/nodePool:NodePool", (pool) => {
             pool.inputs.nodeConfig = unknownPlaceholder;
