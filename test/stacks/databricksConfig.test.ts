@@ -42,7 +42,7 @@ describe("migration:databricks", () => {
 
     it.each<[string, Record<string, unknown>, string, string]>([
         ["the seed's Azure-style node type", { a100: { nodeType: "Standard_A100_v5" } }, "migration:databricks.a100.nodeType", 'one of "a2-highgpu-1g"'],
-        ["the seed's runtime name", { a100: { sparkVersion: "ML Runtime 14.3" } }, "migration:databricks.a100.sparkVersion", "a GPU ML runtime such as 15.4.x-gpu-ml-scala2.12"],
+        ["the plan's runtime name", { a100: { sparkVersion: "ML Runtime 14.3" } }, "migration:databricks.a100.sparkVersion", "a GPU ML runtime such as 15.4.x-gpu-ml-scala2.12"],
         ["the plan's 14.3 runtime, too old for dedicated access", { a100: { sparkVersion: "14.3.x-gpu-ml-scala2.12" } }, "migration:databricks.a100.sparkVersion", "a runtime of 15.4 LTS or later, such as 15.4.x-gpu-ml-scala2.12"],
         ["a 14.3 data-prep runtime", { dataPrep: { sparkVersion: "14.3.x-scala2.12" } }, "migration:databricks.dataPrep.sparkVersion", "a runtime of 15.4 LTS or later, such as 15.4.x-scala2.12"],
         ["a CPU runtime for the A100s", { a100: { sparkVersion: "15.4.x-scala2.12" } }, "migration:databricks.a100.sparkVersion", "GPU ML runtime"],
