@@ -35,9 +35,9 @@ describe("the quota requests of a phase", () => {
         const requests = quotaRequests(await runStack("dev", { "migration:phase": "1" }));
         expect(requests.map((r) => [r.quotaId, r.region, r.preferred]).sort()).toEqual(
             [
-                [allRegionsGpuQuotaId, undefined, 19],
+                [allRegionsGpuQuotaId, undefined, 27],
                 [ids.onDemand, "us-central1", 3],
-                [ids.preemptible, "us-central1", 8],
+                [ids.preemptible, "us-central1", 16],
             ].sort(),
         );
         for (const r of requests) expect(r).toMatchObject({ project: "acme-ml-dev", service: "compute.googleapis.com" });
@@ -123,14 +123,14 @@ describe("migration promote --to 1 and the quota", () => {
         const run = await cli(["promote", ...base(tempDir()), "--to", "1", "--dry-run"], { ...fakeDeps(driver), quotaReader: short });
         expect(run.code).toBe(1);
         expect(run.stdout).toContain("quota: 1 of 3 request(s) not granted yet");
-        expect(run.stdout).toContain(`✗ ${ids.preemptible} (us-central1): requested 8, granted 4`);
-        expect(run.stdout).toContain(`? ${allRegionsGpuQuotaId}: requested 19, granted unknown (HTTP 403)`);
+        expect(run.stdout).toContain(`✗ ${ids.preemptible} (us-central1): requested 16, granted 4`);
+        expect(run.stdout).toContain(`? ${allRegionsGpuQuotaId}: requested 27, granted unknown (HTTP 403)`);
         expect(driver.calls).toEqual([]);
     }, 240_000);
 
     it("refuses the promotion itself while a granted value is short: the phase is not raised, nothing is deployed", async () => {
         const driver = new FakeDriver("dev");
-        const short = reader({ [ids.onDemand]: { value: 0 }, [ids.preemptible]: { value: 8 }, [allRegionsGpuQuotaId]: { value: 19 } });
+        const short = reader({ [ids.onDemand]: { value: 0 }, [ids.preemptible]: { value: 16 }, [allRegionsGpuQuotaId]: { value: 27 } });
         const run = await cli(["promote", ...base(tempDir()), "--to", "1"], { ...fakeDeps(driver), quotaReader: short });
         expect(run.code).toBe(1);
         expect(run.stderr).toContain("promotion to phase 1 refused: the GPU quota it needs is not granted yet");

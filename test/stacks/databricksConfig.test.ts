@@ -109,7 +109,7 @@ describe("migration:databricks", () => {
         const problems = configProblems(() => parseStack("dev", { ...big, "migration:phase": "1" }));
         expect(problems.map((p) => [p.key, p.value])).toEqual([
             ["migration:a100Quota.gpus", "3"],
-            ["migration:a100Quota.preemptibleGpus", "8"],
+            ["migration:a100Quota.preemptibleGpus", "16"],
         ]);
         expect(problems[0].accepted).toMatch(/^an integer ≥ 24: the on-demand drivers \(8 GPU\(s\) each, a2-highgpu-8g\) of every A100 cluster that can run at once: /);
         expect(problems[1].accepted).toContain("an integer ≥ 40");
