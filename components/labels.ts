@@ -62,8 +62,12 @@ export type LabelProperty = (typeof labelProperties)[number];
 
 const labelPropertyCache = new Map<string, LabelProperty | undefined>();
 
-/** Types whose `labels` input is not a label map: a metric descriptor's are the metric's label keys. */
-const notLabelMaps: readonly string[] = ["gcp:monitoring/metricDescriptor:MetricDescriptor"];
+/**
+ * Types whose label-like input is not where their labels go: a metric descriptor's `labels` are
+ * the metric's label keys, and a workspace's `customTags` apply on AWS only (on GCP the labels
+ * go on each cluster).
+ */
+const notLabelMaps: readonly string[] = ["gcp:monitoring/metricDescriptor:MetricDescriptor", "databricks:index/mwsWorkspaces:MwsWorkspaces"];
 
 export function labelProperty(type: string): LabelProperty | undefined {
     if (notLabelMaps.includes(type)) return undefined;

@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { configKeys, configSchema, fieldMeta, ParsedConfig, schemaAt, unwrap } from "./configSchema";
-import { databricksConfigProblems } from "./databricksConfig";
+import { allRegionsQuotaProblems, databricksConfigProblems } from "./databricksConfig";
 import { hybridConfigProblems } from "./hybridConfig";
 
 export const namespace = "migration";
@@ -185,6 +185,7 @@ function crossFieldProblems(config: ParsedConfig): ConfigProblem[] {
         }
     });
     problems.push(...databricksConfigProblems(config));
+    problems.push(...allRegionsQuotaProblems(config));
     problems.push(...hybridConfigProblems(config));
     return problems;
 }

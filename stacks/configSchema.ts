@@ -7,10 +7,12 @@
  * answered with what would have been right rather than a parser's internals.
  */
 import { z } from "zod";
+import { planA100Demand } from "../components/databricks/a100Demand";
 import {
     a100NodeTypeNames,
     cpuNodeTypePattern,
     cpuRuntimePattern,
+    defaultA100NodeType,
     defaultCpuRuntime,
     defaultGpuMlRuntime,
     gpuMlRuntimePattern,
@@ -113,6 +115,20 @@ const emails = (min: number) => {
 
 const uuid = (accepted: string) =>
     matching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, accepted);
+
+/** Account group names; `users` and `admins` are workspace-local groups, which cannot be assigned or granted. */
+const groupNames = () => {
+    const accepted = "a list of Databricks account group names (letters, digits, spaces, '.', '_' or '-'; not the workspace-local users or admins)";
+    const name = z
+        .string({ error: accepted })
+        .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, { error: accepted })
+        .refine((g) => !["users", "admins"].includes(g), { error: accepted });
+    return field(z.array(name, { error: accepted }), { accepted });
+};
+
+const quotaContactAccepted =
+    "the e-mail of a Google account (a person or a service account, not a group) with quota-update permission on the project";
+const quotaGroupAccepted = `{ contactEmail: ${quotaContactAccepted} }, and optionally allRegionsGpus`;
 
 export const gcpRegionPattern = /^[a-z]+-[a-z]+\d$/;
 
@@ -244,14 +260,28 @@ export const configSchema = z.strictObject({
             ),
             notificationEmails: emails(1),
         }),
+    /**
+     * The A100 quota phase 0 requests in the workspace's region: on demand for the drivers,
+     * preemptible for the workers, of every A100 cluster that can run at once
+     * (components/databricks/a100Demand.ts; the defaults are the plan's sizes).
+     */
     a100Quota: z
         .strictObject({
             region: matching(gcpRegionPattern, "a GCP region such as us-central1").optional(),
             variant: oneOf(["a100-40gb", "a100-80gb"]).default("a100-40gb"),
-            gpus: integer(0).default(a100ClusterWorkers.max),
-            preemptibleGpus: integer(0).default(a100ClusterWorkers.max),
+            gpus: integer(0).default(planA100Demand.onDemandGpus),
+            preemptibleGpus: integer(0).default(planA100Demand.preemptibleGpus),
         })
         .prefault({}),
+    /** The quota requests' own settings: who Google contacts, and the all-regions GPU ceiling. */
+    // The group's own error (not a leaf's `accepted`, so the docs list its keys) names what a missing group needs.
+    quota: z.strictObject(
+        {
+            contactEmail: field(z.email({ error: quotaContactAccepted }), { accepted: quotaContactAccepted }),
+            allRegionsGpus: integer(1).optional(),
+        },
+        { error: quotaGroupAccepted },
+    ),
     /**
      * Databricks on GCP (phases 1 and 2). The identities and the metastore are optional here
      * and required from phase 1 on (checked with the other cross-key rules in config.ts), so a
@@ -278,6 +308,17 @@ export const configSchema = z.strictObject({
             clusterUser: field(z.union([emailAddress, z.uuid()], { error: "a workspace user's e-mail or a service principal's application ID (UUID)" }), {
                 accepted: "a workspace user's e-mail or a service principal's application ID (UUID)",
             }).optional(),
+            jobsRunAs: uuid("the application ID (a UUID) of the service principal every job runs as").optional(),
+            /**
+             * Account groups given access to the workspace's compute (components/databricks/
+             * access.ts): operators run and manage it, viewers see jobs and query results.
+             */
+            access: z
+                .strictObject({
+                    operators: groupNames().default([]),
+                    viewers: groupNames().default([]),
+                })
+                .prefault({}),
             migrationSource: matching(
                 /^gs:\/\/[a-z0-9][a-z0-9._-]{1,61}[a-z0-9](\/[A-Za-z0-9._\/=-]*)?$/,
                 "a GCS URI such as gs://acme-ml-dev-training-data/raw",
@@ -285,10 +326,10 @@ export const configSchema = z.strictObject({
             schedulesPaused: flag().default(false),
             a100: z
                 .strictObject({
-                    sparkVersion: matching(gpuMlRuntimePattern, "a GPU ML runtime such as 14.3.x-gpu-ml-scala2.12").default(
+                    sparkVersion: matching(gpuMlRuntimePattern, `a GPU ML runtime such as ${defaultGpuMlRuntime}`).default(
                         defaultGpuMlRuntime,
                     ),
-                    nodeType: oneOf(a100NodeTypeNames).default("a2-highgpu-1g"),
+                    nodeType: oneOf(a100NodeTypeNames).default(defaultA100NodeType),
                     minWorkers: integer(0, maxDatabricksWorkers).default(a100ClusterWorkers.min),
                     maxWorkers: integer(1, maxDatabricksWorkers).default(a100ClusterWorkers.max),
                     autoterminationMinutes: integer(10, costRules.databricks.clusterIdleTimeoutMinutes).default(
@@ -304,7 +345,7 @@ export const configSchema = z.strictObject({
                 .prefault({}),
             dataPrep: z
                 .strictObject({
-                    sparkVersion: matching(cpuRuntimePattern, "a CPU runtime (not ML/GPU) such as 14.3.x-scala2.12").default(
+                    sparkVersion: matching(cpuRuntimePattern, `a CPU runtime (not ML/GPU) such as ${defaultCpuRuntime}`).default(
                         defaultCpuRuntime,
                     ),
                     nodeType: matching(cpuNodeTypePattern, "a CPU node type such as n2-highmem-8").default("n2-highmem-8"),

@@ -12,6 +12,7 @@ import { costRules } from "../components/targets";
 import { distributeWorkload, distributionLimits, WorkloadDistribution, WorkloadDistributionInput } from "../components/workloadDistribution";
 import type { ConfigProblem } from "./config";
 import { h100MachineTypes, ParsedConfig } from "./configSchema";
+import { a100ClusterGpuBudget } from "./databricksConfig";
 
 /** What these rules read: the validated config (credentials, a secret, are not needed). */
 type Config = Omit<ParsedConfig, "gcpCredentials">;
@@ -35,7 +36,8 @@ export function workloadDistributionInput(config: Config): WorkloadDistributionI
     return {
         databricksShare: config.workload.databricksShare,
         ...workloadCapacity(config),
-        a100: { gpusPerNode: a100NodeTypes[db.a100.nodeType].gpus, minWorkers: db.a100.minWorkers, preemptibleGpuQuota: config.a100Quota.preemptibleGpus },
+        // Each autoscaled A100 cluster gets its share of the preemptible quota: they can all run at once.
+        a100: { gpusPerNode: a100NodeTypes[db.a100.nodeType].gpus, minWorkers: db.a100.minWorkers, preemptibleGpuQuota: a100ClusterGpuBudget(config) },
         h100: {
             gpusPerNode: h100MachineTypes[config.h100.machineType].count,
             minNodes: config.h100.minNodes,

@@ -1,6 +1,8 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { costRules } from "../targets";
+import { withDependencies } from "../dependencies";
+import { AccessControl } from "./access";
 import { a100PolicyDefinition, minAutoterminationMinutes, PolicyDefinition, policyAttributes, policyViolations } from "./clusterPolicyRules";
 import { ClusterSpec, gpuClusterSpec } from "./clusterSpec";
 import { a100NodeTypeNames, isA100NodeType } from "./nodeTypes";
@@ -17,6 +19,8 @@ export interface A100ClusterArgs {
     /** The user or service principal of the dedicated (single-user) cluster. */
     singleUserName: string;
     customTags: Record<string, string>;
+    /** Who may use the cluster (its single user at least) and create clusters under its policy. */
+    access: { cluster: AccessControl[]; policy: AccessControl[] };
 }
 
 /**
@@ -32,6 +36,7 @@ export class A100Cluster extends pulumi.ComponentResource {
     readonly cluster: databricks.Cluster;
     readonly spec: ClusterSpec;
     readonly policyDefinition: PolicyDefinition;
+    readonly permissions: { cluster: databricks.Permissions; policy: databricks.Permissions };
 
     constructor(name: string, args: A100ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const { spec, definition } = plan(name, args);
@@ -63,6 +68,13 @@ export class A100Cluster extends pulumi.ComponentResource {
             },
             { parent: this },
         );
+        // One Permissions per object: the resource is authoritative, so two would undo each other.
+        // The component's dependsOn (the principals' workspace assignments) reaches them this way only.
+        const afterAssignments = { parent: this, dependsOn: withDependencies(`A100Cluster ${name}`, opts?.dependsOn, []) };
+        this.permissions = {
+            cluster: new databricks.Permissions(`${name}-permissions`, { clusterId: this.cluster.id, accessControls: args.access.cluster }, afterAssignments),
+            policy: new databricks.Permissions(`${name}-policy-permissions`, { clusterPolicyId: this.policy.id, accessControls: args.access.policy }, afterAssignments),
+        };
         this.registerOutputs({ clusterId: this.cluster.id, policyId: this.policy.id });
     }
 }
@@ -86,6 +98,10 @@ function plan(name: string, args: A100ClusterArgs): { spec: ClusterSpec; definit
         problems.push(`gpuMemoryFraction ${args.gpuMemoryFraction}: expected a number above 0, at most 1`);
     }
     if (args.singleUserName.trim() === "") problems.push("singleUserName: expected a user or service principal");
+    const named = (c: AccessControl) => c.userName === args.singleUserName || c.servicePrincipalName === args.singleUserName;
+    if (!args.access.cluster.some(named)) {
+        problems.push(`access.cluster: expected a permission for the single user ${JSON.stringify(args.singleUserName)}, the only one who can run on a dedicated cluster`);
+    }
     if (problems.length > 0) throw new Error(`A100Cluster ${name}: ${problems.join("; ")}`);
 
     let spec: ClusterSpec;

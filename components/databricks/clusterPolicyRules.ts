@@ -73,6 +73,42 @@ export function a100PolicyDefinition(limits: A100PolicyLimits): PolicyDefinition
     return definition;
 }
 
+/**
+ * The policy of one job cluster, derived from the cluster itself: it runs only as a job
+ * cluster (`cluster_type: job`), as the job's run-as identity (`single_user_name`), on the
+ * runtime, node type, engine, access mode, zone and Google identity of its spec, within its
+ * size, on spot workers with the on-demand share the plan's spot target leaves, with the
+ * spec's environment (the GPU memory fraction) and tags fixed. Editing the job in the UI cannot
+ * take its cluster past these, and `applyPolicyDefaultValues` fills what the spec leaves unset.
+ */
+export function jobClusterPolicyDefinition(spec: ClusterSpec, size: ClusterSize, singleUserName: string): PolicyDefinition {
+    const maxWorkers = size.autoscale?.maxWorkers ?? size.numWorkers ?? 0;
+    const definition: PolicyDefinition = {
+        cluster_type: { type: "fixed", value: "job" },
+        spark_version: { type: "fixed", value: spec.sparkVersion },
+        node_type_id: { type: "fixed", value: spec.nodeTypeId },
+        driver_node_type_id: { type: "fixed", value: spec.driverNodeTypeId },
+        runtime_engine: { type: "fixed", value: spec.runtimeEngine },
+        data_security_mode: { type: "fixed", value: spec.dataSecurityMode },
+        single_user_name: { type: "fixed", value: singleUserName },
+        "gcp_attributes.availability": { type: "fixed", value: spec.gcpAttributes.availability },
+        "gcp_attributes.first_on_demand": { type: "range", minValue: 1, maxValue: maxFirstOnDemand(maxWorkers), defaultValue: 1 },
+        "gcp_attributes.zone_id": { type: "fixed", value: spec.gcpAttributes.zoneId },
+    };
+    if (spec.gcpAttributes.googleServiceAccount !== undefined) {
+        definition["gcp_attributes.google_service_account"] = { type: "fixed", value: spec.gcpAttributes.googleServiceAccount };
+    }
+    if (size.autoscale) {
+        definition["autoscale.min_workers"] = { type: "range", minValue: 0, maxValue: size.autoscale.maxWorkers, defaultValue: size.autoscale.minWorkers };
+        definition["autoscale.max_workers"] = { type: "range", minValue: 1, maxValue: size.autoscale.maxWorkers, defaultValue: size.autoscale.maxWorkers };
+    } else {
+        definition.num_workers = { type: "range", minValue: 0, maxValue: maxWorkers, defaultValue: maxWorkers };
+    }
+    for (const [key, value] of Object.entries(spec.sparkEnvVars)) definition[`spark_env_vars.${key}`] = { type: "fixed", value };
+    for (const [key, value] of Object.entries(spec.customTags)) definition[`custom_tags.${key}`] = { type: "fixed", value };
+    return definition;
+}
+
 export interface ClusterSize {
     autoscale?: { minWorkers: number; maxWorkers: number };
     numWorkers?: number;
@@ -80,8 +116,9 @@ export interface ClusterSize {
 }
 
 /** A cluster spec as the policy language addresses it (snake_case paths). */
-export function policyAttributes(spec: ClusterSpec, size: ClusterSize): Record<string, PolicyValue> {
+export function policyAttributes(spec: ClusterSpec, size: ClusterSize, job?: { singleUserName: string }): Record<string, PolicyValue> {
     const attributes: Record<string, PolicyValue> = {
+        ...(job ? { cluster_type: "job", single_user_name: job.singleUserName } : {}),
         spark_version: spec.sparkVersion,
         node_type_id: spec.nodeTypeId,
         driver_node_type_id: spec.driverNodeTypeId,
@@ -89,6 +126,8 @@ export function policyAttributes(spec: ClusterSpec, size: ClusterSize): Record<s
         data_security_mode: spec.dataSecurityMode,
         "gcp_attributes.availability": spec.gcpAttributes.availability,
         "gcp_attributes.first_on_demand": spec.gcpAttributes.firstOnDemand,
+        "gcp_attributes.zone_id": spec.gcpAttributes.zoneId,
+        ...(spec.gcpAttributes.googleServiceAccount !== undefined ? { "gcp_attributes.google_service_account": spec.gcpAttributes.googleServiceAccount } : {}),
     };
     if (size.autoscale) {
         attributes["autoscale.min_workers"] = size.autoscale.minWorkers;

@@ -9,7 +9,17 @@
  *   (`firstOnDemand` ≥ 1), so a preemption never takes the driver and its state.
  */
 import { costRules } from "../targets";
-import { cpuNodeTypePattern, cpuRuntimePattern, gpuMlRuntimePattern, gpuNodeTypePattern, isA100NodeType } from "./nodeTypes";
+import {
+    cpuNodeTypePattern,
+    cpuRuntimePattern,
+    defaultCpuRuntime,
+    defaultGpuMlRuntime,
+    gpuMlRuntimePattern,
+    gpuNodeTypePattern,
+    isA100NodeType,
+    minDedicatedRuntimeText,
+    supportsDedicatedAccess,
+} from "./nodeTypes";
 
 export type Availability = "PREEMPTIBLE_WITH_FALLBACK_GCP" | "PREEMPTIBLE_GCP" | "ON_DEMAND_GCP";
 
@@ -95,7 +105,7 @@ export function clusterSpecProblems(spec: ClusterSpec): string[] {
         problems.push(`runtimeEngine "PHOTON" on ${spec.nodeTypeId}: Photon does not run on GPU instances; use "STANDARD"`);
     }
     if (gpu && !gpuMlRuntimePattern.test(spec.sparkVersion)) {
-        problems.push(`sparkVersion "${spec.sparkVersion}" on ${spec.nodeTypeId}: expected a GPU ML runtime such as 14.3.x-gpu-ml-scala2.12`);
+        problems.push(`sparkVersion "${spec.sparkVersion}" on ${spec.nodeTypeId}: expected a GPU ML runtime such as ${defaultGpuMlRuntime}`);
     }
     if (gpu && spec.dataSecurityMode !== "SINGLE_USER") {
         problems.push(`dataSecurityMode "${spec.dataSecurityMode}" on ${spec.nodeTypeId}: the GPU ML runtime needs dedicated access ("SINGLE_USER")`);
@@ -113,7 +123,12 @@ export function clusterSpecProblems(spec: ClusterSpec): string[] {
         problems.push(`sparkVersion "${spec.sparkVersion}" on ${spec.nodeTypeId}: a GPU runtime needs a GPU node type`);
     }
     if (!gpu && spec.runtimeEngine === "PHOTON" && !cpuRuntimePattern.test(spec.sparkVersion)) {
-        problems.push(`sparkVersion "${spec.sparkVersion}": Photon runs the standard runtime, such as 14.3.x-scala2.12`);
+        problems.push(`sparkVersion "${spec.sparkVersion}": Photon runs the standard runtime, such as ${defaultCpuRuntime}`);
+    }
+    if (spec.dataSecurityMode === "SINGLE_USER" && (gpuMlRuntimePattern.test(spec.sparkVersion) || cpuRuntimePattern.test(spec.sparkVersion)) && !supportsDedicatedAccess(spec.sparkVersion)) {
+        problems.push(
+            `sparkVersion "${spec.sparkVersion}": dedicated access needs Databricks Runtime ${minDedicatedRuntimeText} or later (fine-grained access control on Unity Catalog data), such as ${gpuNodeTypePattern.test(spec.nodeTypeId) ? defaultGpuMlRuntime : defaultCpuRuntime}`,
+        );
     }
     const account = spec.gcpAttributes.googleServiceAccount;
     if (account !== undefined && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/.test(account)) {

@@ -16,8 +16,10 @@ export interface DeltaStorageArgs {
     schemas: Record<string, string>;
     /** External volumes, the Unity Catalog replacement for the seed's `/mnt/...` DBFS mounts. */
     volumes: DeltaVolume[];
-    /** Users, groups or service principals that read and write the catalog (the A100 cluster's user). */
+    /** Users or service principals that read and write the catalog: the A100 cluster's user, the jobs' run-as identity. */
     principals: string[];
+    /** Groups that read it (tables, volumes, functions), such as the operators and viewers. */
+    readers: string[];
     labels: Record<string, string>;
 }
 
@@ -33,6 +35,9 @@ export const catalogPrivileges = [
     "READ_VOLUME",
     "WRITE_VOLUME",
 ];
+
+/** Privileges the catalog's readers get. */
+export const catalogReadPrivileges = ["USE_CATALOG", "USE_SCHEMA", "SELECT", "EXECUTE", "READ_VOLUME"];
 
 /** GCS roles Unity Catalog's service account needs on a bucket it manages (Databricks' documented pair). */
 export const storageCredentialRoles = ["roles/storage.objectAdmin", "roles/storage.legacyBucketReader"];
@@ -105,11 +110,14 @@ export class DeltaStorage extends pulumi.ComponentResource {
                     { parent: this },
                 ),
         );
-        // Unity Catalog validates access when the location is created: after the grants.
+        // After the grants, so that access is in place by the time the location is used.
         this.externalLocation = new databricks.ExternalLocation(
             `${name}-location`,
             {
                 name: `${args.catalog}_delta`,
+                // Unity Catalog would check access on create, right after the bucket grant, and GCS
+                // IAM takes minutes to propagate: the first up could fail. Checked at first use.
+                skipValidation: true,
                 url: pulumi.interpolate`gs://${this.bucket.name}/`,
                 credentialName: this.credential.name,
                 isolationMode: "ISOLATION_MODE_ISOLATED",
@@ -160,7 +168,10 @@ export class DeltaStorage extends pulumi.ComponentResource {
             `${name}-grants`,
             {
                 catalog: this.catalog.name,
-                grants: args.principals.map((principal) => ({ principal, privileges: catalogPrivileges })),
+                grants: [
+                    ...args.principals.map((principal) => ({ principal, privileges: catalogPrivileges })),
+                    ...args.readers.filter((r) => !args.principals.includes(r)).map((principal) => ({ principal, privileges: catalogReadPrivileges })),
+                ],
             },
             { parent: this },
         );

@@ -1,5 +1,8 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
+import { withDependencies } from "../dependencies";
+import { AccessControl, isServicePrincipalId } from "./access";
+import { jobClusterPolicyDefinition, PolicyDefinition, policyAttributes, policyViolations } from "./clusterPolicyRules";
 import { ClusterSpec, clusterSpecProblems } from "./clusterSpec";
 
 export interface JobClusterDefinition {
@@ -52,6 +55,12 @@ export interface NotebookJobArgs {
     failureEmails: string[];
     timeoutSeconds: number;
     tags: Record<string, string>;
+    /** The application ID of the service principal every run runs as; also the single user of the job's clusters. */
+    runAs: string;
+    /** Who may see, run or manage the job (`databricks.Permissions`; the deploying identity stays its owner). */
+    access: AccessControl[];
+    /** Who may use the policy of each job cluster (at least the run-as identity). */
+    clusterPolicyAccess: AccessControl[];
 }
 
 /** Share of the job's timeout after which a run counts as slow and the same addresses hear of it. */
@@ -66,21 +75,64 @@ export const durationWarningShare = 0.8;
  */
 export class NotebookJob extends pulumi.ComponentResource {
     readonly job: databricks.Job;
+    /** The policy of each job cluster, by its key. */
+    readonly clusterPolicies: Record<string, databricks.ClusterPolicy>;
+    readonly permissions?: databricks.Permissions;
 
+    /**
+     * `opts.dependsOn` is passed on to the job itself: a component's `dependsOn` does not reach
+     * its children, and a job must not be created before what its first run needs (its run-as
+     * identity's workspace assignment, grants, tables).
+     */
     constructor(name: string, args: NotebookJobArgs, opts?: pulumi.ComponentResourceOptions) {
         const problems = notebookJobProblems(args);
+        const definitions = jobClusterPolicies(args);
+        for (const [key, definition] of Object.entries(definitions)) {
+            const cluster = args.jobClusters![key];
+            const violations = policyViolations(definition, policyAttributes(cluster.spec, cluster, { singleUserName: args.runAs }));
+            problems.push(...violations.map((v) => `jobClusters.${key} breaks its policy: ${v}`));
+        }
         if (problems.length > 0) throw new Error(`NotebookJob ${name}: ${problems.join("; ")}`);
         super("migration:databricks:NotebookJob", name, {}, opts);
+
+        this.clusterPolicies = Object.fromEntries(
+            Object.entries(definitions).map(([key, definition]) => [
+                key,
+                new databricks.ClusterPolicy(
+                    `${name}-${key}-policy`,
+                    {
+                        name: `job ${args.jobName} / ${key}`,
+                        description: `The ${key} cluster of the ${args.jobName} job, as the program defines it, running as its service principal`,
+                        definition: JSON.stringify(definition),
+                    },
+                    { parent: this },
+                ),
+            ]),
+        );
+        // They name the run-as identity, so they wait for what the job waits for (its workspace assignment).
+        const policyPermissions = Object.entries(this.clusterPolicies).map(
+            ([key, policy]) =>
+                new databricks.Permissions(
+                    `${name}-${key}-policy-permissions`,
+                    { clusterPolicyId: policy.id, accessControls: args.clusterPolicyAccess },
+                    { parent: this, dependsOn: withDependencies(`NotebookJob ${name}`, opts?.dependsOn, []) },
+                ),
+        );
 
         this.job = new databricks.Job(
             name,
             {
                 name: args.jobName,
                 description: args.description,
+                runAs: { servicePrincipalName: args.runAs },
                 jobClusters: Object.entries(args.jobClusters ?? {}).map(([key, cluster]) => ({
                     jobClusterKey: key,
                     newCluster: {
                         ...cluster.spec,
+                        // Dedicated access on a job cluster names the run-as identity, or the run fails its single-user check.
+                        singleUserName: args.runAs,
+                        policyId: this.clusterPolicies[key].id,
+                        applyPolicyDefaultValues: true,
                         ...(cluster.autoscale ? { autoscale: cluster.autoscale } : { numWorkers: cluster.numWorkers }),
                     },
                 })),
@@ -136,10 +188,19 @@ export class NotebookJob extends pulumi.ComponentResource {
                 maxConcurrentRuns: 1,
                 tags: args.tags,
             },
-            { parent: this },
+            // The cluster policies' permissions first: the run-as identity launches the clusters under them.
+            { parent: this, dependsOn: withDependencies(`NotebookJob ${name}`, opts?.dependsOn, policyPermissions) },
         );
+        if (args.access.length > 0) {
+            this.permissions = new databricks.Permissions(`${name}-permissions`, { jobId: this.job.id, accessControls: args.access }, { parent: this });
+        }
         this.registerOutputs({ jobId: this.job.id, url: this.job.url });
     }
+}
+
+/** The policy each job cluster runs under, derived from the cluster (clusterPolicyRules.ts). */
+export function jobClusterPolicies(args: Pick<NotebookJobArgs, "jobClusters" | "runAs">): Record<string, PolicyDefinition> {
+    return Object.fromEntries(Object.entries(args.jobClusters ?? {}).map(([key, cluster]) => [key, jobClusterPolicyDefinition(cluster.spec, cluster, args.runAs)]));
 }
 
 const taskKeyPattern = /^[A-Za-z0-9_-]{1,100}$/;
@@ -203,6 +264,13 @@ export function notebookJobProblems(args: NotebookJobArgs): string[] {
             );
         }
         if (args.schedule.timezoneId.trim() === "") problems.push("schedule.timezoneId: expected a Java time zone ID such as UTC");
+    }
+    if (!isServicePrincipalId(args.runAs)) {
+        problems.push(`runAs ${JSON.stringify(args.runAs)}: expected a service principal's application ID (a UUID), so runs and what they create are not owned by a person or the deploying account`);
+    }
+    const runAsCanUsePolicies = args.clusterPolicyAccess.some((c) => c.servicePrincipalName === args.runAs && c.permissionLevel === "CAN_USE");
+    if (Object.keys(args.jobClusters ?? {}).length > 0 && !runAsCanUsePolicies) {
+        problems.push(`clusterPolicyAccess: expected CAN_USE for the run-as service principal ${args.runAs}, which launches the job's clusters`);
     }
     if (args.failureEmails.length === 0) problems.push("failureEmails: expected at least one address");
     for (const email of args.failureEmails) {

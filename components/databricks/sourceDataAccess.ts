@@ -9,6 +9,8 @@ export interface SourceDataAccessArgs {
     /** The Unity Catalog storage credential that reads it, and its Google service account. */
     credentialName: pulumi.Input<string>;
     credentialServiceAccount: pulumi.Input<string>;
+    /** Who reads the files in place (`READ_FILES`): the migration job's run-as identity. */
+    readers: string[];
 }
 
 /** Read-only GCS roles for the storage credential on the source bucket. */
@@ -29,6 +31,7 @@ export function parseGcsUri(uri: string): { bucket: string; prefix: string } {
 export class SourceDataAccess extends pulumi.ComponentResource {
     readonly readers: gcp.storage.BucketIAMMember[];
     readonly location: databricks.ExternalLocation;
+    readonly grants: databricks.Grants;
     readonly url: string;
 
     constructor(name: string, args: SourceDataAccessArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -36,6 +39,7 @@ export class SourceDataAccess extends pulumi.ComponentResource {
         if (!/^[a-z][a-z0-9_]{0,254}$/.test(args.locationName)) {
             throw new Error(`SourceDataAccess ${name}: locationName ${JSON.stringify(args.locationName)}: expected lowercase letters, digits or '_'`);
         }
+        if (args.readers.length === 0) throw new Error(`SourceDataAccess ${name}: readers: expected at least the identity that copies the data`);
         super("migration:databricks:SourceDataAccess", name, {}, opts);
         this.url = `gs://${bucket}${prefix}/`;
 
@@ -47,6 +51,9 @@ export class SourceDataAccess extends pulumi.ComponentResource {
             `${name}-location`,
             {
                 name: args.locationName,
+                // Unity Catalog would check access on create, right after the bucket grant, and GCS
+                // IAM takes minutes to propagate: the first up could fail. Checked at first use.
+                skipValidation: true,
                 url: this.url,
                 credentialName: args.credentialName,
                 readOnly: true,
@@ -55,6 +62,12 @@ export class SourceDataAccess extends pulumi.ComponentResource {
                 comment: "GCP-side training data, read in place by the migration job",
             },
             { parent: this, dependsOn: this.readers, protect: true, retainOnDelete: true },
+        );
+        // COPY INTO from the location runs as the job's run-as identity, which needs READ FILES on it.
+        this.grants = new databricks.Grants(
+            `${name}-grants`,
+            { externalLocation: this.location.name, grants: args.readers.map((principal) => ({ principal, privileges: ["READ_FILES"] })) },
+            { parent: this },
         );
         this.registerOutputs({ url: this.url, location: this.location.name });
     }

@@ -1,6 +1,8 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { costRules } from "../targets";
+import { withDependencies } from "../dependencies";
+import { AccessControl } from "./access";
 import { warehouseSizes } from "./nodeTypes";
 
 export interface SqlWarehouseArgs {
@@ -9,6 +11,8 @@ export interface SqlWarehouseArgs {
     autoStopMinutes: number;
     maxClusters: number;
     tags: Record<string, string>;
+    /** Who may use or manage the warehouse; jobs' SQL tasks run on it as their run-as identity. */
+    access: AccessControl[];
 }
 
 /**
@@ -21,6 +25,7 @@ export class SqlWarehouse extends pulumi.ComponentResource {
     readonly warehouse: databricks.SqlEndpoint;
     /** The ID tables and SQL tasks pass as `warehouseId`. */
     readonly warehouseId: pulumi.Output<string>;
+    readonly permissions: databricks.Permissions;
 
     constructor(name: string, args: SqlWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         validate(name, args);
@@ -42,6 +47,11 @@ export class SqlWarehouse extends pulumi.ComponentResource {
             { parent: this },
         );
         this.warehouseId = this.warehouse.id;
+        this.permissions = new databricks.Permissions(`${name}-permissions`, { sqlEndpointId: this.warehouse.id, accessControls: args.access }, {
+            parent: this,
+            // The component's dependsOn (the principals' workspace assignments) reaches the permissions this way only.
+            dependsOn: withDependencies(`SqlWarehouse ${name}`, opts?.dependsOn, []),
+        });
         this.registerOutputs({ warehouseId: this.warehouseId });
     }
 }
@@ -56,5 +66,6 @@ function validate(name: string, args: SqlWarehouseArgs): void {
         problems.push(`autoStopMinutes ${args.autoStopMinutes}: expected 1 to ${idle} (serverless stops when idle; 0 would never stop)`);
     }
     if (!Number.isInteger(args.maxClusters) || args.maxClusters < 1) problems.push(`maxClusters ${args.maxClusters}: expected an integer ≥ 1`);
+    if (args.access.length === 0) problems.push("access: expected at least the identity whose jobs run SQL on the warehouse");
     if (problems.length > 0) throw new Error(`SqlWarehouse ${name}: ${problems.join("; ")}`);
 }

@@ -16,7 +16,6 @@ export interface WorkspaceArgs {
     metastoreId: string;
     /** The VPC's Cloud NAT: nodes have no public IPs, so the workspace waits for its egress. */
     egress: pulumi.Resource;
-    labels: Record<string, string>;
 }
 
 /**
@@ -94,8 +93,8 @@ export class Workspace extends pulumi.ComponentResource {
                 location: args.region,
                 cloudResourceContainer: { gcp: { projectId: args.project } },
                 networkId: this.network.networkId,
-                // Applied to every cluster of the workspace as GCE labels; they can be changed, never removed.
-                customTags: args.labels,
+                // No customTags: the field is AWS-only. On GCP the labels reach the VMs through each
+                // cluster's and job cluster's customTags, which the cluster policies fix.
             },
             // The workspace holds MLflow experiments, runs and job history: deleting it loses them.
             { parent: this, dependsOn: [this.internalFirewall, args.egress], protect: true, retainOnDelete: true },

@@ -16,9 +16,10 @@ export interface ArmNodePoolArgs {
 }
 
 /**
- * The C4A (Axion, Arm) pool for data processing. C4A boots only from Hyperdisk, and Arm
- * nodes carry the `kubernetes.io/arch=arm64:NoSchedule` taint so that only multi-arch
- * images that tolerate it land there; it is declared here so the graph shows it.
+ * The C4A (Axion, Arm) pool for data processing. C4A boots only from Hyperdisk. GKE taints Arm
+ * nodes `kubernetes.io/arch=arm64:NoSchedule` itself, so only workloads that tolerate it (or
+ * select the arch) land there; the pool declares no taint of its own, which would only repeat
+ * GKE's and put a taint GKE manages under the provider's management.
  */
 export class ArmNodePool extends pulumi.ComponentResource {
     readonly nodePool: gcp.container.NodePool;
@@ -48,7 +49,6 @@ export class ArmNodePool extends pulumi.ComponentResource {
                     diskType: args.diskType,
                     diskSizeGb: args.diskSizeGb,
                     ...hardenedNodeConfig(args.serviceAccount),
-                    taints: [{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }],
                     labels: { workload: args.labels.workload, capacity: args.spot ? "spot" : "on-demand" },
                     resourceLabels: args.labels,
                 },

@@ -73,6 +73,10 @@ export class GkeCluster extends pulumi.ComponentResource {
                 masterAuthorizedNetworksConfig: {
                     cidrBlocks: args.masterAuthorizedCidrs.map((cidrBlock) => ({ cidrBlock, displayName: cidrBlock })),
                 },
+                // Authorised networks default to none, which closes the IP endpoint to everyone outside
+                // the VPC, CI included. The DNS-based endpoint is reachable from anywhere Google APIs
+                // are and is gated by IAM (container.clusters.connect), not by source addresses.
+                controlPlaneEndpointsConfig: { dnsEndpointConfig: { allowExternalTraffic: true } },
                 workloadIdentityConfig: { workloadPool: `${args.project}.svc.id.goog` },
                 releaseChannel: { channel: args.releaseChannel },
                 monitoringConfig: {

@@ -16,7 +16,7 @@ export interface GpuNodePoolArgs {
     diskSizeGb: number;
     serviceAccount: pulumi.Input<string>;
     compactPlacement: boolean;
-    /** A specific Compute Engine reservation to consume; on-demand pools only. */
+    /** A specific Compute Engine reservation to consume; on-demand pools only. Without one, any matching reservation. */
     reservation?: string;
     labels: Record<string, string>;
 }
@@ -72,13 +72,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
                     diskType: args.diskType,
                     diskSizeGb: args.diskSizeGb,
                     ...hardenedNodeConfig(args.serviceAccount),
-                    reservationAffinity: args.reservation
-                        ? {
-                              consumeReservationType: "SPECIFIC_RESERVATION",
-                              key: "compute.googleapis.com/reservation-name",
-                              values: [args.reservation],
-                          }
-                        : { consumeReservationType: "NO_RESERVATION" },
+                    reservationAffinity: reservationAffinity(args),
                     labels: { workload: args.labels.workload, capacity },
                     resourceLabels: { ...args.labels, capacity },
                 },
@@ -87,4 +81,23 @@ export class GpuNodePool extends pulumi.ComponentResource {
         );
         this.registerOutputs({ nodePoolName: this.nodePool.name });
     }
+}
+
+/**
+ * Which reservations a pool's nodes may consume. A3 capacity is mostly obtained through
+ * reservations (or flex-start, or spot), so an on-demand pool takes any matching reservation
+ * of the project (`ANY_RESERVATION`), or only the one named; `NO_RESERVATION` would leave a
+ * reservation the project pays for unused while the pool fails to find capacity. Spot nodes
+ * do not consume reservations: they say so.
+ */
+export function reservationAffinity(args: Pick<GpuNodePoolArgs, "spot" | "reservation">): {
+    consumeReservationType: "ANY_RESERVATION" | "SPECIFIC_RESERVATION" | "NO_RESERVATION";
+    key?: string;
+    values?: string[];
+} {
+    if (args.spot) return { consumeReservationType: "NO_RESERVATION" };
+    if (args.reservation) {
+        return { consumeReservationType: "SPECIFIC_RESERVATION", key: "compute.googleapis.com/reservation-name", values: [args.reservation] };
+    }
+    return { consumeReservationType: "ANY_RESERVATION" };
 }

@@ -1,19 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { a100QuotaIds, A100Variant, allRegionsGpuQuotaId, computeService } from "./gpuQuota";
 
-export type A100Variant = "a100-40gb" | "a100-80gb";
-
-/** Compute Engine quota IDs per A100 variant (a2-highgpu: 40 GB; a2-ultragpu: 80 GB). */
-export const a100QuotaIds: Record<A100Variant, { onDemand: string; preemptible: string }> = {
-    "a100-40gb": {
-        onDemand: "NVIDIA-A100-GPUS-per-project-region",
-        preemptible: "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region",
-    },
-    "a100-80gb": {
-        onDemand: "NVIDIA-A100-80GB-GPUS-per-project-region",
-        preemptible: "PREEMPTIBLE-NVIDIA-A100-80GB-GPUS-per-project-region",
-    },
-};
+export { a100QuotaIds, type A100Variant } from "./gpuQuota";
 
 export interface GpuQuotaRequestArgs {
     project: string;
@@ -21,37 +10,66 @@ export interface GpuQuotaRequestArgs {
     variant: A100Variant;
     gpus: number;
     preemptibleGpus: number;
+    /** The project's all-regions GPU ceiling to request: H100 and A100 together. */
+    allRegionsGpus: number;
+    /** The account Google contacts about the request; it must hold quota-update permission on the project. */
     contactEmail: string;
 }
 
+const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
 /**
- * Seed Phase 0 "Quota Request Submission": the A100 GPU quota the Databricks clusters need in
- * their region, on-demand (drivers, fallback) and preemptible (spot workers), filed as Cloud
- * Quotas preferences so the request is code, reviewed and repeatable. Phase 1 depends on it.
+ * The plan's "Quota Request Submission", as Cloud Quotas preferences so the request is code,
+ * reviewed and repeatable: the A100 GPUs the Databricks clusters need in their region,
+ * on-demand (drivers, fallback) and preemptible (spot workers), and the project's all-regions
+ * GPU ceiling, which the GKE H100s and the A100s count against together.
+ *
+ * A preference below what the project already has is a decrease request: Cloud Quotas refuses
+ * one below current usage (no safety check is ignored here), so size the values up, never down.
+ * `migration promote --to 1` waits until the granted values cover these.
  */
 export class GpuQuotaRequest extends pulumi.ComponentResource {
     readonly onDemand: gcp.cloudquota.SQuotaPreference;
     readonly preemptible: gcp.cloudquota.SQuotaPreference;
+    readonly allRegions: gcp.cloudquota.SQuotaPreference;
 
     constructor(name: string, args: GpuQuotaRequestArgs, opts?: pulumi.ComponentResourceOptions) {
+        const problems: string[] = [];
+        for (const key of ["gpus", "preemptibleGpus", "allRegionsGpus"] as const) {
+            if (!Number.isInteger(args[key]) || args[key] < 0) problems.push(`${key} ${args[key]}: expected an integer ≥ 0`);
+        }
+        if (args.allRegionsGpus < args.gpus + args.preemptibleGpus) {
+            problems.push(`allRegionsGpus ${args.allRegionsGpus}: expected at least the A100 GPUs requested (${args.gpus + args.preemptibleGpus}), which count against it`);
+        }
+        if (!emailPattern.test(args.contactEmail)) problems.push(`contactEmail ${JSON.stringify(args.contactEmail)}: expected an e-mail address`);
+        if (problems.length > 0) throw new Error(`GpuQuotaRequest ${name}: ${problems.join("; ")}`);
         super("migration:gcp:GpuQuotaRequest", name, {}, opts);
+
         const ids = a100QuotaIds[args.variant];
-        const preference = (suffix: string, quotaId: string, value: number) =>
+        const preference = (suffix: string, quotaId: string, value: number, dimensions: Record<string, string> | undefined, justification: string) =>
             new gcp.cloudquota.SQuotaPreference(
                 `${name}-${suffix}`,
                 {
                     parent: `projects/${args.project}`,
-                    service: "compute.googleapis.com",
+                    service: computeService,
                     quotaId,
-                    dimensions: { region: args.region },
+                    ...(dimensions ? { dimensions } : {}),
                     quotaConfig: { preferredValue: String(value) },
                     contactEmail: args.contactEmail,
-                    justification: `Databricks on GCP A100 clusters for the ML platform migration (${args.variant})`,
+                    justification,
                 },
                 { parent: this },
             );
-        this.onDemand = preference("on-demand", ids.onDemand, args.gpus);
-        this.preemptible = preference("preemptible", ids.preemptible, args.preemptibleGpus);
-        this.registerOutputs({ onDemand: this.onDemand.id, preemptible: this.preemptible.id });
+        const a100 = `Databricks on GCP A100 clusters for the ML platform migration (${args.variant}), every cluster that can run at once`;
+        this.onDemand = preference("on-demand", ids.onDemand, args.gpus, { region: args.region }, a100);
+        this.preemptible = preference("preemptible", ids.preemptible, args.preemptibleGpus, { region: args.region }, a100);
+        this.allRegions = preference(
+            "all-regions",
+            allRegionsGpuQuotaId,
+            args.allRegionsGpus,
+            undefined,
+            "ML platform migration: the GKE H100 pools and the Databricks A100 clusters at their largest, together",
+        );
+        this.registerOutputs({ onDemand: this.onDemand.id, preemptible: this.preemptible.id, allRegions: this.allRegions.id });
     }
 }

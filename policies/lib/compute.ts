@@ -102,7 +102,7 @@ export function isGpuNodeType(nodeTypeId: unknown): boolean {
     return typeof nodeTypeId === "string" && databricksGpuNodePattern.test(nodeTypeId);
 }
 
-/** Runtimes built for GPUs: `14.3.x-gpu-ml-scala2.12` and the like. */
+/** Runtimes built for GPUs: `15.4.x-gpu-ml-scala2.12` and the like. */
 export function isGpuRuntime(sparkVersion: unknown): boolean {
     return typeof sparkVersion === "string" && /-gpu-/.test(sparkVersion);
 }
@@ -125,6 +125,9 @@ export interface ClusterSpec {
     sparkEnvVars?: unknown;
     isSingleNode?: unknown;
     customTags?: unknown;
+    singleUserName?: unknown;
+    policyId?: unknown;
+    applyPolicyDefaultValues?: unknown;
 }
 
 export interface LocatedSpec {

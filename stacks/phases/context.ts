@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { ProjectApis } from "../../components/gcp/projectApis";
 import { resourceLabels, Workload } from "../../components/labels";
 import { MigrationConfig } from "../config";
 import { StackCapacity, stackCapacity } from "../hybridConfig";
@@ -10,8 +11,14 @@ export interface PhaseContext {
     /** Autoscaling bounds and schedule state: as configured, or from the workload distribution in phase 3. */
     capacity: StackCapacity;
     providers: { gcp: gcp.Provider };
+    /** The project's Google APIs, enabled as code; every GCP resource waits for the ones it needs. */
+    apis: ProjectApis;
     labels(phase: number, workload: Workload): Record<string, string>;
-    /** Options for a component of the given provider family. */
+    /**
+     * Options for a component with GCP resources: the GCP provider (next to any other provider
+     * given, such as a Databricks one) and the transformation that makes each resource under the
+     * component depend on its Google APIs.
+     */
     gcpOptions(opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions;
 }
 
@@ -37,12 +44,23 @@ export function createContext(config: MigrationConfig): PhaseContext {
         },
         secretCredentials,
     );
+    const apis = new ProjectApis("apis", { project: config.gcpProject }, { providers: [gcpProvider] });
     const labelContext = { team: config.team, env: config.environment, costCenter: config.costCenter };
     return {
         config,
         capacity: stackCapacity(config),
         providers: { gcp: gcpProvider },
+        apis,
         labels: (phase, workload) => resourceLabels(labelContext, phase, workload),
-        gcpOptions: (opts) => ({ ...opts, providers: [gcpProvider] }),
+        gcpOptions: (opts) => ({
+            ...opts,
+            providers: [gcpProvider, ...otherProviders(opts?.providers)],
+            transformations: [...(opts?.transformations ?? []), apis.dependencies],
+        }),
     };
+}
+
+function otherProviders(providers: pulumi.ComponentResourceOptions["providers"]): pulumi.ProviderResource[] {
+    if (providers === undefined) return [];
+    return Array.isArray(providers) ? providers : Object.values(providers);
 }

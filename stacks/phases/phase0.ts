@@ -1,7 +1,8 @@
 /**
- * Phase 0, pre-transition (seed "Phase 0"): today's GCP setup as code — the network, the
- * private GKE cluster with its H100 (on-demand + spot) and C4A pools, cost monitoring, and
- * the A100 quota request that the Databricks setup of phase 1 waits for.
+ * Phase 0, pre-transition: today's GCP setup as code — the project's APIs (enabled by the
+ * context), the network, the private GKE cluster with its H100 (on-demand + spot) and C4A pools,
+ * cost monitoring, and the GPU quota requests (the A100s of every cluster that can run at once,
+ * and the all-regions ceiling) that the Databricks setup of phase 1 waits for.
  */
 import * as gcp from "@pulumi/gcp";
 import { ArmNodePool } from "../../components/gcp/armNodePool";
@@ -12,6 +13,7 @@ import { GpuQuotaRequest } from "../../components/gcp/gpuQuotaRequest";
 import { Network, podsRangeName, servicesRangeName } from "../../components/gcp/network";
 import { splitBySpotShare } from "../../components/gcp/spotSplit";
 import { h100MachineTypes } from "../configSchema";
+import { requestedAllRegionsGpus } from "../databricksConfig";
 import { PhaseContext } from "./context";
 
 export interface Phase0 {
@@ -105,7 +107,10 @@ export function phase0(ctx: PhaseContext): Phase0 {
         ctx.gcpOptions(),
     );
 
-    const project = gcp.organizations.getProjectOutput({ projectId: config.gcpProject }, { provider: ctx.providers.gcp });
+    const project = gcp.organizations.getProjectOutput(
+        { projectId: config.gcpProject },
+        { provider: ctx.providers.gcp, dependsOn: ctx.apis.servicesForFunction("gcp:organizations/getProject:getProject") },
+    );
     const costMonitoring = new CostMonitoring(
         "cost",
         {
@@ -129,7 +134,8 @@ export function phase0(ctx: PhaseContext): Phase0 {
             variant: config.a100Quota.variant,
             gpus: config.a100Quota.gpus,
             preemptibleGpus: config.a100Quota.preemptibleGpus,
-            contactEmail: config.costMonitoring.notificationEmails[0],
+            allRegionsGpus: requestedAllRegionsGpus(config),
+            contactEmail: config.quota.contactEmail,
         },
         ctx.gcpOptions(),
     );

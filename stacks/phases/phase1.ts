@@ -6,6 +6,8 @@
  */
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
+import { accessControls, WorkspaceRoles } from "../../components/databricks/access";
+import { benchmarkWorkers as fixedBenchmarkWorkers } from "../../components/databricks/a100Demand";
 import { A100Cluster } from "../../components/databricks/a100Cluster";
 import { gpuClusterSpec } from "../../components/databricks/clusterSpec";
 import { DeltaStorage } from "../../components/databricks/deltaStorage";
@@ -15,7 +17,9 @@ import { NotebookSet, notebooksDir } from "../../components/databricks/notebookS
 import { SqlWarehouse } from "../../components/databricks/sqlWarehouse";
 import { benchmarkResultsTable } from "../../components/databricks/tableDefinitions";
 import { Workspace } from "../../components/databricks/workspace";
+import { WorkspaceAccess } from "../../components/databricks/workspaceAccess";
 import { successGates } from "../../components/targets";
+import { workspaceRoles } from "../databricksConfig";
 import { accountProvider, workspaceProvider } from "./databricksProviders";
 import { PhaseContext } from "./context";
 import { Phase0 } from "./phase0";
@@ -63,14 +67,16 @@ export function databricksNames(ctx: PhaseContext): DatabricksNames {
 
 /**
  * Phase 1's data layer: what holds data or history and stays once created (see
- * stacks/dataLayer.ts) — the workspace (MLflow runs, job history), the Delta Lake storage
- * and Unity Catalog objects, the SQL warehouse the tables are managed through, and the
- * `benchmark_results` table.
+ * stacks/dataLayer.ts) — the workspace (MLflow runs, job history) and who is assigned to it,
+ * the Delta Lake storage and Unity Catalog objects, the SQL warehouse the tables are managed
+ * through, and the `benchmark_results` table.
  */
 export interface Phase1Data {
     providers: { account: databricks.Provider; workspace: databricks.Provider };
     names: DatabricksNames;
     workspace: Workspace;
+    /** The principals the stack config names, assigned to the workspace; what names one waits for `access.assignments`. */
+    access: WorkspaceAccess;
     storage: DeltaStorage;
     warehouse: SqlWarehouse;
     tables: { benchmarkResults: DeltaTable };
@@ -102,12 +108,13 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
             subnetCidr: db.subnetCidr,
             metastoreId: db.metastoreId!,
             egress: baseline.network.nat,
-            labels: ctx.labels(phase, "platform"),
         },
-        { providers: [ctx.providers.gcp, account] },
+        ctx.gcpOptions({ providers: [account] }),
     );
     const ws = workspaceProvider(config, workspace);
     const inWorkspace: pulumi.ComponentResourceOptions = { providers: [ws] };
+    const roles = workspaceRoles(config);
+    const access = new WorkspaceAccess("workspace-access", { roles }, inWorkspace);
 
     const storage = new DeltaStorage(
         "delta",
@@ -121,10 +128,11 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
                 // The seed's /mnt/models, as a Unity Catalog volume the GCP side can also read.
                 { schema: "ml", name: "model_artifacts", comment: "Model artifacts shared with the GCP serving side" },
             ],
-            principals: [db.clusterUser!],
+            principals: [...new Set([roles.clusterUser, roles.jobsRunAs])],
+            readers: [...roles.operators, ...roles.viewers],
             labels: ctx.labels(phase, "storage"),
         },
-        { providers: [ctx.providers.gcp, ws] },
+        ctx.gcpOptions({ providers: [ws] }),
     );
 
     const warehouse = new SqlWarehouse(
@@ -135,8 +143,9 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
             autoStopMinutes: db.warehouse.autoStopMinutes,
             maxClusters: db.warehouse.maxClusters,
             tags: ctx.labels(phase, "data-processing"),
+            access: accessControls("warehouse", roles),
         },
-        inWorkspace,
+        { ...inWorkspace, dependsOn: access.assignments },
     );
 
     const benchmarkResults = new DeltaTable(
@@ -150,15 +159,16 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
         inWorkspace,
     );
 
-    return { providers: { account, workspace: ws }, names, workspace, storage, warehouse, tables: { benchmarkResults } };
+    return { providers: { account, workspace: ws }, names, workspace, access, storage, warehouse, tables: { benchmarkResults } };
 }
 
 export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Compute {
     const { config } = ctx;
     const db = config.databricks;
     const phase = 1;
-    const inWorkspace: pulumi.ComponentResourceOptions = { providers: [data.providers.workspace] };
     const { storage } = data;
+    const roles = data.access.roles;
+    const afterAssignments: pulumi.ComponentResourceOptions = { providers: [data.providers.workspace], dependsOn: data.access.assignments };
 
     const a100 = new A100Cluster(
         "a100",
@@ -171,10 +181,11 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
             maxWorkers: ctx.capacity.a100Workers.max,
             autoterminationMinutes: db.a100.autoterminationMinutes,
             gpuMemoryFraction: db.a100.gpuMemoryFraction,
-            singleUserName: db.clusterUser!,
+            singleUserName: roles.clusterUser,
             customTags: ctx.labels(phase, "training"),
+            access: { cluster: accessControls("a100Cluster", roles), policy: accessControls("a100Policy", roles) },
         },
-        inWorkspace,
+        afterAssignments,
     );
 
     const notebooks = new NotebookSet(
@@ -187,11 +198,11 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
                 path: `${workspaceLayout.library}/ml_migration/${module}`,
             })),
         },
-        inWorkspace,
+        { providers: [data.providers.workspace] },
     );
 
     // Benchmarks run on a fixed-size A100 job cluster: autoscaling would blur throughput.
-    const benchmarkWorkers = Math.max(1, db.a100.minWorkers);
+    const benchmarkWorkers = fixedBenchmarkWorkers(db.a100.minWorkers);
     const benchmark = new NotebookJob(
         "benchmark-suite",
         {
@@ -229,9 +240,15 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
             failureEmails: config.costMonitoring.notificationEmails,
             timeoutSeconds: 2 * 3600,
             tags: ctx.labels(phase, "benchmark"),
+            ...jobIdentity(roles),
         },
-        inWorkspace,
+        afterAssignments,
     );
 
     return { a100, notebooks, jobs: { benchmark } };
+}
+
+/** Who every job runs as and who may use it and its clusters' policies (components/databricks/access.ts). */
+export function jobIdentity(roles: WorkspaceRoles): { runAs: string; access: ReturnType<typeof accessControls>; clusterPolicyAccess: ReturnType<typeof accessControls> } {
+    return { runAs: roles.jobsRunAs, access: accessControls("job", roles), clusterPolicyAccess: accessControls("jobClusterPolicy", roles) };
 }

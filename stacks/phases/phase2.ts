@@ -20,7 +20,7 @@ import {
 } from "../../components/databricks/tableDefinitions";
 import { deltaStorage } from "../../components/targets";
 import { PhaseContext } from "./context";
-import { libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
+import { jobIdentity, libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
 
 /** Seed Day 11-12 workflow `model_training`: hourly, at minute 0, in UTC. */
 export const modelTrainingSchedule = { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC" } as const;
@@ -54,8 +54,9 @@ export function phase2Data(ctx: PhaseContext, p1: Phase1Data): Phase2Data {
             locationName: `${p1.names.catalog}_migration_source`,
             credentialName: p1.storage.credential.name,
             credentialServiceAccount: p1.storage.credential.databricksGcpServiceAccount.email,
+            readers: [p1.access.roles.jobsRunAs],
         },
-        { providers: [ctx.providers.gcp, p1.providers.workspace] },
+        ctx.gcpOptions({ providers: [p1.providers.workspace] }),
     );
 
     const table = (name: string, definition: TableDefinition) =>
@@ -83,6 +84,9 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
     const db = config.databricks;
     const phase = 2;
     const inWorkspace = { providers: [p1.providers.workspace] };
+    // Jobs run as the service principal: it must be assigned to the workspace first.
+    const afterAssignments = { ...inWorkspace, dependsOn: p1.access.assignments };
+    const identity = jobIdentity(p1.access.roles);
     const emails = config.costMonitoring.notificationEmails;
     const catalog = p1.storage.catalog.name;
     const { source } = data;
@@ -161,8 +165,9 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
             // Under the hour, so an hourly run is finished (or stopped) before the next is due.
             timeoutSeconds: 55 * 60,
             tags: ctx.labels(phase, "training"),
+            ...identity,
         },
-        inWorkspace,
+        afterAssignments,
     );
 
     const dataMigration = new NotebookJob(
@@ -191,8 +196,9 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
             failureEmails: emails,
             timeoutSeconds: 4 * 3600,
             tags: ctx.labels(phase, "data-processing"),
+            ...identity,
         },
-        inWorkspace,
+        afterAssignments,
     );
 
     const maintenance = new NotebookJob(
@@ -215,8 +221,9 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
             failureEmails: emails,
             timeoutSeconds: 2 * 3600,
             tags: ctx.labels(phase, "storage"),
+            ...identity,
         },
-        inWorkspace,
+        afterAssignments,
     );
 
     return { notebooks, jobs: { modelTraining, dataMigration, maintenance } };

@@ -24,7 +24,7 @@ import { metricType } from "../../components/customMetrics";
 import { alertChannelEmails, alertThresholds } from "../hybridConfig";
 import { PhaseContext } from "./context";
 import { Phase0 } from "./phase0";
-import { libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
+import { jobIdentity, libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
 import { Phase2Data } from "./phase2";
 
 /** Daily at 06:00 UTC: after the billing export has caught up with the previous day. */
@@ -218,9 +218,11 @@ export function phase3Compute(ctx: PhaseContext, baseline: Phase0, p1: Phase1Dat
             failureEmails: config.costMonitoring.notificationEmails,
             timeoutSeconds: 2 * 3600,
             tags: ctx.labels(phase, "cost-monitoring"),
+            ...jobIdentity(p1.access.roles),
         },
-        // The cluster's identity needs its grants before the first run, and the table must exist.
-        { ...inWorkspace, dependsOn: [...identity.grants, p2.tables.costMetrics] },
+        // The cluster's Google identity needs its grants before the first run, the table must
+        // exist, and the run-as service principal must be assigned to the workspace.
+        { ...inWorkspace, dependsOn: [...identity.grants, p2.tables.costMetrics, ...p1.access.assignments] },
     );
 
     return { monitoring, costTracking: { identity, notebooks, sql, job } };

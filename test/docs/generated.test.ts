@@ -15,7 +15,7 @@ import { projectDir, runStack } from "../harness";
 describe("committed generated docs", () => {
     it("match what the code produces (run `npm run docs` when this fails)", async () => {
         const docs = await renderDocs(projectDir);
-        expect(docs.map((d) => d.file).sort()).toEqual(["README.md", "components/databricks/releasedTableSchemas.json", "docs/architecture.md", "docs/configuration.md"]);
+        expect(docs.map((d) => d.file).sort()).toEqual(["README.md", "components/databricks/releasedTableSchemas.json", "docs/architecture.md", "docs/configuration.md", "docs/pitfalls.md"]);
         for (const doc of docs) expect(doc.current, `${doc.file} is out of date: run npm run docs`).toBe(doc.expected);
     }, 240_000);
 });
@@ -93,7 +93,7 @@ describe("configuration table", () => {
         const byKey = new Map(configurationRows().map((r) => [r.key, r]));
         expect(byKey.get("phase")?.default).toBe("(required)");
         expect(byKey.get("h100.spotShare")?.default).toBe("`0.6`");
-        expect(byKey.get("databricks.a100.sparkVersion")?.default).toBe('`"14.3.x-gpu-ml-scala2.12"`');
+        expect(byKey.get("databricks.a100.sparkVersion")?.default).toBe('`"15.4.x-gpu-ml-scala2.12"`');
         expect(byKey.get("databricks.accountId")?.default).toBe("(required from phase 1)");
         expect(byKey.get("gcpCredentials")?.secret).toBe(true);
     });

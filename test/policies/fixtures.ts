@@ -2,6 +2,7 @@
  * Resource fixtures shaped like the provider SDKs' inputs: a compliant version of each kind
  * of resource the pack checks, which tests break one property at a time.
  */
+import { apisOf, googleApiNames } from "../../components/gcp/googleApis";
 import { Fixture } from "./policyHarness";
 
 export const labels = { team: "ml-platform", env: "dev", phase: "phase-1", workload: "training", "cost-center": "ml-infra" };
@@ -13,7 +14,7 @@ export function a100Cluster(overrides: Record<string, unknown> = {}): Fixture {
         name: "a100",
         props: {
             clusterName: "ml-a100",
-            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            sparkVersion: "15.4.x-gpu-ml-scala2.12",
             nodeTypeId: "a2-highgpu-1g",
             autoscale: { minWorkers: 2, maxWorkers: 8 },
             autoterminationMinutes: 30,
@@ -35,7 +36,7 @@ export function dataPrepCluster(overrides: Record<string, unknown> = {}): Fixtur
         name: "data-prep",
         props: {
             clusterName: "ml-data-prep",
-            sparkVersion: "14.3.x-scala2.12",
+            sparkVersion: "15.4.x-scala2.12",
             nodeTypeId: "n2-highmem-8",
             runtimeEngine: "PHOTON",
             autoscale: { minWorkers: 1, maxWorkers: 4 },
@@ -48,23 +49,29 @@ export function dataPrepCluster(overrides: Record<string, unknown> = {}): Fixtur
     };
 }
 
-/** The `model_training` workflow: data_prep → training on job clusters. */
+/** The service principal the fixture jobs run as. */
+export const runAs = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
+
+/** The `model_training` workflow: data_prep → training on job clusters, run as a service principal. */
 export function trainingJob(trainingCluster: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): Fixture {
     return {
         type: "databricks:index/job:Job",
         name: "model-training",
         props: {
             name: "model_training",
+            runAs: { servicePrincipalName: runAs },
             schedule: { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC" },
             jobClusters: [
                 {
                     jobClusterKey: "training",
                     newCluster: {
-                        sparkVersion: "14.3.x-gpu-ml-scala2.12",
+                        sparkVersion: "15.4.x-gpu-ml-scala2.12",
                         nodeTypeId: "a2-highgpu-1g",
                         autoscale: { minWorkers: 2, maxWorkers: 8 },
                         dataSecurityMode: "SINGLE_USER",
-                        singleUserName: "ml-platform@example.com",
+                        singleUserName: runAs,
+                        policyId: "training-policy-id",
+                        applyPolicyDefaultValues: true,
                         gcpAttributes: { availability: "PREEMPTIBLE_WITH_FALLBACK_GCP", firstOnDemand: 1 },
                         customTags: labels,
                         ...trainingCluster,
@@ -176,4 +183,22 @@ export function deltaTable(properties: Record<string, string>, overrides: Record
         },
         protect: true,
     };
+}
+
+/**
+ * The fixtures of a stack with every Google API the program uses enabled, and each fixture of a
+ * type that needs an API depending on its services, as the program builds it.
+ */
+export function withApis(fixtures: Fixture[]): Fixture[] {
+    const serviceName = (api: string) => `apis-${api.split(".")[0]}`;
+    const services: Fixture[] = googleApiNames.map((api) => ({
+        type: "gcp:projects/service:Service",
+        name: serviceName(api),
+        props: { project: "acme-ml-dev", service: api, disableOnDestroy: false },
+    }));
+    const waiting = fixtures.map((f) => {
+        const apis = apisOf(f.type);
+        return apis ? { ...f, dependsOn: [...(f.dependsOn ?? []), ...apis.map(serviceName)] } : f;
+    });
+    return [...services, ...waiting];
 }

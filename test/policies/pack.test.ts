@@ -33,7 +33,7 @@ async function databricksResources(build: () => void): Promise<GraphResource[]> 
 function a100(name: string, overrides: Partial<databricks.ClusterArgs> = {}): databricks.Cluster {
     return new databricks.Cluster(name, {
         clusterName: name,
-        sparkVersion: "14.3.x-gpu-ml-scala2.12",
+        sparkVersion: "15.4.x-gpu-ml-scala2.12",
         nodeTypeId: "a2-highgpu-1g",
         autoscale: { minWorkers: 2, maxWorkers: 8 },
         autoterminationMinutes: costRules.databricks.clusterIdleTimeoutMinutes,
@@ -50,7 +50,7 @@ function compliantDatabricks(): void {
     a100("a100");
     new databricks.Cluster("data-prep", {
         clusterName: "data-prep",
-        sparkVersion: "14.3.x-scala2.12",
+        sparkVersion: "15.4.x-scala2.12",
         nodeTypeId: "n2-highmem-8",
         runtimeEngine: "PHOTON",
         autoscale: { minWorkers: 1, maxWorkers: 4 },
@@ -155,6 +155,15 @@ describe("the real program's graphs", () => {
 
     it("phase 0 plus compliant Databricks compute, job and table passes", async () => {
         expect(mandatory((await pack.analyze(graphs.databricks)).diagnostics)).toEqual([]);
+    });
+
+    it("sees over the wire a resource that does not wait for its Google API (gcp-apis-enabled)", async () => {
+        const graph = changed(graphs.prod, "gcp:compute/network:Network", (vpc) => {
+            vpc.dependencies = vpc.dependencies.filter((d) => !d.includes("gcp:projects/service:Service"));
+        });
+        const found = byPolicy(await pack.analyze(graph), "gcp-apis-enabled");
+        expect(found.map((d) => d.message)).toEqual([expect.stringContaining('"ml-vpc": the API compute.googleapis.com is enabled by gcp:projects/service:Service "apis-compute", but the resource does not wait for it')]);
+        expect(found[0].enforcementLevel).toBe("mandatory");
     });
 
     it("never reads an unknown value as a violation", async () => {

@@ -37,7 +37,7 @@ describe("gpu-ml-runtime-dedicated-access", () => {
             sparkConf: { "spark.databricks.cluster.profile": "serverless" },
         });
         expect(messages(await runResourcePolicy(gpuRuntimeDedicatedAccess, cluster))).toEqual([
-            expect.stringContaining('dataSecurityMode is "USER_ISOLATION" with GPU ML runtime "14.3.x-gpu-ml-scala2.12"; required: one of SINGLE_USER, DATA_SECURITY_MODE_DEDICATED'),
+            expect.stringContaining('dataSecurityMode is "USER_ISOLATION" with GPU ML runtime "15.4.x-gpu-ml-scala2.12"; required: one of SINGLE_USER, DATA_SECURITY_MODE_DEDICATED'),
             expect.stringContaining("legacy High Concurrency mode"),
         ]);
     });

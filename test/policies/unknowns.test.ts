@@ -7,7 +7,7 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { describe, expect, it } from "vitest";
 import { deltaTableProperties, successGates } from "../../components/targets";
 import { packArgs } from "../../policies/all";
-import { a100Cluster, budget, dataPrepCluster, deltaTable, gkeCluster, gpuAlert, gpuPool, labels, trainingJob } from "./fixtures";
+import { a100Cluster, budget, dataPrepCluster, deltaTable, gkeCluster, gpuAlert, gpuPool, labels, trainingJob, withApis } from "./fixtures";
 import { specialSigKey } from "../../tools/engine/graph";
 import { Fixture, runResourcePolicy, runStackPolicy, secret, stackRoot, unknown } from "./policyHarness";
 
@@ -39,14 +39,14 @@ const resourceFixtures: Fixture[] = [
     },
 ];
 
-const stackFixtures: Fixture[] = [
+const stackFixtures: Fixture[] = withApis([
     stackRoot(3),
     gkeCluster(),
     gpuPool("h100-spot", { spot: true, max: 5 }),
     gpuPool("h100-on-demand", { spot: false, min: 1, max: 3 }),
     budget(30417),
     gpuAlert("gpu", 'metric.type="kubernetes.io/node/accelerator/duty_cycle" AND resource.labels.cluster_name="ml-gke"', 85),
-];
+]);
 
 /** The gate judges the phase being left: a stack at phase 3 needs phase 2's results, each at its gate. */
 const phase2ResultsAtGate = { phase: 2, metrics: Object.fromEntries(Object.entries(successGates).map(([name, gate]) => [name, gate.ratio])) };

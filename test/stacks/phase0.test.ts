@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { byName, byType, runStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
 
 const nodePool = "gcp:container/nodePool:NodePool";
 const statefulTypes = ["gcp:bigquery/dataset:Dataset", "gcp:storage/bucket:Bucket"];
@@ -26,11 +27,15 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
             "gcp:bigquery/dataset:Dataset": 1,
             "gcp:pubsub/topic:Topic": 1,
             "gcp:billing/budget:Budget": 1,
-            "gcp:cloudquota/sQuotaPreference:SQuotaPreference": 2,
+            "gcp:cloudquota/sQuotaPreference:SQuotaPreference": 3,
         });
         // dev runs its H100 capacity all on spot: no on-demand pool. prod has both.
         expect(counts[nodePool]).toBe(stack === "dev" ? 2 : 3);
         expect(counts["gcp:monitoring/notificationChannel:NotificationChannel"]).toBe(stack === "dev" ? 1 : 2);
+    });
+
+    it("enables every Google API it uses as code, and each resource waits for its APIs", () => {
+        expectApisAwaited(graph);
     });
 
     it("labels every labelable resource with the five keys", () => {
@@ -66,10 +71,25 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
         }
     });
 
-    it("makes the quota request contact the first notification address", () => {
-        for (const q of byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference")) {
-            expect(q.inputs.contactEmail).toBe("ml-platform-alerts@example.com");
+    it("files the quota requests with their own contact, the A100s of every cluster at once and the all-regions ceiling", () => {
+        const prefs = byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference");
+        for (const q of prefs) {
+            expect(q.inputs.contactEmail).toBe("platform-lead@example.com");
             expect(q.inputs.parent).toBe(`projects/acme-ml-${stack}`);
+        }
+        const preferred = Object.fromEntries(prefs.map((q) => [q.inputs.quotaId, Number((q.inputs.quotaConfig as { preferredValue: string }).preferredValue)]));
+        // dev: 1 H100 node × 8 + 3 + 16 A100s; prod: 8 × 8 + 16 + 32.
+        expect(preferred).toEqual(
+            stack === "dev"
+                ? { "NVIDIA-A100-GPUS-per-project-region": 3, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 16, "GPUS-ALL-REGIONS-per-project": 27 }
+                : { "NVIDIA-A100-GPUS-per-project-region": 16, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 32, "GPUS-ALL-REGIONS-per-project": 112 },
+        );
+    });
+
+    it("lets on-demand H100 nodes use the project's reservations, spot ones none", () => {
+        for (const pool of byType(graph, nodePool).filter((p) => p.name.startsWith("h100-"))) {
+            const nodeConfig = pool.inputs.nodeConfig as { spot: boolean; reservationAffinity: { consumeReservationType: string } };
+            expect(nodeConfig.reservationAffinity.consumeReservationType, pool.name).toBe(nodeConfig.spot ? "NO_RESERVATION" : "ANY_RESERVATION");
         }
     });
 

@@ -5,12 +5,17 @@ import { accountsHost } from "../../stacks/phases/databricksProviders";
 import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { mockWorkspaceUrl } from "../../tools/engine/mockAnswers";
 import { byName, byType, runStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
 import { accountTypes, databricksResources, job, JobCluster, phaseOverride, providerRef, statefulTypes } from "./databricksGraph";
 
 describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
     let graph: ResourceGraph;
     beforeAll(async () => {
         graph = await runStack(stack, phaseOverride(1));
+    });
+
+    it("keeps every resource of phase 1 waiting for the Google APIs its type needs", () => {
+        expectApisAwaited(graph);
     });
 
     it("adds the Databricks setup to the GCP baseline", () => {
@@ -32,7 +37,11 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
             "databricks:index/schema:Schema": 4,
             "databricks:index/volume:Volume": 2,
             "databricks:index/grants:Grants": 1,
-            "databricks:index/clusterPolicy:ClusterPolicy": 1,
+            // The A100 cluster's policy and the benchmark job cluster's.
+            "databricks:index/clusterPolicy:ClusterPolicy": 2,
+            // The A100 cluster and its policy, the warehouse, the benchmark job and its cluster's policy.
+            "databricks:index/permissions:Permissions": 5,
+            "databricks:index/permissionAssignment:PermissionAssignment": 3,
             "databricks:index/cluster:Cluster": 1,
             "databricks:index/sqlEndpoint:SqlEndpoint": 1,
             "databricks:index/sqlTable:SqlTable": 1,
@@ -60,6 +69,50 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
         }
     });
 
+    it("assigns the principals the stack names to the workspace, and gives them access to what they use", () => {
+        const assignments = byType(graph, "databricks:index/permissionAssignment:PermissionAssignment");
+        const assigned = assignments.map((a) => a.inputs.userName ?? a.inputs.servicePrincipalName ?? a.inputs.groupName);
+        expect(assigned).toEqual(
+            stack === "dev"
+                ? ["ml-engineer@example.com", "2b7e4c1d-9a3f-4e8b-b6d5-0c1f2a3e4d5c", "ml-platform-dev"]
+                : ["5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a", "ml-platform", "ml-research"],
+        );
+        for (const a of assignments) expect(a.inputs.permissions).toEqual(["USER"]);
+        const [cluster] = byType(graph, "databricks:index/cluster:Cluster");
+        const [warehouse] = byType(graph, "databricks:index/sqlEndpoint:SqlEndpoint");
+        const permissions = byType(graph, "databricks:index/permissions:Permissions");
+        const namedOn = (field: string, id: string | undefined) =>
+            (permissions.find((p) => p.inputs[field] === id)!.inputs.accessControls as Record<string, string>[]).map((c) => c.userName ?? c.servicePrincipalName ?? c.groupName);
+        expect(namedOn("clusterId", cluster.id)).toContain(cluster.inputs.singleUserName);
+        // The benchmark's SQL and alerts run on the warehouse as the job's run-as identity.
+        const runAs = (job(graph, "benchmark_suite").inputs.runAs as { servicePrincipalName: string }).servicePrincipalName;
+        expect(namedOn("sqlEndpointId", warehouse.id)).toContain(runAs);
+        // Every Permissions naming a principal is created once the principals are assigned
+        // (directly, or through the job whose permissions they are).
+        const urns = new Set(assignments.map((a) => a.urn));
+        const waitsForAssignments = (urn: string, seen = new Set<string>()): boolean => {
+            const r = graph.resources.find((x) => x.urn === urn)!;
+            if (assignments.every((a) => r.dependencies.includes(a.urn))) return true;
+            seen.add(urn);
+            return r.dependencies.filter((d) => !urns.has(d) && !seen.has(d)).some((d) => waitsForAssignments(d, seen));
+        };
+        for (const p of permissions) expect(waitsForAssignments(p.urn), p.urn).toBe(true);
+    });
+
+    it("runs the benchmark job as the configured service principal, its cluster under a policy, as its single user", () => {
+        const benchmark = job(graph, "benchmark_suite");
+        const runAs = stack === "dev" ? "2b7e4c1d-9a3f-4e8b-b6d5-0c1f2a3e4d5c" : "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
+        expect(benchmark.inputs.runAs).toEqual({ servicePrincipalName: runAs });
+        const policies = byType(graph, "databricks:index/clusterPolicy:ClusterPolicy");
+        for (const c of benchmark.inputs.jobClusters as JobCluster[]) {
+            expect(c.newCluster).toMatchObject({ singleUserName: runAs, applyPolicyDefaultValues: true });
+            const policy = policies.find((p) => p.id === c.newCluster.policyId)!;
+            expect(JSON.parse(policy.inputs.definition as string).single_user_name).toEqual({ type: "fixed", value: runAs });
+        }
+        const assignments = byType(graph, "databricks:index/permissionAssignment:PermissionAssignment").map((a) => a.urn);
+        expect(benchmark.dependencies).toEqual(expect.arrayContaining(assignments));
+    });
+
     it("creates every custom resource inside a component", () => {
         const components = new Set(programResources(graph).filter((r) => !r.custom).map((r) => r.urn));
         for (const r of programResources(graph).filter((r) => r.custom && !r.external && !isProviderType(r.type))) {
@@ -70,7 +123,9 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
     it("labels every labelable resource, Databricks ones through customTags", () => {
         const labelable = programResources(graph).filter((r) => r.custom && labelProperty(r.type));
         const viaCustomTags = labelable.filter((r) => labelProperty(r.type) === "customTags").map((r) => r.type);
-        expect(viaCustomTags).toEqual(expect.arrayContaining(["databricks:index/mwsWorkspaces:MwsWorkspaces", "databricks:index/cluster:Cluster"]));
+        expect(viaCustomTags).toEqual(expect.arrayContaining(["databricks:index/cluster:Cluster"]));
+        // A workspace's customTags apply on AWS only; the program sets none.
+        expect(byType(graph, "databricks:index/mwsWorkspaces:MwsWorkspaces")[0].inputs.customTags).toBeUndefined();
         for (const resource of labelable) {
             const labels = resource.inputs[labelProperty(resource.type)!] as Record<string, string>;
             expect(Object.keys(labels ?? {}), resource.urn).toEqual(expect.arrayContaining([...requiredLabelKeys]));
@@ -112,7 +167,7 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
         const [cluster] = byType(graph, "databricks:index/cluster:Cluster");
         const expected = stack === "dev" ? { minWorkers: 1, maxWorkers: 2 } : { minWorkers: a100ClusterWorkers.min, maxWorkers: a100ClusterWorkers.max };
         expect(cluster.inputs).toMatchObject({
-            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            sparkVersion: "15.4.x-gpu-ml-scala2.12",
             nodeTypeId: "a2-highgpu-1g",
             autoscale: expected,
             autoterminationMinutes: costRules.databricks.clusterIdleTimeoutMinutes,

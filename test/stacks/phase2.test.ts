@@ -1,9 +1,11 @@
+import { configuredA100Demand } from "../../stacks/databricksConfig";
 import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { deltaStorage } from "../../components/targets";
 import { countByType, programResources, ResourceGraph } from "../../tools/engine/graph";
-import { byType, runStack } from "../harness";
-import { databricksResources, job, JobCluster, JobTask, phaseOverride, providerRef, statefulTypes } from "./databricksGraph";
+import { byType, runStack, parseStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
+import { databricksResources, job, JobCluster, JobTask, phaseOverride, providerRef, statefulTypes, expectJobsRunAs, jobsRunAs, graphA100Demand } from "./databricksGraph";
 
 const parametersOf = (j: { inputs: Record<string, unknown> }) =>
     Object.fromEntries((j.inputs.parameters as { name: string; default: string }[]).map((p) => [p.name, p.default]));
@@ -12,6 +14,31 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
     let graph: ResourceGraph;
     beforeAll(async () => {
         graph = await runStack(stack, phaseOverride(2));
+    });
+
+    it("keeps every resource of phase 2 waiting for the Google APIs its type needs", () => {
+        expectApisAwaited(graph);
+    });
+
+    it("runs no more A100s at once than the quota phase 0 requests, counted as config validation counts them", () => {
+        const demand = graphA100Demand(graph);
+        expect(demand.clusters).toBe(3);
+        const config = parseStack(stack, phaseOverride(2));
+        expect({ onDemandGpus: demand.onDemandGpus, preemptibleGpus: demand.preemptibleGpus }).toEqual(configuredA100Demand(config));
+        expect(demand.onDemandGpus).toBeLessThanOrEqual(config.a100Quota.gpus);
+        expect(demand.preemptibleGpus).toBeLessThanOrEqual(config.a100Quota.preemptibleGpus);
+    });
+
+    it("runs every job as the service principal, under job-cluster policies, reading the source and writing the catalog as it", () => {
+        const runAs = jobsRunAs[stack];
+        expect(expectJobsRunAs(graph, runAs).map((j) => j.inputs.name).sort()).toEqual(["benchmark_suite", "data_migration", "delta_maintenance", "model_training"]);
+        const grants = byType(graph, "databricks:index/grants:Grants");
+        const source = grants.find((g) => g.inputs.externalLocation)!;
+        expect(source.inputs.grants).toEqual([{ principal: runAs, privileges: ["READ_FILES"] }]);
+        const catalog = grants.find((g) => g.inputs.catalog)!;
+        expect((catalog.inputs.grants as { principal: string; privileges: string[] }[]).find((g) => g.principal === runAs)!.privileges).toEqual(
+            expect.arrayContaining(["MODIFY", "CREATE_TABLE", "CREATE_MODEL"]),
+        );
     });
 
     it("adds the tables, source access, notebooks and jobs to phase 1", () => {
@@ -76,10 +103,10 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
         const clusters = Object.fromEntries((training.inputs.jobClusters as JobCluster[]).map((c) => [c.jobClusterKey, c.newCluster]));
         const tasks = training.inputs.tasks as JobTask[];
         expect(tasks.map((t) => t.jobClusterKey)).toEqual(["data_prep", "training"]);
-        expect(clusters.data_prep).toMatchObject({ runtimeEngine: "PHOTON", sparkVersion: "14.3.x-scala2.12", nodeTypeId: stack === "dev" ? "n2-highmem-4" : "n2-highmem-8" });
+        expect(clusters.data_prep).toMatchObject({ runtimeEngine: "PHOTON", sparkVersion: "15.4.x-scala2.12", nodeTypeId: stack === "dev" ? "n2-highmem-4" : "n2-highmem-8" });
         expect(clusters.training).toMatchObject({
             runtimeEngine: "STANDARD",
-            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            sparkVersion: "15.4.x-gpu-ml-scala2.12",
             nodeTypeId: "a2-highgpu-1g",
             dataSecurityMode: "SINGLE_USER",
             sparkEnvVars: { GPU_MEMORY_FRACTION: "0.85" },

@@ -6,8 +6,9 @@ import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { costRules, performanceDegradationAlert } from "../../components/targets";
 import { preview } from "../../tools/engine/diff";
 import { countByType, GraphResource, programResources, ResourceGraph } from "../../tools/engine/graph";
-import { byType, runStack } from "../harness";
-import { job, JobCluster, JobTask, phaseOverride, providerRef } from "./databricksGraph";
+import { byType, runStack, parseStack } from "../harness";
+import { expectApisAwaited } from "./googleApis";
+import { job, JobCluster, JobTask, phaseOverride, providerRef, expectJobsRunAs, jobsRunAs, graphA100Demand } from "./databricksGraph";
 import { parseSelect } from "./sqlShape";
 
 const notificationEmails: Record<string, string[]> = {
@@ -40,6 +41,25 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
         phase2 = await runStack(stack, phaseOverride(2));
     });
 
+    it("keeps every resource of phase 3 waiting for the Google APIs its type needs", () => {
+        expectApisAwaited(graph);
+    });
+
+    it("resizes the A100 clusters within the quota: every one of them at once still fits", () => {
+        const demand = graphA100Demand(graph);
+        const config = parseStack(stack, phaseOverride(3));
+        expect(demand.onDemandGpus).toBeLessThanOrEqual(config.a100Quota.gpus);
+        expect(demand.preemptibleGpus).toBeLessThanOrEqual(config.a100Quota.preemptibleGpus);
+    });
+
+    it("runs the cost-tracking job as the service principal too, once its grants, table and assignment exist", () => {
+        expect(expectJobsRunAs(graph, jobsRunAs[stack]).map((j) => j.inputs.name)).toContain("cost_tracking");
+        const costJob = byType(graph, "databricks:index/job:Job").find((j) => j.inputs.name === "cost_tracking")!;
+        const waitedFor = costJob.dependencies.map((d) => d.split("::").pop());
+        expect(waitedFor).toEqual(expect.arrayContaining(["cost-tracking-billing-export-reader", "cost-metrics"]));
+        for (const a of byType(graph, "databricks:index/permissionAssignment:PermissionAssignment")) expect(costJob.dependencies).toContain(a.urn);
+    });
+
     it("adds monitoring and cost tracking to phase 2", () => {
         expect(countByType(programResources(graph))).toMatchObject({
             "gcp:monitoring/metricDescriptor:MetricDescriptor": customMetrics.length,
@@ -67,7 +87,13 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
         const updated = Object.fromEntries(Object.entries(step.changes).map(([urn, keys]) => [urn.split("::").pop(), keys]));
         // Only sizes move: the workload distribution's maxima (and a cluster policy's limits that follow them).
         const expected: Record<string, Record<string, string[]>> = {
-            dev: { a100: ["autoscale"], "a100-policy": ["definition"], "model-training": ["jobClusters"] },
+            dev: {
+                a100: ["autoscale"],
+                "a100-policy": ["definition"],
+                "model-training": ["jobClusters"],
+                // A job cluster's policy is derived from the cluster: its size limits follow.
+                "model-training-training-policy": ["definition"],
+            },
             prod: {
                 "h100-on-demand": ["autoscaling"],
                 "h100-spot": ["autoscaling"],
@@ -75,7 +101,10 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
                 a100: ["autoscale"],
                 "a100-policy": ["definition"],
                 "model-training": ["jobClusters"],
+                "model-training-data_prep-policy": ["definition"],
+                "model-training-training-policy": ["definition"],
                 "data-migration": ["jobClusters"],
+                "data-migration-migrate-policy": ["definition"],
             },
         };
         expect(updated).toEqual(expected[stack]);

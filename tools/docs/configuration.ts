@@ -35,6 +35,7 @@ const defOf = (schema: z.ZodType): Def => (schema as unknown as { def: Def }).de
 export const derivedDefaults: Record<string, string> = {
     environment: "the stack name, made label-safe",
     "a100Quota.region": "`migration:region`",
+    "quota.allRegionsGpus": "every GPU the stack can run at once: H100 nodes × GPUs + the A100 quota requested",
     "databricks.workspaceName": "`ml-<environment>`",
     "databricks.catalog": "`ml_<environment>`",
     "databricks.bucketName": "`<gcpProject>-delta-lake`",
@@ -50,6 +51,7 @@ export const requiredFromPhase: Record<string, number> = {
     "databricks.googleServiceAccount": 1,
     "databricks.metastoreId": 1,
     "databricks.clusterUser": 1,
+    "databricks.jobsRunAs": 1,
     "databricks.migrationSource": 2,
 };
 

@@ -15,6 +15,7 @@ import { planStack } from "../engine/plan";
 import { programResources, ResourceGraph } from "../engine/graph";
 import { componentDiagram, componentGraph, ComponentGraph, criticalPath, mermaid, phaseSummary, phaseTimeline } from "./architecture";
 import { configurationTable } from "./configuration";
+import { googleApiTable } from "./googleApis";
 import { fillGenerated } from "./markers";
 import { writeAtomically } from "../cli/output";
 
@@ -60,6 +61,7 @@ export async function generatedDocs(projectDir: string): Promise<GeneratedDoc[]>
     return [
         { file: "docs/architecture.md", sections: architecture },
         { file: "docs/configuration.md", sections: { "config-keys": configurationTable() } },
+        { file: "docs/pitfalls.md", sections: { "google-apis": googleApiTable() } },
         { file: "README.md", sections: { "critical-path": architecture["critical-path"], "phase-summary": architecture["phase-summary"] } },
     ];
 }

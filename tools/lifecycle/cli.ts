@@ -17,6 +17,7 @@ import { costRatioConfigFor, resolvePolicyPack } from "../cli/policies";
 import { PlanError } from "../engine/plan";
 import { ProjectError } from "../engine/project";
 import { automationDriver } from "./automationDriver";
+import { cloudQuotasReader } from "./quota";
 import { LifecycleDeps, LifecycleOptions, LifecycleUsageError, RefusedError, resolveStateDir, UpFailedError } from "./context";
 import { DriverError } from "./driver";
 import { gradualRollback } from "./gradual";
@@ -65,6 +66,7 @@ export const defaultDeps: LifecycleDeps = {
     user: () => currentUser(),
     progress: (text) => process.stderr.write(text),
     costRatioConfig: (options, phase) => costRatioConfigFor(options.cwd, options.stack, options.phaseKey, phase),
+    quotaReader: cloudQuotasReader(),
 };
 
 function phaseArg(name: string, value: string | undefined): number | undefined {

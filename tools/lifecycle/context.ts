@@ -14,6 +14,7 @@ import { SqlRunner } from "./benchmarkTable";
 import { GradualRollbackRecord, gradualRollbackSchema } from "../../stacks/configSchema";
 import { ConfigInput, configFileDriver, DriverFactory, StackBusyError, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
+import type { QuotaReader } from "./quota";
 import { appendHistory, stateDir, Transition, TransitionKind } from "./state";
 
 export interface LifecycleDeps {
@@ -32,6 +33,8 @@ export interface LifecycleDeps {
      * offline (default in the CLI: `costRatioConfigFor`); without it they are not configured.
      */
     costRatioConfig?: (options: LifecycleOptions, phase: number) => Promise<Record<string, unknown>>;
+    /** Reads granted GPU quota for `promote --to 1` (default in the CLI: the Cloud Quotas API); without it, not checked. */
+    quotaReader?: QuotaReader;
 }
 
 export interface LifecycleOptions {

@@ -13,6 +13,7 @@ import { formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lo
 import { checkTableName, databricksSqlRunner, readResultsTable } from "./benchmarkTable";
 import { readResultsFile, ResultsFileError } from "./results";
 import { formatStep, previewStep } from "./step";
+import { checkPhaseQuota, formatQuotaStates, isShort, quotaGatedPhase, quotaRequests, readQuotaStates } from "./quota";
 
 export interface PromoteArgs {
     to: number;
@@ -92,9 +93,17 @@ async function promoteLocked(driver: StackDriver, options: LifecycleOptions, arg
     if (options.dryRun) {
         const step = await previewStep({ projectDir: options.cwd, stack: options.stack, phaseKey: options.phaseKey, from: { phase: from }, to: { phase: args.to } });
         io.stdout(formatStep(`dry run: phase ${from} → ${args.to} (nothing changed)`, step, { name: "deployment", minutes: operationalKpis.deploymentMinutes }));
-        return decision.status === "blocked" ? 1 : 0;
+        // The GPU quota the phase needs must be granted, not only requested.
+        const quota = args.to === quotaGatedPhase && deps.quotaReader ? await readQuotaStates(quotaRequests(step.to), deps.quotaReader) : [];
+        if (quota.length > 0) io.stdout(formatQuotaStates(quota));
+        return decision.status === "blocked" || isShort(quota) ? 1 : 0;
     }
     if (decision.status === "blocked") throw new RefusedError(`promotion to phase ${args.to} refused: ${decision.reason}`);
+    if (args.to === quotaGatedPhase && deps.quotaReader) {
+        const quota = await checkPhaseQuota(options, args.to, deps.quotaReader);
+        io.stdout(formatQuotaStates(quota));
+        if (isShort(quota)) throw new RefusedError(`promotion to phase ${args.to} refused: the GPU quota it needs is not granted yet`);
+    }
 
     const gate = {
         status: decision.status,

@@ -12,7 +12,7 @@ const tags = { team: "t", env: "e", phase: "phase-1", workload: "training", "cos
 const args: A100ClusterArgs = {
     clusterName: "a100-training-dev",
     policyName: "a100-training-dev",
-    sparkVersion: "14.3.x-gpu-ml-scala2.12",
+    sparkVersion: "15.4.x-gpu-ml-scala2.12",
     nodeType: "a2-highgpu-1g",
     minWorkers: a100ClusterWorkers.min,
     maxWorkers: a100ClusterWorkers.max,
@@ -20,6 +20,13 @@ const args: A100ClusterArgs = {
     gpuMemoryFraction: costRules.gpuMemoryUtilization,
     singleUserName: "ml-engineer@example.com",
     customTags: tags,
+    access: {
+        cluster: [
+            { userName: "ml-engineer@example.com", permissionLevel: "CAN_RESTART" },
+            { groupName: "ml-platform", permissionLevel: "CAN_MANAGE" },
+        ],
+        policy: [{ userName: "ml-engineer@example.com", permissionLevel: "CAN_USE" }],
+    },
 };
 
 function run(overrides: Partial<A100ClusterArgs> = {}): Promise<ResourceGraph> {
@@ -36,7 +43,7 @@ describe("A100Cluster", () => {
         const [policy] = byType(graph, "databricks:index/clusterPolicy:ClusterPolicy");
         expect(cluster.inputs).toMatchObject({
             clusterName: "a100-training-dev",
-            sparkVersion: "14.3.x-gpu-ml-scala2.12",
+            sparkVersion: "15.4.x-gpu-ml-scala2.12",
             nodeTypeId: "a2-highgpu-1g",
             driverNodeTypeId: "a2-highgpu-1g",
             dataSecurityMode: "SINGLE_USER",
@@ -59,7 +66,7 @@ describe("A100Cluster", () => {
         const [policy] = byType(graph, "databricks:index/clusterPolicy:ClusterPolicy");
         const definition = JSON.parse(policy.inputs.definition as string) as PolicyDefinition;
         expect(definition).toMatchObject({
-            spark_version: { type: "fixed", value: "14.3.x-gpu-ml-scala2.12" },
+            spark_version: { type: "fixed", value: "15.4.x-gpu-ml-scala2.12" },
             node_type_id: { type: "allowlist", values: [...a100NodeTypeNames], defaultValue: "a2-highgpu-1g" },
             runtime_engine: { type: "fixed", value: "STANDARD", hidden: true },
             data_security_mode: { type: "fixed", value: "SINGLE_USER" },
@@ -78,7 +85,7 @@ describe("A100Cluster", () => {
         ["a longer idle timeout than the seed's", { autoterminationMinutes: 45 }, "autoterminationMinutes 45: expected 10 to 30"],
         ["equal autoscale bounds", { minWorkers: 4, maxWorkers: 4 }, "minWorkers 4: expected less than maxWorkers (4)"],
         ["a GPU memory fraction above 1", { gpuMemoryFraction: 1.5 }, "gpuMemoryFraction 1.5"],
-        ["a CPU runtime", { sparkVersion: "14.3.x-scala2.12" }, 'sparkVersion "14.3.x-scala2.12" on a2-highgpu-1g: expected a GPU ML runtime'],
+        ["a CPU runtime", { sparkVersion: "15.4.x-scala2.12" }, 'sparkVersion "15.4.x-scala2.12" on a2-highgpu-1g: expected a GPU ML runtime'],
     ])("refuses %s, naming it", async (_, overrides, message) => {
         const error = await run(overrides).catch((e) => e);
         expect(error.message).toContain("A100Cluster a100");
@@ -119,9 +126,26 @@ describe("A100 policy rules", () => {
     });
 
     it("rejects a CPU Photon cluster's node type and runtime", () => {
-        const cpu = photonClusterSpec({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-8", customTags: tags });
+        const cpu = photonClusterSpec({ sparkVersion: "15.4.x-scala2.12", nodeType: "n2-highmem-8", customTags: tags });
         const violations = policyViolations(definition, policyAttributes(cpu, size)).join("\n");
         expect(violations).toContain('node_type_id = "n2-highmem-8": the policy allows a2-highgpu-1g');
-        expect(violations).toContain('spark_version = "14.3.x-scala2.12"');
+        expect(violations).toContain('spark_version = "15.4.x-scala2.12"');
+    });
+});
+
+describe("A100Cluster access", () => {
+    it("gives its single user and the named groups their levels on the cluster and its policy, one Permissions each", async () => {
+        const graph = await run();
+        const [cluster] = byType(graph, "databricks:index/cluster:Cluster");
+        const [policy] = byType(graph, "databricks:index/clusterPolicy:ClusterPolicy");
+        const permissions = byType(graph, "databricks:index/permissions:Permissions");
+        expect(permissions).toHaveLength(2);
+        expect(permissions.find((p) => p.inputs.clusterId === cluster.id)!.inputs.accessControls).toEqual(args.access.cluster);
+        expect(permissions.find((p) => p.inputs.clusterPolicyId === policy.id)!.inputs.accessControls).toEqual(args.access.policy);
+    });
+
+    it("refuses access that leaves out the single user, the only one who can run on it", async () => {
+        const error = await run({ access: { cluster: [{ groupName: "ml-platform", permissionLevel: "CAN_MANAGE" }], policy: [] } }).catch((e) => e);
+        expect(error.message).toContain('A100Cluster a100: access.cluster: expected a permission for the single user "ml-engineer@example.com"');
     });
 });

@@ -1,7 +1,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import { describe, expect, it } from "vitest";
-import { catalogPrivileges, DeltaStorage, DeltaStorageArgs, storageCredentialRoles } from "../../../components/databricks/deltaStorage";
+import { catalogPrivileges, catalogReadPrivileges, DeltaStorage, DeltaStorageArgs, storageCredentialRoles } from "../../../components/databricks/deltaStorage";
 import { ResourceGraph } from "../../../tools/engine/graph";
 import { byType, runProgram } from "../../harness";
 
@@ -14,6 +14,7 @@ const args: DeltaStorageArgs = {
     schemas: { raw: "raw data", ml: "models" },
     volumes: [{ schema: "ml", name: "model_artifacts", comment: "model artifacts" }],
     principals: ["ml-engineer@example.com"],
+    readers: ["ml-research"],
     labels,
 };
 
@@ -57,7 +58,8 @@ describe("DeltaStorage", () => {
         for (const m of members) expect(m.inputs).toMatchObject({ bucket: "acme-ml-delta-lake", member: `serviceAccount:${email}` });
 
         const location = one(graph, "databricks:index/externalLocation:ExternalLocation");
-        expect(location.inputs).toMatchObject({ url: "gs://acme-ml-delta-lake/", credentialName: "ml_dev_gcs", forceDestroy: false });
+        // Not validated on create: the bucket grant it would check takes minutes to propagate.
+        expect(location.inputs).toMatchObject({ url: "gs://acme-ml-delta-lake/", credentialName: "ml_dev_gcs", forceDestroy: false, skipValidation: true });
         for (const m of members) expect(location.dependencies).toContain(m.urn);
     });
 
@@ -101,9 +103,19 @@ describe("DeltaStorage", () => {
         for (const r of byType(graph, "gcp:storage/bucketIAMMember:BucketIAMMember")) expect(r.retainOnDelete).toBe(false);
     });
 
-    it("grants the cluster's principals use of the catalog", async () => {
+    it("grants the workload identities use of the catalog, and its readers read access", async () => {
         const grants = one(await run(), "databricks:index/grants:Grants");
-        expect(grants.inputs).toEqual({ catalog: "ml_dev", grants: [{ principal: "ml-engineer@example.com", privileges: catalogPrivileges }] });
+        expect(grants.inputs).toEqual({
+            catalog: "ml_dev",
+            grants: [
+                { principal: "ml-engineer@example.com", privileges: catalogPrivileges },
+                { principal: "ml-research", privileges: catalogReadPrivileges },
+            ],
+        });
+        expect(catalogReadPrivileges.filter((p) => /MODIFY|CREATE|WRITE/.test(p))).toEqual([]);
+        // A principal that writes is not granted again as a reader.
+        const both = one(await run({ readers: ["ml-engineer@example.com"] }), "databricks:index/grants:Grants");
+        expect((both.inputs.grants as unknown[]).length).toBe(1);
     });
 
     it.each<[Partial<DeltaStorageArgs>, string]>([

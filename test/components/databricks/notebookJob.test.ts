@@ -1,12 +1,17 @@
 import * as databricks from "@pulumi/databricks";
 import { describe, expect, it } from "vitest";
+import * as gcp from "@pulumi/gcp";
+import { accessControls, WorkspaceRoles } from "../../../components/databricks/access";
 import { gpuClusterSpec, photonClusterSpec } from "../../../components/databricks/clusterSpec";
 import { NotebookJob, NotebookJobArgs, notebookJobProblems, taskGraphProblems } from "../../../components/databricks/notebookJob";
 import { byType, runProgram } from "../../harness";
 
 const tags = { team: "t" };
-const gpu = gpuClusterSpec({ sparkVersion: "14.3.x-gpu-ml-scala2.12", nodeType: "a2-highgpu-1g", customTags: tags });
-const cpu = photonClusterSpec({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-8", customTags: tags });
+const gpu = gpuClusterSpec({ sparkVersion: "15.4.x-gpu-ml-scala2.12", nodeType: "a2-highgpu-1g", customTags: tags });
+const cpu = photonClusterSpec({ sparkVersion: "15.4.x-scala2.12", nodeType: "n2-highmem-8", customTags: tags });
+
+const runAs = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
+const roles: WorkspaceRoles = { clusterUser: "ml-engineer@example.com", jobsRunAs: runAs, operators: ["ml-platform"], viewers: ["ml-research"] };
 
 const args: NotebookJobArgs = {
     jobName: "pipeline",
@@ -22,6 +27,9 @@ const args: NotebookJobArgs = {
     failureEmails: ["a@example.com"],
     timeoutSeconds: 3000,
     tags,
+    runAs,
+    access: accessControls("job", roles),
+    clusterPolicyAccess: accessControls("jobClusterPolicy", roles),
 };
 
 describe("NotebookJob", () => {
@@ -73,6 +81,79 @@ describe("NotebookJob", () => {
         const error = await runProgram(() => new NotebookJob("pipeline", { ...args, ...change })).catch((e) => e);
         expect(error.message).toContain(`NotebookJob pipeline: `);
         expect(error.message).toContain(message);
+    });
+});
+
+describe("NotebookJob identity and cluster policies", () => {
+    it("runs as the service principal, each job cluster under its own policy with the policy's defaults, as its single user", async () => {
+        const graph = await runProgram(() => new NotebookJob("pipeline", args));
+        const [job] = byType(graph, "databricks:index/job:Job");
+        expect(job.inputs.runAs).toEqual({ servicePrincipalName: runAs });
+        const policies = byType(graph, "databricks:index/clusterPolicy:ClusterPolicy");
+        expect(policies.map((p) => p.inputs.name)).toEqual(["job pipeline / prep", "job pipeline / train"]);
+        const clusters = job.inputs.jobClusters as { jobClusterKey: string; newCluster: Record<string, unknown> }[];
+        clusters.forEach((c, i) => {
+            expect(c.newCluster).toMatchObject({ singleUserName: runAs, applyPolicyDefaultValues: true, policyId: policies[i].id });
+        });
+        const train = JSON.parse(policies[1].inputs.definition as string);
+        expect(train).toMatchObject({
+            cluster_type: { type: "fixed", value: "job" },
+            single_user_name: { type: "fixed", value: runAs },
+            node_type_id: { type: "fixed", value: "a2-highgpu-1g" },
+            runtime_engine: { type: "fixed", value: "STANDARD" },
+            num_workers: { type: "range", maxValue: 2 },
+            "spark_env_vars.GPU_MEMORY_FRACTION": { type: "fixed", value: "0.85" },
+        });
+        expect(JSON.parse(policies[0].inputs.definition as string)["autoscale.max_workers"]).toMatchObject({ type: "range", maxValue: 4 });
+    });
+
+    it("lets the run-as identity and operators use the policies, and operators, the cluster user and viewers use the job", async () => {
+        const graph = await runProgram(() => new NotebookJob("pipeline", args));
+        const permissions = byType(graph, "databricks:index/permissions:Permissions");
+        const jobPermissions = permissions.find((p) => p.inputs.jobId)!;
+        expect(jobPermissions.inputs.accessControls).toEqual([
+            { userName: "ml-engineer@example.com", permissionLevel: "CAN_MANAGE_RUN" },
+            { groupName: "ml-platform", permissionLevel: "CAN_MANAGE" },
+            { groupName: "ml-research", permissionLevel: "CAN_VIEW" },
+        ]);
+        const policyPermissions = permissions.filter((p) => p.inputs.clusterPolicyId);
+        expect(policyPermissions).toHaveLength(2);
+        for (const p of policyPermissions) {
+            expect(p.inputs.accessControls).toEqual([
+                { servicePrincipalName: runAs, permissionLevel: "CAN_USE" },
+                { groupName: "ml-platform", permissionLevel: "CAN_USE" },
+            ]);
+        }
+        // The job is created once its clusters' policies may be used.
+        const [job] = byType(graph, "databricks:index/job:Job");
+        expect(job.dependencies).toEqual(expect.arrayContaining(policyPermissions.map((p) => p.urn)));
+    });
+
+    it("passes its own dependsOn on to the job, which a component's children do not inherit", async () => {
+        const graph = await runProgram(() => {
+            const grant = new gcp.pubsub.Topic("first-run-needs-this", {});
+            new NotebookJob("pipeline", args, { dependsOn: [grant] });
+        });
+        const [job] = byType(graph, "databricks:index/job:Job");
+        expect(job.dependencies).toContain(byType(graph, "gcp:pubsub/topic:Topic")[0].urn);
+    });
+
+    it("refuses a person or the deploying account as the run-as identity, and policies the run-as identity cannot use", () => {
+        expect(notebookJobProblems({ ...args, runAs: "ml-engineer@example.com" })).toEqual([
+            expect.stringContaining('runAs "ml-engineer@example.com": expected a service principal\'s application ID (a UUID)'),
+            expect.stringContaining("clusterPolicyAccess: expected CAN_USE for the run-as service principal ml-engineer@example.com"),
+        ]);
+        expect(notebookJobProblems({ ...args, clusterPolicyAccess: [{ groupName: "ml-platform", permissionLevel: "CAN_USE" }] })).toEqual([
+            `clusterPolicyAccess: expected CAN_USE for the run-as service principal ${runAs}, which launches the job's clusters`,
+        ]);
+    });
+
+    it("needs no cluster policy for a job that runs only on a SQL warehouse", async () => {
+        const sqlOnly: NotebookJobArgs = { ...args, jobClusters: undefined, tasks: [args.tasks[2]].map((t) => ({ ...t, dependsOn: [] })), clusterPolicyAccess: [] };
+        expect(notebookJobProblems(sqlOnly)).toEqual([]);
+        const graph = await runProgram(() => new NotebookJob("sql-only", sqlOnly));
+        expect(byType(graph, "databricks:index/clusterPolicy:ClusterPolicy")).toEqual([]);
+        expect(byType(graph, "databricks:index/job:Job")[0].inputs.runAs).toEqual({ servicePrincipalName: runAs });
     });
 });
 

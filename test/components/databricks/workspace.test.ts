@@ -7,7 +7,6 @@ import { isSecretMarker, stackType } from "../../../tools/engine/graph";
 import { mockWorkspaceId } from "../../../tools/engine/mockAnswers";
 import { byType, runProgram } from "../../harness";
 
-const labels = { team: "t", env: "e", phase: "phase-1", workload: "platform", "cost-center": "c" };
 const accountId = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 const metastoreId = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
 
@@ -32,7 +31,6 @@ function program(overrides: Partial<WorkspaceArgs> = {}) {
                 subnetCidr: "10.28.0.0/22",
                 metastoreId,
                 egress: nat,
-                labels,
                 ...overrides,
             },
             { providers: [gcpProvider, account] },
@@ -62,7 +60,7 @@ describe("Workspace", () => {
         expect(firewall.inputs).toMatchObject({ direction: "INGRESS", sourceRanges: ["10.28.0.0/22"], destinationRanges: ["10.28.0.0/22"] });
     });
 
-    it("creates the workspace in the region and project, in that network, tagged, after the NAT, then assigns the metastore", async () => {
+    it("creates the workspace in the region and project, in that network, after the NAT, then assigns the metastore", async () => {
         const graph = await runProgram(program());
         const [workspace] = byType(graph, "databricks:index/mwsWorkspaces:MwsWorkspaces");
         const [network] = byType(graph, "databricks:index/mwsNetworks:MwsNetworks");
@@ -74,9 +72,10 @@ describe("Workspace", () => {
             location: "us-central1",
             cloudResourceContainer: { gcp: { projectId: "acme-ml" } },
             networkId: "ws-network-network-id",
-            customTags: labels,
         });
         expect(workspace.inputs.gkeConfig).toBeUndefined();
+        // customTags is AWS-only: on GCP the labels go on each cluster.
+        expect(workspace.inputs.customTags).toBeUndefined();
         expect(workspace.dependencies).toEqual(expect.arrayContaining([network.urn, nat.urn]));
         const [assignment] = byType(graph, "databricks:index/metastoreAssignment:MetastoreAssignment");
         expect(assignment.inputs).toEqual({ metastoreId, workspaceId: mockWorkspaceId });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CostMonitoring, monthlyBudgetUsd } from "../../../components/gcp/costMonitoring";
-import { GkeCluster, nodeServiceAccountRoles } from "../../../components/gcp/gkeCluster";
+import { GkeCluster, GkeClusterArgs, nodeServiceAccountRoles } from "../../../components/gcp/gkeCluster";
+import { allRegionsGpuQuotaId } from "../../../components/gcp/gpuQuota";
 import { a100QuotaIds, GpuQuotaRequest } from "../../../components/gcp/gpuQuotaRequest";
 import { Network } from "../../../components/gcp/network";
 import { byType, runProgram } from "../../harness";
@@ -30,24 +31,23 @@ describe("Network", () => {
 });
 
 describe("GkeCluster", () => {
+    const clusterArgs: GkeClusterArgs = {
+        project: "acme-ml",
+        region: "us-central1",
+        networkId: "vpc",
+        subnetId: "subnet",
+        podsRangeName: "pods",
+        servicesRangeName: "services",
+        masterCidr: "172.16.0.0/28",
+        masterAuthorizedCidrs: ["203.0.113.0/24"],
+        releaseChannel: "STABLE",
+        autoscalingProfile: "OPTIMIZE_UTILIZATION",
+        deletionProtection: true,
+        labels,
+    };
+
     it("is private, with workload identity, managed Prometheus + DCGM, a release channel and its own node account", async () => {
-        const graph = await runProgram(
-            () =>
-                new GkeCluster("ml-gke", {
-                    project: "acme-ml",
-                    region: "us-central1",
-                    networkId: "vpc",
-                    subnetId: "subnet",
-                    podsRangeName: "pods",
-                    servicesRangeName: "services",
-                    masterCidr: "172.16.0.0/28",
-                    masterAuthorizedCidrs: ["203.0.113.0/24"],
-                    releaseChannel: "STABLE",
-                    autoscalingProfile: "OPTIMIZE_UTILIZATION",
-                    deletionProtection: true,
-                    labels,
-                }),
-        );
+        const graph = await runProgram(() => new GkeCluster("ml-gke", clusterArgs));
         const [cluster] = byType(graph, "gcp:container/cluster:Cluster");
         expect(cluster.inputs).toMatchObject({
             privateClusterConfig: { enablePrivateNodes: true, masterIpv4CidrBlock: "172.16.0.0/28" },
@@ -64,6 +64,14 @@ describe("GkeCluster", () => {
         expect(roles.sort()).toEqual([...nodeServiceAccountRoles].sort());
         // The cluster waits for its node account's roles, or the first nodes fail to register.
         for (const member of byType(graph, "gcp:projects/iAMMember:IAMMember")) expect(cluster.dependencies).toContain(member.urn);
+    });
+
+    it("keeps its control plane reachable without authorised networks: the IAM-gated DNS endpoint", async () => {
+        // The default: no authorised network, which alone would shut CI out of the IP endpoint.
+        const graph = await runProgram(() => new GkeCluster("ml-gke", { ...clusterArgs, masterAuthorizedCidrs: [] }));
+        const [cluster] = byType(graph, "gcp:container/cluster:Cluster");
+        expect(cluster.inputs.masterAuthorizedNetworksConfig).toEqual({ cidrBlocks: [] });
+        expect(cluster.inputs.controlPlaneEndpointsConfig).toEqual({ dnsEndpointConfig: { allowExternalTraffic: true } });
     });
 });
 
@@ -107,15 +115,27 @@ describe("CostMonitoring", () => {
 });
 
 describe("GpuQuotaRequest", () => {
-    it.each(["a100-40gb", "a100-80gb"] as const)("asks for on-demand and preemptible %s GPUs in the region", async (variant) => {
-        const graph = await runProgram(
-            () => new GpuQuotaRequest("q", { project: "acme-ml", region: "europe-west4", variant, gpus: 4, preemptibleGpus: 16, contactEmail: "a@example.com" }),
-        );
-        const prefs = byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference");
-        expect(prefs.map((p) => [p.inputs.quotaId, (p.inputs.quotaConfig as { preferredValue: string }).preferredValue])).toEqual([
-            [a100QuotaIds[variant].onDemand, "4"],
-            [a100QuotaIds[variant].preemptible, "16"],
-        ]);
-        for (const p of prefs) expect(p.inputs).toMatchObject({ service: "compute.googleapis.com", dimensions: { region: "europe-west4" } });
+    const args = { project: "acme-ml", region: "europe-west4", gpus: 4, preemptibleGpus: 16, allRegionsGpus: 84, contactEmail: "platform-lead@example.com" };
+
+    it.each(["a100-40gb", "a100-80gb"] as const)("asks for on-demand and preemptible %s GPUs in the region, and the all-regions ceiling", async (variant) => {
+        const graph = await runProgram(() => new GpuQuotaRequest("q", { ...args, variant }));
+        const prefs = new Map(byType(graph, "gcp:cloudquota/sQuotaPreference:SQuotaPreference").map((p) => [p.inputs.quotaId as string, p.inputs]));
+        const preferred = (id: string) => (prefs.get(id)!.quotaConfig as { preferredValue: string }).preferredValue;
+        expect([...prefs.keys()].sort()).toEqual([a100QuotaIds[variant].onDemand, a100QuotaIds[variant].preemptible, allRegionsGpuQuotaId].sort());
+        expect([preferred(a100QuotaIds[variant].onDemand), preferred(a100QuotaIds[variant].preemptible), preferred(allRegionsGpuQuotaId)]).toEqual(["4", "16", "84"]);
+        for (const p of prefs.values()) expect(p).toMatchObject({ parent: "projects/acme-ml", service: "compute.googleapis.com", contactEmail: "platform-lead@example.com" });
+        expect(prefs.get(a100QuotaIds[variant].onDemand)!.dimensions).toEqual({ region: "europe-west4" });
+        expect(prefs.get(a100QuotaIds[variant].preemptible)!.dimensions).toEqual({ region: "europe-west4" });
+        // The ceiling is project-wide: no region.
+        expect(prefs.get(allRegionsGpuQuotaId)!.dimensions).toBeUndefined();
+    });
+
+    it.each<[Partial<typeof args>, string]>([
+        [{ allRegionsGpus: 10 }, "allRegionsGpus 10: expected at least the A100 GPUs requested (20)"],
+        [{ contactEmail: "ml-platform" }, 'contactEmail "ml-platform": expected an e-mail address'],
+        [{ gpus: -1 }, "gpus -1: expected an integer ≥ 0"],
+    ])("refuses %j before registering anything", async (change, message) => {
+        const error = await runProgram(() => new GpuQuotaRequest("q", { ...args, variant: "a100-40gb", ...change })).catch((e) => e);
+        expect(error.message).toContain(`GpuQuotaRequest q: ${message}`);
     });
 });

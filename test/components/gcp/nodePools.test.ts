@@ -56,6 +56,11 @@ describe("GpuNodePool", () => {
         expect(error.message).toMatch(/reservation "h100-res": spot capacity cannot consume a reservation/);
     });
 
+    it("lets on-demand capacity consume any matching reservation of the project when none is named", async () => {
+        const { nodeConfig } = await nodePoolOf(() => new GpuNodePool("h100", gpuArgs));
+        expect(nodeConfig.reservationAffinity).toEqual({ consumeReservationType: "ANY_RESERVATION" });
+    });
+
     it("consumes a named reservation and places nodes compactly in one zone", async () => {
         const { pool, nodeConfig } = await nodePoolOf(
             () => new GpuNodePool("h100", { ...gpuArgs, reservation: "h100-res", compactPlacement: true }),
@@ -90,11 +95,11 @@ describe("ArmNodePool", () => {
         labels: { ...labels, workload: "data-processing" },
     };
 
-    it("boots C4A from Hyperdisk and taints the nodes arm64", async () => {
+    it("boots C4A from Hyperdisk and leaves the arm64 taint to GKE, which adds it to Arm nodes itself", async () => {
         const { pool, nodeConfig } = await nodePoolOf(() => new ArmNodePool("c4a", armArgs));
         expect(nodeConfig.machineType).toBe("c4a-standard-8");
         expect(nodeConfig.diskType).toBe("hyperdisk-balanced");
-        expect(nodeConfig.taints).toEqual([{ key: "kubernetes.io/arch", value: "arm64", effect: "NO_SCHEDULE" }]);
+        expect(nodeConfig.taints).toBeUndefined();
         expect(pool.inputs.autoscaling).toMatchObject({ totalMinNodeCount: 0, totalMaxNodeCount: 4 });
         expect(nodeConfig.resourceLabels).toEqual(armArgs.labels);
     });

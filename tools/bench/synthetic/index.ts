@@ -7,6 +7,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { accessControls, WorkspaceRoles } from "../../../components/databricks/access";
 import { A100Cluster } from "../../../components/databricks/a100Cluster";
 import { gpuClusterSpec, photonClusterSpec } from "../../../components/databricks/clusterSpec";
 import { DeltaTable } from "../../../components/databricks/deltaTable";
@@ -27,6 +28,13 @@ const labels = (workload: Parameters<typeof resourceLabels>[2]) =>
 const gcpProvider = new gcp.Provider("gcp", { project: "acme-ml-bench", region: "us-central1" });
 const workspace = new databricks.Provider("workspace", { host: "https://bench.gcp.databricks.com" });
 const onGcp = { providers: [gcpProvider] };
+const roles: WorkspaceRoles = {
+    clusterUser: "ml-engineer@example.com",
+    jobsRunAs: "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+    operators: ["ml-platform"],
+    viewers: [],
+};
+const jobIdentity = { runAs: roles.jobsRunAs, access: accessControls("job", roles), clusterPolicyAccess: accessControls("jobClusterPolicy", roles) };
 const inWorkspace = { providers: [workspace] };
 
 for (let i = 0; i < copies; i++) {
@@ -85,14 +93,15 @@ for (let i = 0; i < copies; i++) {
     new A100Cluster(`a100-${i}`, {
         clusterName: `a100-training-${i}`,
         policyName: `a100-training-${i}`,
-        sparkVersion: "14.3.x-gpu-ml-scala2.12",
+        sparkVersion: "15.4.x-gpu-ml-scala2.12",
         nodeType: "a2-highgpu-1g",
         minWorkers: 2,
         maxWorkers: 32,
         autoterminationMinutes: 30,
         gpuMemoryFraction: 0.85,
-        singleUserName: "ml-engineer@example.com",
+        singleUserName: roles.clusterUser,
         customTags: labels("training"),
+        access: { cluster: accessControls("a100Cluster", roles), policy: accessControls("a100Policy", roles) },
     }, inWorkspace);
     const warehouse = new SqlWarehouse(`sql-${i}`, {
         warehouseName: `ml-sql-${i}`,
@@ -100,6 +109,7 @@ for (let i = 0; i < copies; i++) {
         autoStopMinutes: 10,
         maxClusters: 1,
         tags: labels("data-processing"),
+        access: accessControls("warehouse", roles),
     }, inWorkspace);
     for (const definition of [modelsTable, costMetricsTable, trainingExamplesTable, trainingFeaturesTable]) {
         new DeltaTable(`${definition.name}-${i}`, { catalog: `ml_bench_${i}`, schema: definition.schema, definition, warehouseId: warehouse.warehouseId }, inWorkspace);
@@ -109,11 +119,11 @@ for (let i = 0; i < copies; i++) {
         description: "hourly data_prep → training",
         jobClusters: {
             data_prep: {
-                spec: photonClusterSpec({ sparkVersion: "14.3.x-scala2.12", nodeType: "n2-highmem-8", customTags: labels("data-processing") }),
+                spec: photonClusterSpec({ sparkVersion: "15.4.x-scala2.12", nodeType: "n2-highmem-8", customTags: labels("data-processing") }),
                 autoscale: { minWorkers: 1, maxWorkers: 24 },
             },
             training: {
-                spec: gpuClusterSpec({ sparkVersion: "14.3.x-gpu-ml-scala2.12", nodeType: "a2-highgpu-1g", customTags: labels("training") }),
+                spec: gpuClusterSpec({ sparkVersion: "15.4.x-gpu-ml-scala2.12", nodeType: "a2-highgpu-1g", customTags: labels("training") }),
                 autoscale: { minWorkers: 2, maxWorkers: 32 },
             },
         },
@@ -125,6 +135,7 @@ for (let i = 0; i < copies; i++) {
         failureEmails: ["ml-platform-alerts@example.com"],
         timeoutSeconds: 3300,
         tags: labels("training"),
+        ...jobIdentity,
     }, inWorkspace);
     new NotebookJob(`maintenance-${i}`, {
         jobName: `delta_maintenance_${i}`,
@@ -134,5 +145,6 @@ for (let i = 0; i < copies; i++) {
         failureEmails: ["ml-platform-alerts@example.com"],
         timeoutSeconds: 7200,
         tags: labels("storage"),
+        ...jobIdentity,
     }, inWorkspace);
 }
