@@ -7,8 +7,11 @@
  *
  * Capacity comes in two units, because the seed pairs the platforms twice ("H100s ↔ A100s",
  * "C4As ↔ Delta Lake") and GPUs do not trade against CPUs:
- * - GPUs: the Databricks A100 workers (the all-purpose training cluster and the training job's
- *   cluster) against the GKE H100 nodes, which are then split spot / on-demand as in phase 0;
+ * - GPU capacity, in H100-equivalents: the Databricks A100 workers (the all-purpose training
+ *   cluster and the training job's cluster) against the GKE H100 nodes, which are then split
+ *   spot / on-demand as in phase 0. A GPU counts as the training work it does per H100
+ *   (`perGpu`, components/gpuThroughput.ts, or the stack's measured figure), so a share of the
+ *   capacity is a share of the work, as the cost model's equal-work training run counts it;
  * - data-processing vCPUs: the Databricks data-prep workers against the GKE C4A nodes.
  *
  * Rules:
@@ -33,12 +36,13 @@ export type Platform = "databricks" | "gcp";
 export interface WorkloadDistributionInput {
     /** The Databricks share of the workload, 0 to 1 (seed: 0.6). */
     databricksShare: number;
-    /** Total GPUs of both platforms (A100 workers + H100 node GPUs). */
+    /** Total GPU capacity of both platforms, in H100-equivalents (A100 worker GPUs × a100.perGpu + H100 node GPUs × h100.perGpu). */
     gpus: number;
     /** Total data-processing vCPUs of both platforms (data-prep workers + C4A nodes). */
     dataVcpus: number;
-    a100: { gpusPerNode: number; minWorkers: number; preemptibleGpuQuota: number };
-    h100: { gpusPerNode: number; minNodes: number; maxNodes: number; spotShare: number };
+    /** `perGpu`: the training work of one GPU per H100 (1 for an H100). */
+    a100: { gpusPerNode: number; perGpu: number; minWorkers: number; preemptibleGpuQuota: number };
+    h100: { gpusPerNode: number; perGpu: number; minNodes: number; maxNodes: number; spotShare: number };
     dataPrep: { vcpusPerNode: number; minWorkers: number };
     c4a: { vcpusPerNode: number; minNodes: number; maxNodes: number };
 }
@@ -54,7 +58,7 @@ export interface DistributionLimits {
     h100Nodes: SizeRange;
     dataPrepWorkers: SizeRange;
     c4aNodes: SizeRange;
-    /** Capacity that both platforms' floors take at once; a smaller total leaves the share nothing to move. */
+    /** Capacity that both platforms' floors take at once (GPUs in H100-equivalents); a smaller total leaves the share nothing to move. */
     minimumCapacity: { gpus: number; dataVcpus: number };
 }
 
@@ -65,6 +69,8 @@ export interface WorkloadDistribution {
         dataPrepWorkers: NodeBounds;
         /** GPUs of the A100 workers at their maximum. */
         gpus: number;
+        /** Their capacity in H100-equivalents. */
+        gpuCapacity: number;
         /** vCPUs of the data-prep workers at their maximum. */
         vcpus: number;
     };
@@ -74,6 +80,7 @@ export interface WorkloadDistribution {
         h100: SpotSplit;
         c4aNodes: NodeBounds;
         gpus: number;
+        gpuCapacity: number;
         vcpus: number;
     };
     /** Where each workload of the seed's split runs. */
@@ -87,6 +94,9 @@ const exact = (x: number) => Number(x.toFixed(9));
 
 const clamp = (value: number, range: SizeRange) => Math.min(range.ceiling, Math.max(range.floor, value));
 
+/** A node's capacity in H100-equivalents. */
+const perNode = (gpu: { gpusPerNode: number; perGpu: number }) => gpu.gpusPerNode * gpu.perGpu;
+
 function inputProblems(input: WorkloadDistributionInput): string[] {
     const problems: string[] = [];
     const whole = (name: string, value: number, min: number) => {
@@ -98,7 +108,10 @@ function inputProblems(input: WorkloadDistributionInput): string[] {
     if (!(input.h100.spotShare >= 0 && input.h100.spotShare <= 1)) {
         problems.push(`h100.spotShare ${input.h100.spotShare}: expected a number from 0 to 1`);
     }
-    whole("gpus", input.gpus, 1);
+    if (!(Number.isFinite(input.gpus) && input.gpus > 0)) problems.push(`gpus ${input.gpus}: expected a capacity above 0 (H100-equivalents)`);
+    for (const [name, value] of [["a100.perGpu", input.a100.perGpu], ["h100.perGpu", input.h100.perGpu]] as const) {
+        if (!(Number.isFinite(value) && value > 0)) problems.push(`${name} ${value}: expected the work of one GPU per H100, above 0`);
+    }
     whole("dataVcpus", input.dataVcpus, 1);
     whole("a100.gpusPerNode", input.a100.gpusPerNode, 1);
     whole("a100.minWorkers", input.a100.minWorkers, 0);
@@ -156,7 +169,7 @@ export function distributionLimits(input: WorkloadDistributionInput): Distributi
     return {
         ...limits,
         minimumCapacity: {
-            gpus: limits.a100Workers.floor * input.a100.gpusPerNode + limits.h100Nodes.floor * input.h100.gpusPerNode,
+            gpus: exact(limits.a100Workers.floor * perNode(input.a100) + limits.h100Nodes.floor * perNode(input.h100)),
             dataVcpus: limits.dataPrepWorkers.floor * input.dataPrep.vcpusPerNode + limits.c4aNodes.floor * input.c4a.vcpusPerNode,
         },
     };
@@ -174,9 +187,9 @@ export function distributeWorkload(input: WorkloadDistributionInput): WorkloadDi
     }
     const share = input.databricksShare;
 
-    const databricksGpus = exact(share * input.gpus);
-    const a100Max = clamp(Math.floor(exact(databricksGpus / input.a100.gpusPerNode)), limits.a100Workers);
-    const h100Max = clamp(Math.ceil(exact((input.gpus - databricksGpus) / input.h100.gpusPerNode)), limits.h100Nodes);
+    const databricksCapacity = exact(share * input.gpus);
+    const a100Max = clamp(Math.floor(exact(databricksCapacity / perNode(input.a100))), limits.a100Workers);
+    const h100Max = clamp(Math.ceil(exact((input.gpus - databricksCapacity) / perNode(input.h100))), limits.h100Nodes);
 
     const databricksVcpus = exact(share * input.dataVcpus);
     const dataPrepMax = clamp(Math.floor(exact(databricksVcpus / input.dataPrep.vcpusPerNode)), limits.dataPrepWorkers);
@@ -198,6 +211,7 @@ export function distributeWorkload(input: WorkloadDistributionInput): WorkloadDi
             a100Workers: { min: input.a100.minWorkers, max: a100Max },
             dataPrepWorkers: { min: input.dataPrep.minWorkers, max: dataPrepMax },
             gpus: a100Max * input.a100.gpusPerNode,
+            gpuCapacity: exact(a100Max * perNode(input.a100)),
             vcpus: dataPrepMax * input.dataPrep.vcpusPerNode,
         },
         gcp: {
@@ -205,6 +219,7 @@ export function distributeWorkload(input: WorkloadDistributionInput): WorkloadDi
             h100: splitBySpotShare(h100Nodes, input.h100.spotShare),
             c4aNodes: { min: input.c4a.minNodes, max: c4aMax },
             gpus: h100Max * input.h100.gpusPerNode,
+            gpuCapacity: exact(h100Max * perNode(input.h100)),
             vcpus: c4aMax * input.c4a.vcpusPerNode,
         },
         placement,

@@ -1,11 +1,18 @@
 # Databricks notebook source
 # MAGIC %md
-# MAGIC # Benchmark suite (seed Phase 1, Day 6-7)
+# MAGIC # Benchmark suite (transition plan Phase 1, Day 6-7)
 # MAGIC
-# MAGIC Training throughput (`small_batch`, `large_batch`, `distributed`) and inference
-# MAGIC (`single_request`, `batch_request`, `streaming`) on the A100 job cluster. Each result is
-# MAGIC compared with the latest GCP baseline row of the same benchmark in `benchmark_results`
-# MAGIC and held to its success gate; the rows are appended to the same table.
+# MAGIC The suite of `ml_migration.benchmarks` on the A100 job cluster (`platform = 'databricks'`):
+# MAGIC ResNet-50 and a BERT-base-sized encoder from random initialisation on synthetic data.
+# MAGIC Device-scope benchmarks (small and large batch training, single-request latency) run on the
+# MAGIC driver's A100; deployment-scope ones (distributed training, time to target, batch and
+# MAGIC streaming inference) on every worker GPU through TorchDistributor.
+# MAGIC
+# MAGIC First it loads the GCP baseline's result files (`baseline_uri`, written by
+# MAGIC `python -m ml_migration.baseline` on the GKE H100 pool) into `benchmark_results` as
+# MAGIC `platform = 'gcp'` rows, skipping runs already loaded. Then each Databricks result is compared
+# MAGIC with the latest GCP row of the same benchmark, model and configuration, held to its gate,
+# MAGIC and appended. With `metrics_project` set it writes the suite's custom metrics.
 
 # COMMAND ----------
 
@@ -15,162 +22,113 @@ dbutils.widgets.text("results_table", "ml.benchmark_results")
 dbutils.widgets.text("gates", "{}")
 dbutils.widgets.text("node_type", "")
 dbutils.widgets.text("workers", "1")
+dbutils.widgets.text("gpus", "1")
+dbutils.widgets.text("runtime", "")
+dbutils.widgets.text("settings", "{}")
+dbutils.widgets.text("baseline_uri", "")
+dbutils.widgets.text("metric_prefix", "custom.googleapis.com/ml")
+dbutils.widgets.text("metrics_project", "")
 
 import sys
 
-sys.path.insert(0, dbutils.widgets.get("lib_path"))
+lib_path = dbutils.widgets.get("lib_path")
+sys.path.insert(0, lib_path)
 
-from ml_migration import benchmarks, gpu, params
+from ml_migration import benchmarks, gpu, metrics, params, run_files, suite
 
 catalog = params.identifier("catalog", dbutils.widgets.get("catalog"))
 results_table = params.qualified_table(catalog, dbutils.widgets.get("results_table"))
 gates = params.json_object("gates", dbutils.widgets.get("gates"))
 node_type = dbutils.widgets.get("node_type")
 workers = params.positive_int("workers", dbutils.widgets.get("workers"))
+gpus = params.positive_int("gpus", dbutils.widgets.get("gpus"))
+runtime = dbutils.widgets.get("runtime")
+settings = suite.settings({**params.json_object("settings", dbutils.widgets.get("settings")), "memory_fraction": gpu.memory_fraction()})
+baseline_uri = dbutils.widgets.get("baseline_uri")
+metric_prefix = dbutils.widgets.get("metric_prefix")
+metrics_project = dbutils.widgets.get("metrics_project")
+if metrics_project:
+    metrics.metric_type(metric_prefix, "training_throughput")
 
 # COMMAND ----------
 
-import time
+# The GCP baseline: every result file under baseline_uri not loaded yet becomes platform = 'gcp' rows.
+from pyspark.sql import functions as F
 
-import torch
-from torch import nn
-
-fraction = gpu.memory_fraction()
-gpu.apply_to_torch(torch, fraction)
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-FEATURES, HIDDEN, ITERATIONS, WARMUP = 256, 1024, 50, 5
-
-
-def make_model():
-    return nn.Sequential(nn.Linear(FEATURES, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 1))
-
-
-def timed(step, iterations=ITERATIONS, warmup=WARMUP):
-    """Wall time of each call of step(), after warm-up, synchronising the GPU around it."""
-    for _ in range(warmup):
-        step()
-    durations = []
-    for _ in range(iterations):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        step()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        durations.append(time.perf_counter() - start)
-    return durations
-
-
-def training_step(model, optimiser, batch_size):
-    x = torch.randn(batch_size, FEATURES, device=device)
-    y = torch.randn(batch_size, 1, device=device)
-
-    def step():
-        optimiser.zero_grad(set_to_none=True)
-        loss = nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        optimiser.step()
-
-    return step
-
-
-measurements = {}
-for benchmark in ("small_batch", "large_batch"):
-    model = make_model().to(device)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    measurements[benchmark] = benchmarks.measure(benchmark, timed(training_step(model, optimiser, benchmarks.CASES[benchmark].batch_size)))
+if baseline_uri:
+    files = [
+        (row["path"], row["value"])
+        for row in spark.read.text(baseline_uri.rstrip("/") + "/*.json", wholetext=True).select(F.input_file_name().alias("path"), "value").collect()
+    ]
+    loaded = [row["run_id"] for row in spark.sql(f"SELECT DISTINCT run_id FROM {results_table} WHERE platform = 'gcp'").collect()]
+    new_rows = run_files.unloaded_baseline_rows(files, loaded)
+    if new_rows:
+        schema = spark.table(results_table).schema
+        spark.createDataFrame([tuple(r[c] for c in benchmarks.RESULT_COLUMNS) for r in new_rows], schema).write.mode("append").saveAsTable(results_table)
+    print(f"baseline: {len(files)} file(s) under {baseline_uri}, {len(new_rows)} new row(s) loaded")
+else:
+    print("baseline: no baseline_uri; comparing with the GCP rows already in the table")
 
 # COMMAND ----------
 
-# Distributed: the same step under DDP on every worker's GPU, through TorchDistributor.
+# Device scope on the driver's A100.
+measurements = suite.device_benchmarks(settings)
+
+# COMMAND ----------
+
+# Deployment scope on every worker GPU. The function runs in fresh processes on the workers:
+# it puts the workspace library on their path before importing it.
 from pyspark.ml.torch.distributor import TorchDistributor
 
 
-def distributed_durations(batch_size, iterations, warmup, features, hidden, fraction):
-    import os
-    import time
+def deployment_rank(settings_json, lib_path):
+    import sys
 
-    import torch
-    import torch.distributed as dist
-    from torch import nn
-    from torch.nn.parallel import DistributedDataParallel
+    sys.path.insert(0, lib_path)
+    from ml_migration import suite
 
-    dist.init_process_group("nccl")
-    local_rank = int(os.environ["LOCAL_RANK"])
-    torch.cuda.set_device(local_rank)
-    torch.cuda.set_per_process_memory_fraction(fraction, local_rank)
-    model = nn.Sequential(nn.Linear(features, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, 1)).cuda()
-    model = DistributedDataParallel(model, device_ids=[local_rank])
-    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3)
-    x = torch.randn(batch_size, features, device="cuda")
-    y = torch.randn(batch_size, 1, device="cuda")
-    durations = []
-    for i in range(warmup + iterations):
-        torch.cuda.synchronize()
-        start = time.perf_counter()
-        optimiser.zero_grad(set_to_none=True)
-        nn.functional.mse_loss(model(x), y).backward()
-        optimiser.step()
-        torch.cuda.synchronize()
-        if i >= warmup:
-            durations.append(time.perf_counter() - start)
-    world = dist.get_world_size()
-    dist.destroy_process_group()
-    # Each step processes batch_size examples on every process: scale to the global batch.
-    return [d / world for d in durations]
+    return suite.distributed_rank(settings_json)
 
 
-per_step = TorchDistributor(num_processes=workers, local_mode=False, use_gpu=True).run(
-    distributed_durations, benchmarks.CASES["distributed"].batch_size, ITERATIONS, WARMUP, FEATURES, HIDDEN, fraction
-)
-measurements["distributed"] = benchmarks.measure("distributed", per_step)
+import json
 
-# COMMAND ----------
-
-model = make_model().to(device).eval()
-
-
-def inference_step(batch_size):
-    x = torch.randn(batch_size, FEATURES, device=device)
-
-    def step():
-        with torch.inference_mode():
-            model(x).cpu()
-
-    return step
-
-
-measurements["single_request"] = benchmarks.measure("single_request", timed(inference_step(1), iterations=200))
-measurements["batch_request"] = benchmarks.measure("batch_request", timed(inference_step(benchmarks.CASES["batch_request"].batch_size)))
-# Streaming: many small micro-batches, each answered before the next arrives.
-measurements["streaming"] = benchmarks.measure("streaming", timed(inference_step(benchmarks.CASES["streaming"].batch_size), iterations=500))
+deployed = TorchDistributor(num_processes=gpus, local_mode=False, use_gpu=True).run(deployment_rank, json.dumps(settings), lib_path)
+measurements += [benchmarks.measurement(**m) for m in deployed["measurements"]]
 
 # COMMAND ----------
 
 import datetime
 import uuid
 
-baseline_rows = spark.sql(
-    f"""
-    SELECT benchmark, value FROM {results_table}
-    WHERE platform = 'gcp'
-    QUALIFY row_number() OVER (PARTITION BY benchmark ORDER BY run_at DESC) = 1
-    """
-).collect()
-baselines = {row["benchmark"]: row["value"] for row in baseline_rows}
-
-rows = benchmarks.result_rows(
-    run_id=str(uuid.uuid4()),
-    run_at=datetime.datetime.now(datetime.timezone.utc),
-    measurements=measurements,
-    baselines=baselines,
-    gates=gates,
-    node_type=node_type,
-    workers=workers,
-)
+baseline_rows = [row.asDict() for row in spark.sql(f"SELECT * FROM {results_table} WHERE platform = 'gcp'").collect()]
+finished = datetime.datetime.now(datetime.timezone.utc)
+run = {
+    "run_id": str(uuid.uuid4()), "run_at": finished, "platform": "databricks",
+    "node_type": node_type, "workers": workers, **suite.environment(runtime),
+}
+rows = benchmarks.result_rows(run, measurements, baseline_rows, gates)
 table_schema = spark.table(results_table).schema
 spark.createDataFrame([tuple(r[c] for c in benchmarks.RESULT_COLUMNS) for r in rows], table_schema).write.mode("append").saveAsTable(results_table)
 
-print(f"gates met: {benchmarks.all_passed(rows)}")
-dbutils.notebook.exit("passed" if benchmarks.all_passed(rows) else "not-passed")
+for r in rows:
+    ratio = "no baseline" if r["ratio"] is None else f"{r['ratio']:.3f} of GCP ({'gate ' + r['gate'] + (' met' if r['passed'] else ' MISSED') if r['gate'] else 'no gate'})"
+    print(f"{r['benchmark']:<15} {r['model']:<10} {r['value']:>12.2f} {r['unit']:<10} {ratio}")
+
+per_gpu = benchmarks.per_gpu_throughput_ratio(rows)
+if per_gpu:
+    # What the cost model takes as the measured per-GPU throughput (migration:cost.training.measuredThroughput).
+    print(f"measured A100/H100 training throughput per GPU: {per_gpu['ratio']:.3f} (run {per_gpu['run']}, models {', '.join(per_gpu['models'])})")
+
+# COMMAND ----------
+
+from ml_migration import gcp_metrics
+
+if metrics_project:
+    cluster = spark.conf.get("spark.databricks.clusterUsageTags.clusterId", "unknown")
+    series = metrics.suite_series(metric_prefix, rows, finished, metrics_project, cluster=cluster, gpu_utilization=deployed.get("gpu_utilization"))
+    series += metrics.baseline_series(metric_prefix, baseline_rows, finished, metrics_project)
+    print(f"{gcp_metrics.write(metrics_project, series)} metric series written to {metrics_project}")
+
+passed = benchmarks.all_passed(rows)
+print(f"gates met: {passed}")
+dbutils.notebook.exit("passed" if passed else "not-passed")

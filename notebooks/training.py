@@ -1,11 +1,18 @@
 # Databricks notebook source
 # MAGIC %md
-# MAGIC # training (seed Phase 2, Day 11-12, second task of `model_training`)
+# MAGIC # training (transition plan Phase 2, Day 11-12, second task of `model_training`)
 # MAGIC
-# MAGIC Trains a PyTorch model on the A100 job cluster (GPU ML runtime, no Photon), tracks the
-# MAGIC run with MLflow, registers the model in Unity Catalog and records the version, with
-# MAGIC its training throughput, in `ml.models`. The process keeps to the cluster's share of
-# MAGIC GPU memory (`GPU_MEMORY_FRACTION`, seed `gpu_memory_utilization`).
+# MAGIC Trains a PyTorch model on every GPU of the job cluster's workers: the driver writes the
+# MAGIC latest rows of the features table to a Parquet snapshot in a Unity Catalog volume, and
+# MAGIC TorchDistributor runs `ml_migration.training.train_rank` once per worker GPU
+# MAGIC (DistributedDataParallel, each process reading its share of the files). The job cluster
+# MAGIC is fixed at the size it pays for, so no GPU it starts sits idle but the driver's.
+# MAGIC
+# MAGIC The driver tracks the run with MLflow, registers the model in Unity Catalog, records the
+# MAGIC version with its training throughput in `ml.models`, removes the snapshot, and with
+# MAGIC `metrics_project` set writes the run's training throughput, duration and GPU utilisation
+# MAGIC to Cloud Monitoring. Each process keeps to the cluster's share of GPU memory
+# MAGIC (`GPU_MEMORY_FRACTION`).
 
 # COMMAND ----------
 
@@ -17,12 +24,19 @@ dbutils.widgets.text("model_name", "training_model")
 dbutils.widgets.text("epochs", "5")
 dbutils.widgets.text("batch_size", "1024")
 dbutils.widgets.text("max_rows", "2000000")
+dbutils.widgets.text("gpus", "1")
+dbutils.widgets.text("snapshot_volume", "curated.training_snapshots")
+dbutils.widgets.text("metric_prefix", "custom.googleapis.com/ml")
+dbutils.widgets.text("metrics_project", "")
 
+import json
 import sys
+import uuid
 
-sys.path.insert(0, dbutils.widgets.get("lib_path"))
+lib_path = dbutils.widgets.get("lib_path")
+sys.path.insert(0, lib_path)
 
-from ml_migration import gpu, params, training
+from ml_migration import gpu, metrics, params, training
 
 catalog = params.identifier("catalog", dbutils.widgets.get("catalog"))
 features_table = params.qualified_table(catalog, dbutils.widgets.get("features_table"))
@@ -32,62 +46,64 @@ registered_model = f"{catalog}.ml.{model_name}"
 epochs = params.positive_int("epochs", dbutils.widgets.get("epochs"))
 batch_size = params.positive_int("batch_size", dbutils.widgets.get("batch_size"))
 max_rows = params.positive_int("max_rows", dbutils.widgets.get("max_rows"))
+gpus = params.positive_int("gpus", dbutils.widgets.get("gpus"))
+snapshot_root = params.volume_path(catalog, dbutils.widgets.get("snapshot_volume"))
+metric_prefix = dbutils.widgets.get("metric_prefix")
+metrics_project = dbutils.widgets.get("metrics_project")
+if metrics_project:
+    metrics.metric_type(metric_prefix, "training_throughput")
+memory_fraction = gpu.memory_fraction()
 
 # COMMAND ----------
 
-import numpy as np
-import torch
-from torch import nn
-
-gpu.apply_to_torch(torch, gpu.memory_fraction())
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-rows = spark.table(features_table).orderBy("event_time", ascending=False).limit(max_rows).select("features", "label").toPandas()
-if rows.empty:
+rows = spark.table(features_table).orderBy("event_time", ascending=False).limit(max_rows).select("features", "label")
+if rows.isEmpty():
     dbutils.notebook.exit("no training data yet")
-features = torch.tensor(np.stack(rows["features"].to_numpy()), dtype=torch.float32)
-labels = torch.tensor(rows["label"].to_numpy(), dtype=torch.float32).unsqueeze(1)
-dataset = torch.utils.data.TensorDataset(features, labels)
-loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True, pin_memory=device.type == "cuda")
-
-model = nn.Sequential(nn.Linear(features.shape[1], 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 1)).to(device)
-optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3)
+snapshot_dir = f"{snapshot_root}/{uuid.uuid4()}"
+# One file per process at least; each reads every gpus-th file.
+rows.repartition(gpus).write.parquet(snapshot_dir)
 
 # COMMAND ----------
 
-import time
+from pyspark.ml.torch.distributor import TorchDistributor
+
+
+def training_rank(config_json, lib_path):
+    import sys
+
+    sys.path.insert(0, lib_path)
+    from ml_migration import training
+
+    return training.train_rank(config_json)
+
+
+config = {"snapshot_dir": snapshot_dir, "epochs": epochs, "batch_size": batch_size, "learning_rate": 1e-3, "memory_fraction": memory_fraction}
+try:
+    result = TorchDistributor(num_processes=gpus, local_mode=False, use_gpu=True).run(training_rank, json.dumps(config), lib_path)
+finally:
+    dbutils.fs.rm(snapshot_dir, recurse=True)
+
+# COMMAND ----------
 
 import mlflow
+import torch
 from mlflow.models import infer_signature
+from torch import nn
 
 mlflow.set_registry_uri("databricks-uc")
 
-with mlflow.start_run() as run:
-    mlflow.log_params({"epochs": epochs, "batch_size": batch_size, "rows": len(dataset), "device": str(device)})
-    samples, seconds, loss = 0, 0.0, float("nan")
-    for epoch in range(epochs):
-        start = time.perf_counter()
-        for x, y in loader:
-            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            optimiser.zero_grad(set_to_none=True)
-            batch_loss = nn.functional.mse_loss(model(x), y)
-            batch_loss.backward()
-            optimiser.step()
-            samples += x.shape[0]
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        seconds += time.perf_counter() - start
-        loss = float(batch_loss.detach().cpu())
-        mlflow.log_metric("loss", loss, step=epoch)
-    throughput = training.samples_per_second(samples, seconds)
-    mlflow.log_metric("training_throughput", throughput)
+model = nn.Sequential(nn.Linear(result["features"], 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 1))
+model.load_state_dict(result["state_dict"])
+model.eval()
+example = torch.randn(5, result["features"])
+with torch.inference_mode():
+    prediction = model(example).numpy()
 
-    example = features[:5].numpy()
-    model.eval()
-    with torch.inference_mode():
-        prediction = model(features[:5].to(device)).cpu().numpy()
+with mlflow.start_run() as run:
+    mlflow.log_params({"epochs": epochs, "batch_size_per_gpu": batch_size, "gpus": result["gpus"], "samples": result["samples"]})
+    mlflow.log_metrics({"loss": result["loss"], "training_throughput": result["throughput"], "training_seconds": result["seconds"]})
     info = mlflow.pytorch.log_model(
-        model.cpu(), "model", registered_model_name=registered_model, signature=infer_signature(example, prediction), input_example=example
+        model, "model", registered_model_name=registered_model, signature=infer_signature(example.numpy(), prediction), input_example=example.numpy()
     )
 
 # COMMAND ----------
@@ -98,6 +114,7 @@ from mlflow import MlflowClient
 
 versions = MlflowClient().search_model_versions(f"name = '{registered_model}'")
 version = max(int(v.version) for v in versions if v.run_id == run.info.run_id)
+finished = datetime.datetime.now(datetime.timezone.utc)
 row = training.model_row(
     model_id=registered_model,
     version=version,
@@ -105,10 +122,19 @@ row = training.model_row(
     registered_model=registered_model,
     artifact_uri=info.model_uri,
     run_id=run.info.run_id,
-    throughput=throughput,
-    metrics={"loss": loss},
-    created_at=datetime.datetime.now(datetime.timezone.utc),
+    throughput=result["throughput"],
+    metrics={"loss": result["loss"]},
+    created_at=finished,
 )
 schema = spark.table(models_table).schema
 spark.createDataFrame([tuple(row[c] for c in training.MODEL_COLUMNS)], schema).write.mode("append").saveAsTable(models_table)
-print(f"{registered_model} v{version}: {throughput:.0f} samples/s")
+print(f"{registered_model} v{version}: {result['throughput']:.0f} samples/s on {result['gpus']} GPUs in {result['seconds']:.0f} s")
+
+# COMMAND ----------
+
+from ml_migration import gcp_metrics
+
+if metrics_project:
+    cluster = spark.conf.get("spark.databricks.clusterUsageTags.clusterId", "unknown")
+    series = metrics.training_series(metric_prefix, model_name, result["throughput"], result["seconds"], result["gpu_utilization"], cluster, finished, metrics_project)
+    print(f"{gcp_metrics.write(metrics_project, series)} metric series written to {metrics_project}")

@@ -366,11 +366,12 @@ export const configSchema = z.strictObject({
      * Hybrid operation (phase 3, seed "Week 3: Load Distribution"): the Databricks share of
      * the workload and the capacity it divides. The capacity defaults to the configured maxima
      * of both platforms (stacks/hybridConfig.ts), so share 0 gives GCP back its phase-2 sizes.
+     * GPU capacity is in H100-equivalents: an A100 counts as the training work it does per H100.
      */
     workload: z
         .strictObject({
             databricksShare: fraction().default(hybridDatabricksShare),
-            gpus: integer(1).optional(),
+            gpus: positive("a GPU capacity in H100-equivalents, above 0").optional(),
             dataVcpus: integer(1).optional(),
         })
         .prefault({}),
@@ -447,6 +448,15 @@ function costSchema() {
                         matching(/^[A-Za-z0-9_-]+$/, "a task key"),
                         "a map from GKE pool workload label to the training task it runs, such as { training: training }",
                     ).default({ training: "training", "data-processing": "data_prep" }),
+                    // GPUs one training run uses on GKE (the work taskHours.training measures); one node of the pool when unset.
+                    gcpGpus: integer(1, 1024).optional(),
+                    // The suite's measured per-GPU training throughput, Databricks GPU over GCP GPU; the sourced table when unset.
+                    measuredThroughput: z
+                        .strictObject({
+                            ratio: positive("the Databricks/GCP training throughput per GPU the benchmark suite printed, such as 0.52"),
+                            source: matching(/^.{3,200}$/, "which runs it comes from, such as \"benchmark_results run <id> vs <id>\""),
+                        })
+                        .optional(),
                 })
                 .prefault({}),
             gke: z

@@ -5,7 +5,7 @@
  * against the project's all-regions GPU ceiling). Pure, called by config.ts and the phases.
  */
 import { WorkspaceRoles } from "../components/databricks/access";
-import { a100ClustersAtOnce, a100Demand, autoscaledWorkerBudget } from "../components/databricks/a100Demand";
+import { a100ClustersAtOnce, a100Demand, a100WorkerBudget } from "../components/databricks/a100Demand";
 import { allRegionsGpus } from "../components/gcp/gpuQuota";
 import { a100NodeTypes, defaultCpuRuntime, defaultGpuMlRuntime, minDedicatedRuntimeText, supportsDedicatedAccess } from "../components/databricks/nodeTypes";
 import { cidrsOverlap, isNetworkAddress, parseCidr } from "../components/gcp/cidr";
@@ -75,17 +75,17 @@ export function databricksConfigProblems(config: ParsedConfig): ConfigProblem[] 
 /** The A100 GPUs of every A100 cluster that can run at once, at the configured sizes. */
 export function configuredA100Demand(config: Pick<ParsedConfig, "databricks">) {
     const { a100 } = config.databricks;
-    return a100Demand(a100ClustersAtOnce({ autoscaledMaxWorkers: a100.maxWorkers, minWorkers: a100.minWorkers }), a100NodeTypes[a100.nodeType].gpus);
+    return a100Demand(a100ClustersAtOnce({ maxWorkers: a100.maxWorkers }), a100NodeTypes[a100.nodeType].gpus);
 }
 
 /**
- * The preemptible GPUs one autoscaled A100 cluster may reach while every A100 cluster runs at
+ * The preemptible GPUs each A100 cluster may reach while every A100 cluster runs at
  * once within the requested quota: the workload distribution's ceiling for the A100 clusters.
  */
 export function a100ClusterGpuBudget(config: Pick<ParsedConfig, "databricks" | "a100Quota">): number {
     const { a100 } = config.databricks;
     const gpus = a100NodeTypes[a100.nodeType].gpus;
-    return autoscaledWorkerBudget(config.a100Quota.preemptibleGpus, gpus, a100.minWorkers) * gpus;
+    return a100WorkerBudget(config.a100Quota.preemptibleGpus, gpus) * gpus;
 }
 
 /** The all-regions GPU ceiling the stack requests: as configured, or every GPU it can run at once. */
@@ -123,7 +123,7 @@ function quotaProblems(config: ParsedConfig): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const db = config.databricks;
     const node = a100NodeTypes[db.a100.nodeType];
-    const clusters = a100ClustersAtOnce({ autoscaledMaxWorkers: db.a100.maxWorkers, minWorkers: db.a100.minWorkers });
+    const clusters = a100ClustersAtOnce({ maxWorkers: db.a100.maxWorkers });
     const sizes = clusters.map((c) => `${c.name} (1 driver + ${c.maxWorkers} workers)`).join(", ");
     if (node.variant !== config.a100Quota.variant) {
         problems.push({

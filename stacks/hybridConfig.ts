@@ -8,6 +8,7 @@ import { AlertThresholds } from "../components/alertRules";
 import { a100NodeTypes } from "../components/databricks/nodeTypes";
 import { vcpusOfMachineType } from "../components/gcp/machineTypes";
 import { NodeBounds } from "../components/gcp/spotSplit";
+import { a100Accelerators, throughputRatio } from "../components/gpuThroughput";
 import { costRules } from "../components/targets";
 import { distributeWorkload, distributionLimits, WorkloadDistribution, WorkloadDistributionInput } from "../components/workloadDistribution";
 import type { ConfigProblem } from "./config";
@@ -20,11 +21,31 @@ type Config = Omit<ParsedConfig, "gcpCredentials">;
 /** The phase that distributes the workload; before it, every resource keeps its configured size. */
 export const hybridPhase = 3;
 
-/** The capacity the share divides: as configured, or the configured maxima of both platforms. */
+/**
+ * The training work of one GPU of each platform per H100 (components/gpuThroughput.ts): the
+ * A100's is the stack's measured figure when it records one (cost.training.measuredThroughput,
+ * A100 per GKE GPU), else the table's.
+ */
+export function gpuWork(config: Config): { a100: number; h100: number } {
+    const h100Type = h100MachineTypes[config.h100.machineType].accelerator;
+    const h100 = throughputRatio(h100Type, "nvidia-h100-80gb").ratio;
+    const a100Type = a100Accelerators[a100NodeTypes[config.databricks.a100.nodeType].variant];
+    return { a100: Number((throughputRatio(a100Type, h100Type, config.cost.training.measuredThroughput).ratio * h100).toFixed(4)), h100 };
+}
+
+/** The capacity the share divides: as configured, or the configured maxima of both platforms (GPUs in H100-equivalents). */
 export function workloadCapacity(config: Config): { gpus: number; dataVcpus: number } {
     const db = config.databricks;
+    const work = gpuWork(config);
     return {
-        gpus: config.workload.gpus ?? config.h100.maxNodes * h100MachineTypes[config.h100.machineType].count + db.a100.maxWorkers * a100NodeTypes[db.a100.nodeType].gpus,
+        gpus:
+            config.workload.gpus ??
+            Number(
+                (
+                    config.h100.maxNodes * h100MachineTypes[config.h100.machineType].count * work.h100 +
+                    db.a100.maxWorkers * a100NodeTypes[db.a100.nodeType].gpus * work.a100
+                ).toFixed(4),
+            ),
         dataVcpus:
             config.workload.dataVcpus ??
             config.c4a.maxNodes * vcpusOfMachineType(config.c4a.machineType) + db.dataPrep.maxWorkers * vcpusOfMachineType(db.dataPrep.nodeType),
@@ -33,13 +54,15 @@ export function workloadCapacity(config: Config): { gpus: number; dataVcpus: num
 
 export function workloadDistributionInput(config: Config): WorkloadDistributionInput {
     const db = config.databricks;
+    const work = gpuWork(config);
     return {
         databricksShare: config.workload.databricksShare,
         ...workloadCapacity(config),
-        // Each autoscaled A100 cluster gets its share of the preemptible quota: they can all run at once.
-        a100: { gpusPerNode: a100NodeTypes[db.a100.nodeType].gpus, minWorkers: db.a100.minWorkers, preemptibleGpuQuota: a100ClusterGpuBudget(config) },
+        // Each A100 cluster gets its share of the preemptible quota: they can all run at once.
+        a100: { gpusPerNode: a100NodeTypes[db.a100.nodeType].gpus, perGpu: work.a100, minWorkers: db.a100.minWorkers, preemptibleGpuQuota: a100ClusterGpuBudget(config) },
         h100: {
             gpusPerNode: h100MachineTypes[config.h100.machineType].count,
+            perGpu: work.h100,
             minNodes: config.h100.minNodes,
             maxNodes: config.h100.maxNodes,
             spotShare: config.h100.spotShare,
@@ -126,7 +149,9 @@ export function hybridConfigProblems(config: Config): ConfigProblem[] {
     }
     if (input && limits) {
         const explain = {
-            gpus: `the A100 minimum (${limits.a100Workers.floor} × ${input.a100.gpusPerNode} GPUs) and the H100 minimum (${limits.h100Nodes.floor} × ${input.h100.gpusPerNode} GPUs)`,
+            gpus:
+                `the A100 minimum (${limits.a100Workers.floor} × ${input.a100.gpusPerNode} GPUs × ${input.a100.perGpu} of an H100) and the H100 minimum ` +
+                `(${limits.h100Nodes.floor} × ${input.h100.gpusPerNode} GPUs), in H100-equivalents`,
             dataVcpus: `the data-prep minimum (${limits.dataPrepWorkers.floor} × ${input.dataPrep.vcpusPerNode} vCPUs) and the C4A minimum (${limits.c4aNodes.floor} × ${input.c4a.vcpusPerNode} vCPUs)`,
         };
         for (const unit of ["gpus", "dataVcpus"] as const) {
@@ -134,7 +159,7 @@ export function hybridConfigProblems(config: Config): ConfigProblem[] {
                 problems.push({
                     key: `migration:workload.${unit}`,
                     value: config.workload[unit] === undefined ? `(not set: ${input[unit]} from the configured maxima)` : String(input[unit]),
-                    accepted: `an integer ≥ ${limits.minimumCapacity[unit]}, room for both platforms at once: ${explain[unit]}`,
+                    accepted: `${unit === "gpus" ? "a capacity" : "an integer"} ≥ ${limits.minimumCapacity[unit]}, room for both platforms at once: ${explain[unit]}`,
                 });
             }
         }

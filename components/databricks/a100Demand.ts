@@ -3,9 +3,10 @@
  * largest: the quota the stack requests must cover all of them, not one cluster. No Pulumi
  * import: config validation, the workload distribution and the tests read it.
  *
- * Counted: the all-purpose A100 cluster, the model_training job's training cluster (both
- * autoscaled to the same bounds) and the benchmark_suite job's fixed-size cluster; each job runs
- * one run at a time. Each cluster's driver is on demand (`firstOnDemand: 1`) and its workers are
+ * Counted: the all-purpose A100 cluster (autoscaled up to the A100 maximum), and the
+ * model_training job's training cluster and the benchmark_suite job's cluster, both fixed at that
+ * maximum (the training size: every worker's GPU trains, and a benchmark measures the same
+ * shape); each job runs one run at a time. Each cluster's driver is on demand (`firstOnDemand: 1`) and its workers are
  * preemptible; the on-demand fallback of a reclaimed worker is best effort on top. Clusters that
  * users create by hand under the A100 policy (one each, for the principals allowed to use it)
  * are not counted: request headroom for them if they are expected.
@@ -21,17 +22,12 @@ export interface A100ClusterSize {
     autoscaled: boolean;
 }
 
-/** Benchmarks run at a fixed size, autoscaling would blur throughput: the cluster's minimum, at least one worker. */
-export function benchmarkWorkers(minWorkers: number): number {
-    return Math.max(1, minWorkers);
-}
-
 /** The A100 clusters that can run at once, each at its largest. */
-export function a100ClustersAtOnce(sizes: { autoscaledMaxWorkers: number; minWorkers: number }): A100ClusterSize[] {
+export function a100ClustersAtOnce(sizes: { maxWorkers: number }): A100ClusterSize[] {
     return [
-        { name: "the all-purpose A100 cluster", maxWorkers: sizes.autoscaledMaxWorkers, autoscaled: true },
-        { name: "the model_training job's training cluster", maxWorkers: sizes.autoscaledMaxWorkers, autoscaled: true },
-        { name: "the benchmark_suite job's cluster", maxWorkers: benchmarkWorkers(sizes.minWorkers), autoscaled: false },
+        { name: "the all-purpose A100 cluster", maxWorkers: sizes.maxWorkers, autoscaled: true },
+        { name: "the model_training job's training cluster", maxWorkers: sizes.maxWorkers, autoscaled: false },
+        { name: "the benchmark_suite job's cluster", maxWorkers: sizes.maxWorkers, autoscaled: false },
     ];
 }
 
@@ -50,18 +46,15 @@ export function a100Demand(clusters: readonly A100ClusterSize[], gpusPerNode: nu
 }
 
 /**
- * The workers each autoscaled cluster may reach when every cluster runs at once within a
- * preemptible quota: what the fixed-size clusters leave, shared evenly.
+ * The A100 maximum (workers) that keeps every cluster at once within a preemptible quota: every
+ * cluster is sized from it, so the quota's nodes are shared evenly.
  */
-export function autoscaledWorkerBudget(preemptibleGpus: number, gpusPerNode: number, minWorkers: number): number {
-    const clusters = a100ClustersAtOnce({ autoscaledMaxWorkers: 0, minWorkers });
-    const fixed = clusters.filter((c) => !c.autoscaled).reduce((sum, c) => sum + c.maxWorkers, 0);
-    const autoscaled = clusters.filter((c) => c.autoscaled).length;
-    return Math.max(0, Math.floor((Math.floor(preemptibleGpus / gpusPerNode) - fixed) / autoscaled));
+export function a100WorkerBudget(preemptibleGpus: number, gpusPerNode: number): number {
+    return Math.floor(Math.floor(preemptibleGpus / gpusPerNode) / a100ClustersAtOnce({ maxWorkers: 0 }).length);
 }
 
 /** The demand of the plan's own sizes on the default node type: the A100 quota's defaults. */
 export const planA100Demand: A100Demand = a100Demand(
-    a100ClustersAtOnce({ autoscaledMaxWorkers: a100ClusterWorkers.max, minWorkers: a100ClusterWorkers.min }),
+    a100ClustersAtOnce({ maxWorkers: a100ClusterWorkers.max }),
     a100NodeTypes[defaultA100NodeType].gpus,
 );

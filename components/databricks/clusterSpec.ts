@@ -44,6 +44,8 @@ export interface GpuClusterSettings {
     nodeType: string;
     gpuMemoryFraction?: number;
     customTags: Record<string, string>;
+    /** A Google service account (e-mail) the VMs run as, to write custom metrics; none by default. */
+    googleServiceAccount?: string;
 }
 
 const spotWithOnDemandDriver = {
@@ -62,7 +64,11 @@ export function gpuClusterSpec(settings: GpuClusterSettings): ClusterSpec {
         dataSecurityMode: "SINGLE_USER",
         // AUTO: one zone with capacity, not HA's spread across zones (A100s are scarce, and NCCL
         // traffic between zones is slow).
-        gcpAttributes: { ...spotWithOnDemandDriver, zoneId: "AUTO" },
+        gcpAttributes: {
+            ...spotWithOnDemandDriver,
+            zoneId: "AUTO",
+            ...(settings.googleServiceAccount ? { googleServiceAccount: settings.googleServiceAccount } : {}),
+        },
         sparkEnvVars: Object.fromEntries(gpuMemoryEnvVars.map((name) => [name, fraction])),
         customTags: settings.customTags,
     };

@@ -1,6 +1,7 @@
 /**
  * The unified monitoring dashboard (seed "Real-time Monitoring": gpu_utilization,
- * training_throughput, inference_latency, cost_per_training_hour) as Cloud Monitoring dashboard
+ * training_throughput, inference_latency, cost_per_training_hour, with the time per training
+ * run and inference throughput the suite measures) as Cloud Monitoring dashboard
  * JSON, both platforms side by side and each seed threshold drawn on its chart. Pure: the
  * component serialises it, the tests read it.
  */
@@ -91,9 +92,21 @@ export function hybridDashboard(settings: DashboardSettings): DashboardJson {
             thresholds: [],
         },
         {
+            title: "Time per training run",
+            yAxis: "seconds",
+            dataSets: [line(`avg by (platform, workload) (${promql("training_run_seconds")})`, "${platform} ${workload}")],
+            thresholds: [],
+        },
+        {
             title: "Inference latency (p95)",
             yAxis: "ms",
             dataSets: againstBaseline("inference_latency", "model"),
+            thresholds: [],
+        },
+        {
+            title: "Inference throughput (batch)",
+            yAxis: "rows/s",
+            dataSets: [line(`avg by (platform, model) (${promql("inference_throughput")})`, "${platform} ${model}")],
             thresholds: [],
         },
         {

@@ -1,6 +1,8 @@
 /**
  * Seed "Success Metrics", cost: the phase's estimated total must be ≤ 70% of the phase-0 GCP
- * baseline and one training run ≤ 75% of the baseline's. Mandatory once the stack reaches
+ * baseline and one training run ≤ 75% of the baseline's. One training run is the same work on
+ * both sides (tools/cost/equalWork.ts); the message says whether that rests on the suite's
+ * measured throughput or on the sourced or assumed one. Mandatory once the stack reaches
  * `cost.targets.mandatoryFromPhase` (phase 3, hybrid operation, by default), advisory in the
  * phases before it; phase 0 is the baseline itself.
  *
@@ -135,7 +137,9 @@ function checkRatios(applies: (phase: number, mandatoryFromPhase: number) => str
             report(
                 `phase ${phase}: one training run is estimated at ${formatUsd(estimate.perTrainingUsd!)}, ${pct(perTrainingRatio)} of the baseline's ` +
                     `${formatUsd(config.baseline.perTrainingUsd!)}; the target is ≤ ${pct(targets.perTrainingCostRatio)} (cost.targets.perTrainingCostRatio). ` +
-                    "Use spot workers, a smaller or fewer-GPU node type, or shorter task hours for the training job",
+                    `The run rests on ${estimate.perTrainingBasis}. ` +
+                    "Use spot workers or a node type with more work per dollar for the training job, or record the suite's measured throughput " +
+                    "(cost.training.measuredThroughput) if the assumed one is wrong",
             );
         }
     };

@@ -7,7 +7,6 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { accessControls, WorkspaceRoles } from "../../components/databricks/access";
-import { benchmarkWorkers as fixedBenchmarkWorkers } from "../../components/databricks/a100Demand";
 import { A100Cluster } from "../../components/databricks/a100Cluster";
 import { gpuClusterSpec } from "../../components/databricks/clusterSpec";
 import { DeltaStorage } from "../../components/databricks/deltaStorage";
@@ -18,8 +17,11 @@ import { SqlWarehouse } from "../../components/databricks/sqlWarehouse";
 import { benchmarkResultsTable } from "../../components/databricks/tableDefinitions";
 import { Workspace } from "../../components/databricks/workspace";
 import { WorkspaceAccess } from "../../components/databricks/workspaceAccess";
+import { customMetricPrefix } from "../../components/customMetrics";
+import { a100NodeTypes } from "../../components/databricks/nodeTypes";
 import { successGates } from "../../components/targets";
 import { workspaceRoles } from "../databricksConfig";
+import { hybridPhase } from "../hybridConfig";
 import { accountProvider, workspaceProvider } from "./databricksProviders";
 import { PhaseContext } from "./context";
 import { Phase0 } from "./phase0";
@@ -47,8 +49,49 @@ export const schemas = {
     ops: "Operational data: cost metrics",
 };
 
-/** Modules of the `ml_migration` package the notebooks import. */
-export const libraryModules = ["__init__.py", "params.py", "gpu.py", "benchmarks.py", "training.py", "ingest.py"];
+/** Modules of the `ml_migration` package the notebooks import (phase 3 adds its own). */
+export const libraryModules = [
+    "__init__.py", "params.py", "gpu.py", "benchmarks.py", "workloads.py", "models.py", "suite.py", "run_files.py",
+    "gcp_http.py", "gcp_metrics.py", "metrics.py", "baseline.py", "training.py", "ingest.py",
+];
+
+/**
+ * Workers of the A100 job clusters that train, and of the benchmark suite's. Fixed, not
+ * autoscaled: a distributed run has a fixed number of processes (TorchDistributor starts one
+ * per worker GPU and waits for all of them), so an autoscaled worker would be paid for and
+ * idle. The suite runs at the same size, so its deployment-scope results describe the
+ * capacity one training run gets; the cost model prices the same workers.
+ */
+export function trainingClusterWorkers(ctx: PhaseContext): number {
+    return ctx.capacity.a100Workers.max;
+}
+
+/** GPUs of the training (and benchmark) job cluster's workers: one process each. */
+export function trainingClusterGpus(ctx: PhaseContext): number {
+    return trainingClusterWorkers(ctx) * a100NodeTypes[ctx.config.databricks.a100.nodeType].gpus;
+}
+
+/** The volume (schema.volume) the distributed training's processes read their rows from. */
+export const trainingSnapshotVolume = "curated.training_snapshots";
+
+/** The Google service account the training and benchmark clusters write custom metrics as. */
+export const metricsWriterAccountId = "ml-metrics-writer";
+
+/**
+ * Where the training job and the suite write their custom metrics: from the hybrid phase on,
+ * which declares the descriptors (a write before would create them undeclared) and the
+ * identity that may write. Before it, none: the notebooks skip the write and say so.
+ */
+export function metricsWriter(ctx: PhaseContext): { project: string; serviceAccount: string; prefix: string } | undefined {
+    if (ctx.config.phase < hybridPhase) return undefined;
+    return { project: ctx.config.gcpProject, serviceAccount: `${metricsWriterAccountId}@${ctx.config.gcpProject}.iam.gserviceaccount.com`, prefix: customMetricPrefix };
+}
+
+/** The job parameters that tell a notebook where to write its metrics ("" before the hybrid phase). */
+export function metricsParameters(ctx: PhaseContext): { metric_prefix: string; metrics_project: string } {
+    const writer = metricsWriter(ctx);
+    return { metric_prefix: customMetricPrefix, metrics_project: writer?.project ?? "" };
+}
 
 export interface DatabricksNames {
     workspace: string;
@@ -127,6 +170,7 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
                 { schema: "raw", name: "landing", comment: "Files as they arrive from the GCP side, before COPY INTO" },
                 // The seed's /mnt/models, as a Unity Catalog volume the GCP side can also read.
                 { schema: "ml", name: "model_artifacts", comment: "Model artifacts shared with the GCP serving side" },
+                { schema: trainingSnapshotVolume.split(".")[0], name: trainingSnapshotVolume.split(".")[1], comment: "Parquet snapshots the distributed training processes read, one folder a run, removed after it" },
             ],
             principals: [...new Set([roles.clusterUser, roles.jobsRunAs])],
             readers: [...roles.operators, ...roles.viewers],
@@ -201,13 +245,14 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
         { providers: [data.providers.workspace] },
     );
 
-    // Benchmarks run on a fixed-size A100 job cluster: autoscaling would blur throughput.
-    const benchmarkWorkers = fixedBenchmarkWorkers(db.a100.minWorkers);
+    // Benchmarks run on a fixed-size A100 job cluster, the training size: autoscaling would blur throughput.
+    const benchmarkWorkers = trainingClusterWorkers(ctx);
+    const writer = metricsWriter(ctx);
     const benchmark = new NotebookJob(
         "benchmark-suite",
         {
             jobName: "benchmark_suite",
-            description: "Seed Day 6-7: training and inference benchmarks against the GCP baseline; results in benchmark_results",
+            description: "Plan Day 6-7: ResNet-50 and BERT-base training and inference benchmarks against the GCP baseline; results in benchmark_results",
             jobClusters: {
                 a100: {
                     spec: gpuClusterSpec({
@@ -215,6 +260,7 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
                         nodeType: db.a100.nodeType,
                         gpuMemoryFraction: db.a100.gpuMemoryFraction,
                         customTags: ctx.labels(phase, "benchmark"),
+                        googleServiceAccount: writer?.serviceAccount,
                     }),
                     numWorkers: benchmarkWorkers,
                 },
@@ -222,7 +268,7 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
             tasks: [
                 {
                     key: "benchmark_suite",
-                    description: "training small/large/distributed, inference single/batch/streaming",
+                    description: "training small/large/distributed/time to target, inference single/batch/streaming",
                     notebookPath: notebooks.pathOf(workspaceLayout.notebooks.benchmarkSuite),
                     jobCluster: "a100",
                     timeoutSeconds: 2 * 3600,
@@ -236,6 +282,11 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
                 gates: JSON.stringify(Object.fromEntries(Object.entries(successGates).map(([gate, g]) => [gate, { op: g.op, ratio: g.ratio }]))),
                 node_type: db.a100.nodeType,
                 workers: String(benchmarkWorkers),
+                gpus: String(trainingClusterGpus(ctx)),
+                runtime: `Databricks Runtime ${db.a100.sparkVersion}`,
+                // The GCP baseline's result files (python -m ml_migration.baseline); set per run until phase 0 keeps them in a bucket.
+                baseline_uri: "",
+                ...metricsParameters(ctx),
             },
             failureEmails: config.costMonitoring.notificationEmails,
             timeoutSeconds: 2 * 3600,

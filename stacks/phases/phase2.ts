@@ -20,7 +20,7 @@ import {
 } from "../../components/databricks/tableDefinitions";
 import { deltaStorage } from "../../components/targets";
 import { PhaseContext } from "./context";
-import { jobIdentity, libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
+import { jobIdentity, libraryImportPath, metricsParameters, metricsWriter, Phase1Data, trainingClusterGpus, trainingClusterWorkers, trainingSnapshotVolume, workspaceLayout } from "./phase1";
 
 /** Seed Day 11-12 workflow `model_training`: hourly, at minute 0, in UTC. */
 export const modelTrainingSchedule = { quartzCronExpression: "0 0 * * * ?", timezoneId: "UTC" } as const;
@@ -115,14 +115,16 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
         }),
         autoscale: { minWorkers: ctx.capacity.dataPrepWorkers.min, maxWorkers: ctx.capacity.dataPrepWorkers.max },
     };
+    // Fixed size: the training runs on every worker GPU at once (TorchDistributor), so it uses what it pays for.
     const trainingCluster = {
         spec: gpuClusterSpec({
             sparkVersion: db.a100.sparkVersion,
             nodeType: db.a100.nodeType,
             gpuMemoryFraction: db.a100.gpuMemoryFraction,
             customTags: ctx.labels(phase, "training"),
+            googleServiceAccount: metricsWriter(ctx)?.serviceAccount,
         }),
-        autoscale: { minWorkers: ctx.capacity.a100Workers.min, maxWorkers: ctx.capacity.a100Workers.max },
+        numWorkers: trainingClusterWorkers(ctx),
     };
 
     const modelTraining = new NotebookJob(
@@ -142,7 +144,7 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
                 },
                 {
                     key: "training",
-                    description: "Train on the A100s with MLflow tracking, register the model, record it in models",
+                    description: "Train on every worker's A100 (TorchDistributor) with MLflow tracking, register the model, record it in models",
                     notebookPath: notebooks.pathOf(nb.training),
                     dependsOn: ["data_prep"],
                     jobCluster: "training",
@@ -158,6 +160,9 @@ export function phase2Compute(ctx: PhaseContext, p1: Phase1Data, data: Phase2Dat
                 features_table: schemaTable(trainingFeaturesTable),
                 models_table: schemaTable(modelsTable),
                 model_name: "training_model",
+                gpus: String(trainingClusterGpus(ctx)),
+                snapshot_volume: trainingSnapshotVolume,
+                ...metricsParameters(ctx),
             },
             // Standard training and data processing moved to Databricks: paused at a workload share of 0.
             schedule: { ...modelTrainingSchedule, paused: db.schedulesPaused || !ctx.capacity.movedSchedulesRun },

@@ -20,22 +20,25 @@ import { billingExportTable } from "../../components/gcp/costMonitoring";
 import { CostTrackingIdentity } from "../../components/gcp/costTrackingIdentity";
 import { CustomMetricDescriptors } from "../../components/gcp/customMetricDescriptors";
 import { HybridMonitoring } from "../../components/gcp/hybridMonitoring";
-import { metricType } from "../../components/customMetrics";
+import { customMetricPrefix } from "../../components/customMetrics";
+import { MetricsWriterIdentity } from "../../components/gcp/metricsWriterIdentity";
 import { alertChannelEmails, alertThresholds } from "../hybridConfig";
 import { PhaseContext } from "./context";
 import { Phase0 } from "./phase0";
-import { jobIdentity, libraryImportPath, Phase1Data, workspaceLayout } from "./phase1";
+import { jobIdentity, libraryImportPath, metricsWriterAccountId, Phase1Data, workspaceLayout } from "./phase1";
 import { Phase2Data } from "./phase2";
 
 /** Daily at 06:00 UTC: after the billing export has caught up with the previous day. */
 export const costTrackingSchedule = { quartzCronExpression: "0 0 6 * * ?", timezoneId: "UTC" } as const;
 /** Days each run reloads: billing data for a day keeps arriving for a day or two. */
 export const costTrackingLookbackDays = 3;
+/** Days before the workspace's creation that the GCP baseline of cost per training hour averages. */
+export const costBaselineDays = 14;
 
 /** Where phase 3 puts its notebook, library modules and Databricks SQL objects in the workspace. */
 export const phase3Layout = {
     notebook: "/Shared/cost_tracking",
-    libraryModules: ["costs.py", "gcp_metrics.py"],
+    libraryModules: ["costs.py"],
     sqlFolder: "/Shared/monitoring",
 } as const;
 
@@ -58,6 +61,8 @@ export interface Phase3Data {
 export interface Phase3Compute {
     monitoring: HybridMonitoring;
     costTracking: { identity: CostTrackingIdentity; notebooks: NotebookSet; sql: SqlAlerts; job: NotebookJob };
+    /** The identity the training and benchmark clusters (phases 1-2) write their metrics as. */
+    metricsWriter: MetricsWriterIdentity;
 }
 
 export function phase3Data(ctx: PhaseContext): Phase3Data {
@@ -87,6 +92,12 @@ export function phase3Compute(ctx: PhaseContext, baseline: Phase0, p1: Phase1Dat
             labels: ctx.labels(phase, "monitoring"),
             metrics: Object.values(data.metrics.descriptors),
         },
+        ctx.gcpOptions(),
+    );
+
+    const metricsWriter = new MetricsWriterIdentity(
+        "metrics-writer",
+        { project: config.gcpProject, accountId: metricsWriterAccountId, workspaceServiceAccount: p1.workspace.workspace.gcpWorkspaceSa },
         ctx.gcpOptions(),
     );
 
@@ -212,7 +223,11 @@ export function phase3Compute(ctx: PhaseContext, baseline: Phase0, p1: Phase1Dat
                 gcp_project: config.gcpProject,
                 workspace_id: p1.workspace.workspaceId,
                 lookback_days: String(costTrackingLookbackDays),
-                daily_cost_metric: metricType("daily_cost"),
+                metric_prefix: customMetricPrefix,
+                // GCP ran all the training before the workspace existed: its last days are the baseline.
+                // Empty until the workspace reports its creation time; the notebook then skips the baseline.
+                baseline_end: p1.workspace.workspace.creationTime.apply((ms) => (Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString().slice(0, 10) : "")),
+                baseline_days: String(costBaselineDays),
             },
             schedule: { ...costTrackingSchedule, paused: db.schedulesPaused },
             failureEmails: config.costMonitoring.notificationEmails,
@@ -225,5 +240,5 @@ export function phase3Compute(ctx: PhaseContext, baseline: Phase0, p1: Phase1Dat
         { ...inWorkspace, dependsOn: [...identity.grants, p2.tables.costMetrics, ...p1.access.assignments] },
     );
 
-    return { monitoring, costTracking: { identity, notebooks, sql, job } };
+    return { monitoring, costTracking: { identity, notebooks, sql, job }, metricsWriter };
 }

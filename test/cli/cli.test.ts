@@ -76,7 +76,7 @@ describe("migration cost", () => {
         const { stdout } = await run("plan", "--stack", "prod", "--phase", "0", "--format", "json", "--cwd", projectDir, "--policy-pack", "none");
         const [phase] = (JSON.parse(stdout) as PlanReport).phases;
         expect(Object.keys(phase.cost!).sort()).toEqual(
-            ["baselineRatio", "databricksMonthlyUsd", "gcpMonthlyUsd", "monthlyUsd", "perTrainingRatio", "perTrainingUsd", "unpriced"].sort(),
+            ["baselineRatio", "databricksMonthlyUsd", "gcpMonthlyUsd", "monthlyUsd", "perTrainingBasis", "perTrainingRatio", "perTrainingUsd", "unpriced"].sort(),
         );
         expect(phase.cost!.gcpMonthlyUsd).toBeGreaterThan(0);
         expect(phase.cost!.monthlyUsd).toBe(phase.cost!.gcpMonthlyUsd + phase.cost!.databricksMonthlyUsd);

@@ -2,26 +2,30 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { maxDatabricksWorkers } from "../../components/databricks/nodeTypes";
 import { splitBySpotShare, SpotSplit } from "../../components/gcp/spotSplit";
+import { relativeTrainingThroughput } from "../../components/gpuThroughput";
 import { hybridWorkloadSplit } from "../../components/targets";
 import { distributeWorkload, distributionLimits, WorkloadDistributionInput } from "../../components/workloadDistribution";
 
-/** prod's configured sizes, with the default capacity (the configured maxima of both platforms). */
+/** An A100's training work per H100 (components/gpuThroughput.ts). */
+const a100 = relativeTrainingThroughput["nvidia-tesla-a100"].perH100;
+
+/** prod's configured sizes, with the default capacity (the configured maxima of both platforms, in H100-equivalents). */
 const prod: WorkloadDistributionInput = {
     databricksShare: 0.6,
-    gpus: 8 * 8 + 8 * 1,
+    gpus: 8 * 8 + 8 * 1 * a100,
     dataVcpus: 16 * 16 + 8 * 8,
-    a100: { gpusPerNode: 1, minWorkers: 2, preemptibleGpuQuota: 32 },
-    h100: { gpusPerNode: 8, minNodes: 2, maxNodes: 8, spotShare: 0.6 },
+    a100: { gpusPerNode: 1, perGpu: a100, minWorkers: 2, preemptibleGpuQuota: 32 },
+    h100: { gpusPerNode: 8, perGpu: 1, minNodes: 2, maxNodes: 8, spotShare: 0.6 },
     dataPrep: { vcpusPerNode: 8, minWorkers: 2 },
     c4a: { vcpusPerNode: 16, minNodes: 2, maxNodes: 16 },
 };
 
 const dev: WorkloadDistributionInput = {
     databricksShare: 0.6,
-    gpus: 1 * 8 + 2 * 1,
+    gpus: 1 * 8 + 2 * 1 * a100,
     dataVcpus: 2 * 4 + 2 * 4,
-    a100: { gpusPerNode: 1, minWorkers: 1, preemptibleGpuQuota: 8 },
-    h100: { gpusPerNode: 8, minNodes: 0, maxNodes: 1, spotShare: 1 },
+    a100: { gpusPerNode: 1, perGpu: a100, minWorkers: 1, preemptibleGpuQuota: 8 },
+    h100: { gpusPerNode: 8, perGpu: 1, minNodes: 0, maxNodes: 1, spotShare: 1 },
     dataPrep: { vcpusPerNode: 4, minWorkers: 1 },
     c4a: { vcpusPerNode: 4, minNodes: 0, maxNodes: 2 },
 };
@@ -32,20 +36,23 @@ const maxima = (input: WorkloadDistributionInput, share: number) => {
 };
 
 describe("distributeWorkload", () => {
-    // [A100 workers, H100 nodes, data-prep workers, C4A nodes], worked by hand from the rules.
+    // [A100 workers, H100 nodes, data-prep workers, C4A nodes], worked by hand from the rules. prod's
+    // GPU capacity is 64 + 8 × 0.5417 = 68.33 H100-equivalents: at 0.4, 27.33 for Databricks is
+    // 50 A100s, capped at the quota's 32; 41 for GCP is 5.1 nodes, rounded up to 6.
     it.each([
         [0, [3, 8, 3, 16]],
-        [0.4, [28, 6, 16, 12]],
+        [0.4, [32, 6, 16, 12]],
         [0.6, [32, 4, 24, 8]],
         [1, [32, 3, 40, 2]],
     ])("sizes prod at share %s", (share, expected) => {
         expect(maxima(prod, share)).toEqual(expected);
     });
 
+    // dev: 8 + 2 × 0.5417 = 9.08; at 0.4, 3.63 for Databricks is 6 A100s (6.7 rounded down).
     it.each([
         [0, [2, 1, 2, 2]],
-        [0.4, [4, 1, 2, 2]],
-        [0.6, [6, 1, 2, 2]],
+        [0.4, [6, 1, 2, 2]],
+        [0.6, [8, 1, 2, 2]],
         [1, [8, 1, 4, 1]],
     ])("sizes dev at share %s", (share, expected) => {
         expect(maxima(dev, share)).toEqual(expected);
@@ -57,6 +64,9 @@ describe("distributeWorkload", () => {
         expect(d.gcp.h100).toEqual({ spot: { min: 2, max: 3 }, onDemand: { min: 0, max: 1 } });
         expect(d.gcp.gpus).toBe(32);
         expect(d.databricks.gpus).toBe(32);
+        // The quota holds Databricks at 32 A100s, 17.3 H100-equivalents: a quarter of the capacity, not 60%.
+        expect(d.databricks.gpuCapacity).toBeCloseTo(32 * a100, 9);
+        expect(d.gcp.gpuCapacity).toBe(32);
         // At share 1 the H100s shrink to 3 nodes, not 2: two nodes at 60% spot would leave no on-demand pool.
         const atOne = distributeWorkload({ ...prod, databricksShare: 1 }).gcp;
         expect(atOne.h100.onDemand.max).toBe(1);
@@ -88,8 +98,9 @@ describe("distributeWorkload", () => {
     it("rejects a share outside 0-1 and a capacity below both platforms' minimums, naming the value", () => {
         expect(() => distributeWorkload({ ...prod, databricksShare: 1.2 })).toThrow(/databricksShare 1.2: expected a number from 0 to 1/);
         expect(() => distributeWorkload({ ...prod, databricksShare: -0.1 })).toThrow(RangeError);
-        expect(distributionLimits(prod).minimumCapacity).toEqual({ gpus: 3 * 1 + 3 * 8, dataVcpus: 3 * 8 + 2 * 16 });
-        expect(() => distributeWorkload({ ...prod, gpus: 26 })).toThrow(/gpus 26: expected at least 27/);
+        expect(distributionLimits(prod).minimumCapacity).toEqual({ gpus: Number((3 * 1 * a100 + 3 * 8).toFixed(9)), dataVcpus: 3 * 8 + 2 * 16 });
+        expect(() => distributeWorkload({ ...prod, gpus: 25 })).toThrow(/gpus 25: expected at least 25\.6251/);
+        expect(() => distributeWorkload({ ...prod, a100: { ...prod.a100, perGpu: 0 } })).toThrow(/a100\.perGpu 0: expected the work of one GPU per H100, above 0/);
         expect(() => distributeWorkload({ ...prod, dataVcpus: 55 })).toThrow(/dataVcpus 55: expected at least 56/);
         expect(() => distributeWorkload({ ...prod, a100: { ...prod.a100, preemptibleGpuQuota: 2 } })).toThrow(/a100Workers has a floor of 3 above its ceiling of 2/);
     });
@@ -100,6 +111,7 @@ describe("distributeWorkload properties", () => {
         .record({
             a100: fc.record({
                 gpusPerNode: fc.constantFrom(1, 2, 4, 8, 16),
+                perGpu: fc.constantFrom(a100, 0.3, 1, 1.2),
                 minWorkers: fc.integer({ min: 0, max: 10 }),
                 extraQuotaWorkers: fc.integer({ min: 0, max: 60 }),
             }),
@@ -125,11 +137,13 @@ describe("distributeWorkload properties", () => {
                 dataVcpus: 1,
                 a100: {
                     gpusPerNode: r.a100.gpusPerNode,
+                    perGpu: r.a100.perGpu,
                     minWorkers: r.a100.minWorkers,
                     preemptibleGpuQuota: (r.a100.minWorkers + 1 + r.a100.extraQuotaWorkers) * r.a100.gpusPerNode,
                 },
                 h100: {
                     gpusPerNode: r.h100.gpusPerNode,
+                    perGpu: 1,
                     minNodes: r.h100.minNodes,
                     maxNodes: Math.max(r.h100.minNodes, 1) + r.h100.extraNodes,
                     spotShare: r.h100.spotShare,
@@ -201,8 +215,8 @@ describe("distributeWorkload properties", () => {
             fc.property(inputs, share, (input, s) => {
                 const d = distributeWorkload({ ...input, databricksShare: s });
                 const limits = distributionLimits(input);
-                if (d.databricks.a100Workers.max > limits.a100Workers.floor) expect(d.databricks.gpus).toBeLessThanOrEqual(s * input.gpus + 1e-6);
-                if (d.gcp.h100Nodes.max < limits.h100Nodes.ceiling) expect(d.gcp.gpus).toBeGreaterThanOrEqual((1 - s) * input.gpus - 1e-6);
+                if (d.databricks.a100Workers.max > limits.a100Workers.floor) expect(d.databricks.gpuCapacity).toBeLessThanOrEqual(s * input.gpus + 1e-6);
+                if (d.gcp.h100Nodes.max < limits.h100Nodes.ceiling) expect(d.gcp.gpuCapacity).toBeGreaterThanOrEqual((1 - s) * input.gpus - 1e-6);
                 if (d.databricks.dataPrepWorkers.max > limits.dataPrepWorkers.floor) expect(d.databricks.vcpus).toBeLessThanOrEqual(s * input.dataVcpus + 1e-6);
                 if (d.gcp.c4aNodes.max < limits.c4aNodes.ceiling) expect(d.gcp.vcpus).toBeGreaterThanOrEqual((1 - s) * input.dataVcpus - 1e-6);
             }),

@@ -17,11 +17,12 @@ describe("formatCostBreakdown", () => {
         const rows = text.split("\n");
         const first = rows.findIndex((r) => r.startsWith("gpu-od"));
         expect(first).toBeGreaterThan(0);
-        expect(rows[first]).toMatch(/gcp:NodePool\s+gcp\s+0\s+\$1,414\.00\s+\$60\.60/);
+        expect(rows[first]).toMatch(/gcp:NodePool\s+gcp\s+0\s+\$1,414\.00\s+\$20\.20/);
         expect(rows.findIndex((r) => r.startsWith("training-job"))).toBe(first + 1);
-        expect(text).toContain("Total            $1,984.05 a month (GCP $1,470.00, Databricks $514.05)");
-        expect(text).toContain("Per training run $34.50 (the Databricks training job)");
-        expect(text).toContain("total 135.0% of $1,470.00 (MISSES ≤ 70.0%), per training 56.6% (meets ≤ 75.0%)");
+        expect(text).toContain("Total            $1,759.38 a month (GCP $1,470.00, Databricks $289.38)");
+        expect(text).toContain("Per training run $12.03 (the Databricks training job)");
+        expect(text).toContain("  rests on       equal work: 24 × gpu-x for 0.67 h = 8 × gpu-x for 2 h on GCP; the same GPU (gpu-x) on both platforms");
+        expect(text).toContain("total 119.7% of $1,470.00 (MISSES ≤ 70.0%), per training 58.4% (meets ≤ 75.0%)");
     });
 
     it("shows what it could not price, and what it does not model", () => {
@@ -37,14 +38,14 @@ describe("formatCostDiffMarkdown", () => {
     it("tabulates baseline, new, change and % for the total, each side and a training run", () => {
         expect(markdown).toContain("### Cost: phase 0 → phase 3");
         expect(markdown).toContain("| | Baseline | New | Change | % |");
-        expect(markdown).toContain("| Monthly total | $1,470.00 | $1,984.05 | +$514.05 | +35.0% |");
-        expect(markdown).toContain("| Databricks | $0.00 | $514.05 | +$514.05 | new |");
-        expect(markdown).toContain("| Per training run | $61.00 | $34.50 | −$26.50 | −43.4% |");
-        expect(markdown).toContain("total **135.0%** (MISSES ≤ 70.0%), per training **56.6%** (meets ≤ 75.0%)");
+        expect(markdown).toContain("| Monthly total | $1,470.00 | $1,759.38 | +$289.38 | +19.7% |");
+        expect(markdown).toContain("| Databricks | $0.00 | $289.38 | +$289.38 | new |");
+        expect(markdown).toContain("| Per training run | $20.60 | $12.03 | −$8.57 | −41.6% |");
+        expect(markdown).toContain("total **119.7%** (MISSES ≤ 70.0%), per training **58.4%** (meets ≤ 75.0%); one training run rests on equal work: 24 × gpu-x");
     });
 
     it("lists the resources whose cost changed, and warns about unpriced ones", () => {
-        expect(markdown).toContain("| `training-job` (databricks:Job) added | — | $345.00 | +$345.00 |");
+        expect(markdown).toContain("| `training-job` (databricks:Job) added | — | $120.33 | +$120.33 |");
         expect(markdown).not.toContain("`gpu-od`");
         expect(markdown).toMatch(/⚠️ 1 resource\(s\) could not be priced .*mystery/);
     });

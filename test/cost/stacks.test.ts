@@ -33,10 +33,20 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
     it("prices the H100 spot pool from its bounds, the training hours and the catalog", () => {
         const estimate = estimateCost(graph);
         const spot = estimate.resources.find((l) => l.name === "h100-spot")!;
-        // dev: 0–1 spot nodes; prod: 0–5 (60% of 8, rounded up). At max for 730 runs × 0.5 h.
+        // dev: 0–1 spot nodes; prod: 0–5 (60% of 8, rounded up) and 3 on demand. At max for 730 runs × 0.5 h.
         const max = stack === "dev" ? 1 : 5;
-        expect(spot.monthlyUsd).toBeCloseTo(max * 365 * (h100.spotUsdPerHour! + pdSsdPerNodeHour), 6);
-        expect(spot.perTrainingUsd).toBeCloseTo(max * 0.5 * (h100.spotUsdPerHour! + pdSsdPerNodeHour), 6);
+        const onDemand = stack === "dev" ? 0 : 3;
+        const spotNode = h100.spotUsdPerHour! + pdSsdPerNodeHour;
+        expect(spot.monthlyUsd).toBeCloseTo(max * 365 * spotNode, 6);
+        // One training run: one node's 8 H100s for 0.5 h at the pools' blended price per GPU-hour;
+        // the spot pool's part is its share of the pools' GPUs at their maxima.
+        const usdPerGpuHour = (max * spotNode + onDemand * (h100.onDemandUsdPerHour! + pdSsdPerNodeHour)) / ((max + onDemand) * 8);
+        expect(estimate.perTrainingUsd! - estimate.resources.filter((l) => l.name === "c4a-data").reduce((t, l) => t + l.perTrainingUsd!, 0)).toBeCloseTo(
+            8 * 0.5 * usdPerGpuHour,
+            6,
+        );
+        expect(spot.perTrainingUsd).toBeCloseTo((8 * 0.5 * usdPerGpuHour * max) / (max + onDemand), 6);
+        expect(estimate.perTrainingBasis).toBe("the reference work on GCP: 8 × nvidia-h100-80gb for 0.5 h (one a3-highgpu-8g node; cost.training.gcpGpus to change)");
     });
 });
 

@@ -86,7 +86,10 @@ describe("migration diff between two commits", () => {
         // Each side at phase 1 is measured against its own phase-0 evaluation.
         expect(cost.before!.baseline).not.toBeNull();
         expect(cost.after!.baselineRatio).toBeCloseTo(cost.after!.monthlyUsd / cost.after!.baseline!.monthlyUsd, 6);
-        expect(cost.after!.perTrainingUsd).toBeCloseTo(2 * cost.before!.perTrainingUsd!, 6);
+        // One training run is priced at equal work on the GPUs it uses (migration:cost.training.gcpGpus),
+        // not on every pool at its maximum: doubling the pool leaves it as it was.
+        expect(cost.before!.perTrainingUsd).toBeGreaterThan(0);
+        expect(cost.after!.perTrainingUsd).toBeCloseTo(cost.before!.perTrainingUsd!, 6);
     });
 
     it("sorts the pack's findings into new (the tightened limit), fixed (the removed job) and unchanged", () => {

@@ -1,6 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { successGates } from "../../components/targets";
+import { projectDir } from "../harness";
+import { sqliteWarehouse, suiteRows } from "../notebooks/resultsWarehouse";
 import { databricksSqlRunner, latestRunQuery, SqlRunner } from "../../tools/lifecycle/benchmarkTable";
 import { base, cli, fakeDeps, FakeDriver, tempDir } from "./fakeDriver";
 
@@ -49,17 +53,18 @@ async function promote(rows: Record<string, unknown>[], extra: string[]) {
 }
 
 describe("benchmark results from the benchmark_results table", () => {
-    it("asks for the latest Databricks run, with the platform bound as a parameter", () => {
+    it("asks for the latest Databricks run's gated rows with the GCP rows they rest on, platforms bound as parameters", () => {
         const sql = latestRunQuery(table);
-        expect(sql).toContain("FROM `ml_dev`.`ml`.`benchmark_results`");
-        expect(sql).toMatch(/WHERE platform = :platform\n {2}AND run_id = \(SELECT run_id FROM .* WHERE platform = :platform ORDER BY run_at DESC LIMIT 1\)/);
+        expect(sql).toContain("FROM `ml_dev`.`ml`.`benchmark_results` AS d");
+        expect(sql).toContain("ON g.platform = :baseline_platform AND g.run_id = d.baseline_run_id");
+        expect(sql).toMatch(/WHERE d\.platform = :platform AND d\.gate IS NOT NULL\n {2}AND d\.run_id = \(SELECT run_id FROM .* WHERE platform = :platform ORDER BY run_at DESC LIMIT 1\)/);
     });
 
     it("holds each gate to its worst benchmark, and takes the rest from a results file", async () => {
         const result = await promote(suite, ["--results", "COST"]);
         expect(result.stderr).toBe("");
         expect(result.code).toBe(0);
-        expect(result.w.asked).toEqual([{ statement: latestRunQuery(table), params: { platform: "databricks" } }]);
+        expect(result.w.asked).toEqual([{ statement: latestRunQuery(table), params: { platform: "databricks", baseline_platform: "gcp" } }]);
         expect(result.w.closed()).toBe(true);
         expect(result.stdout).toContain("✓ trainingThroughput = 96% of GCP");
         expect(result.stdout).toContain("✓ inferenceLatency = 108% of GCP");
@@ -115,5 +120,69 @@ describe("benchmark results from the benchmark_results table", () => {
             /needs DATABRICKS_HTTP_PATH in the environment/,
         );
         await databricksSqlRunner({ DATABRICKS_TOKEN: "dapi-secret" }).catch((err: Error) => expect(err.message).not.toContain("dapi-secret"));
+    });
+});
+
+const gates = Object.fromEntries(Object.entries(successGates).map(([gate, g]) => [gate, { op: g.op, ratio: g.ratio }]));
+const gcpValues = { small_batch: 900, large_batch: 2800, distributed: 21000, time_to_target: 300, single_request: 4.2, batch_request: 52000, streaming: 9000 };
+
+/** This project with the dev stack file at phase 1, for a dry run that previews 1 → 2. */
+function devAtPhase1(): string {
+    const dir = tempDir("migration-project-");
+    const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
+    project.main = path.join(projectDir, "stacks", "index.ts");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
+    const stack = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8"));
+    stack.config["migration:phase"] = 1;
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), stringify(stack));
+    return dir;
+}
+
+describe("the gate on rows the suite's own code made, through the promote command's own query", () => {
+    /** A dry run previews the promotion with the offline engine (about half a minute); without it, the fake driver's up. */
+    async function promoteOn(databricks: Record<string, number>, options: { dryRun?: boolean; rows?: Record<string, unknown>[] } = {}) {
+        const rows = options.rows ?? (suiteRows({ gcp: gcpValues, databricks, gates }));
+        const dir = tempDir();
+        const driver = new FakeDriver("dev", { "migration:phase": 1 });
+        const where = options.dryRun ? ["--stack", "dev", "--cwd", devAtPhase1(), "--state-dir", dir, "--dry-run"] : base(dir);
+        const argv = ["promote", ...where, "--to", "2", "--results-table", table, "--results", costFile(dir, { totalCost: 0.65, costPerTraining: 0.7 })];
+        const result = await cli(argv, { ...fakeDeps(driver), sqlRunner: async () => sqliteWarehouse(rows) });
+        return { ...result, rows, driver };
+    }
+
+    // 16 A100s against 8 H100s: per GPU well below an H100, the deployment at or above it.
+    const good = { small_batch: 480, large_batch: 1500, distributed: 20500, time_to_target: 310, single_request: 4.5, batch_request: 50000, streaming: 8500 };
+
+    it("passes a dry run when both models meet every gate; the one-GPU comparisons are recorded but hold no gate", async () => {
+        const result = await promoteOn(good, { dryRun: true });
+        expect(result.stderr).toBe("");
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain("✓ trainingThroughput = 97.6% of GCP");
+        expect(result.stdout).toContain("✓ convergenceTime = 103.3% of GCP");
+        expect(result.stdout).toContain("✓ inferenceLatency = 107.1% of GCP");
+        // The worse of batch (96.2%) and streaming (94.4%).
+        expect(result.stdout).toContain("✓ inferenceThroughput = 94.4% of GCP");
+        const largeBatch = result.rows.filter((r) => r.platform === "databricks" && r.benchmark === "large_batch");
+        expect(largeBatch.map((r) => [r.gate, r.passed])).toEqual([[null, null], [null, null]]);
+        expect(result.stdout).toContain("dry run: phase 1 → 2 (nothing changed)");
+        expect(result.driver.calls).toEqual([]);
+    });
+
+    it("refuses, naming the metric, when one benchmark misses its gate", async () => {
+        const result = await promoteOn({ ...good, single_request: 4.7 });
+        expect(result.code).toBe(1);
+        expect(result.stdout).toContain("✗ inferenceLatency = 111.9% of GCP");
+        expect(result.stdout).not.toContain("✗ trainingThroughput");
+        expect(result.stderr).toContain("promotion to phase 2 refused");
+        expect(result.driver.calls.filter((c) => c.op === "up")).toEqual([]);
+    });
+
+    it("refuses a Databricks ratio whose GCP row is not in the table", async () => {
+        const rows = suiteRows({ gcp: gcpValues, databricks: good, gates }).filter(
+            (r) => !(r.platform === "gcp" && r.benchmark === "distributed" && r.model === "bert_base"),
+        );
+        const result = await promoteOn(good, { rows });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain("benchmark distributed (bert_base) (trainingThroughput): its GCP row (run gke-baseline-1) is not in the table");
     });
 });

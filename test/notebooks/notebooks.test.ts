@@ -12,10 +12,11 @@ import {
     trainingExamplesTable,
     trainingFeaturesTable,
 } from "../../components/databricks/tableDefinitions";
+import { customMetricPrefix, customMetrics, dcgmGpuUtilization } from "../../components/customMetrics";
 import { deltaStorage, successGates } from "../../components/targets";
 import { ResourceGraph } from "../../tools/engine/graph";
 import { byType, runStack } from "../harness";
-import { JobTask } from "../stacks/databricksGraph";
+import { job, JobTask } from "../stacks/databricksGraph";
 
 const libDir = path.join(notebooksDir, "lib");
 const python = (args: string[], env: Record<string, string> = {}) =>
@@ -44,7 +45,7 @@ describe("notebook sources", () => {
             "migrate_data.py",
             "training.py",
         ]);
-        expect(pythonFiles.filter((f) => f.startsWith(libDir)).length).toBeGreaterThanOrEqual(8);
+        expect(pythonFiles.filter((f) => f.startsWith(libDir)).length).toBeGreaterThanOrEqual(15);
     });
 
     it("compiles every Python notebook and module (python3 py_compile)", () => {
@@ -62,6 +63,17 @@ describe("notebook sources", () => {
         const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "broken-")), "broken.py");
         fs.writeFileSync(broken, "# Databricks notebook source\ndef f(:\n");
         expect(() => python(["-m", "py_compile", broken])).toThrow();
+    });
+
+    it("runs its distributed functions from the workspace library (TorchDistributor starts fresh processes on the workers)", () => {
+        for (const name of ["benchmark_suite.py", "training.py"]) {
+            const text = fs.readFileSync(path.join(notebooksDir, name), "utf8");
+            const call = /TorchDistributor\(num_processes=gpus, local_mode=False, use_gpu=True\)\.run\((\w+), [^\n]*lib_path\)/.exec(text);
+            expect(call, `${name}: one process per worker GPU, the library path passed along`).not.toBeNull();
+            const body = new RegExp(`def ${call![1]}\\([^)]*lib_path\\):\\n((?: {4}.*\\n|\\n)+)`).exec(text)![1];
+            expect(body.indexOf("sys.path.insert(0, lib_path)"), name).toBeGreaterThan(-1);
+            expect(body.indexOf("sys.path.insert(0, lib_path)"), name).toBeLessThan(body.indexOf("from ml_migration import"));
+        }
     });
 
     it("uses Unity Catalog paths only: no DBFS mounts", () => {
@@ -113,16 +125,16 @@ describe("maintenance.sql", () => {
 });
 
 describe("the ml_migration package", () => {
-    it("passes its unit tests, with the gates the benchmark job passes", () => {
+    it("passes its unit tests (no torch), with the gates the benchmark job passes", () => {
         const gates = Object.fromEntries(Object.entries(successGates).map(([gate, g]) => [gate, { op: g.op, ratio: g.ratio }]));
         const testsDir = path.join(__dirname, "python");
-        const run = spawnSync("python3", ["-B", "-m", "unittest", "discover", "-s", testsDir, "-t", testsDir], {
+        const run = spawnSync("python3", ["-B", "-m", "unittest", "discover", "-s", testsDir, "-t", testsDir, "-p", "test_*.py"], {
             encoding: "utf8",
             env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: libDir, GATES_JSON: JSON.stringify(gates) },
         });
         expect(run.status, run.stderr).toBe(0);
         const ran = Number(/Ran (\d+) tests?/.exec(run.stderr)?.[1]);
-        expect(ran).toBeGreaterThanOrEqual(18);
+        expect(ran).toBeGreaterThanOrEqual(48);
         expect(run.stderr.trim().endsWith("OK")).toBe(true);
     });
 
@@ -131,7 +143,7 @@ describe("the ml_migration package", () => {
             "import json",
             "from ml_migration import benchmarks, costs, ingest, training",
             "print(json.dumps({'results': benchmarks.RESULT_COLUMNS, 'models': training.MODEL_COLUMNS, 'costs': costs.COST_COLUMNS,",
-            "  'source': ingest.SOURCE_COLUMNS, 'gates': sorted({c.gate for c in benchmarks.CASES.values()}), 'suite': benchmarks.SUITE}))",
+            "  'source': ingest.SOURCE_COLUMNS, 'gates': sorted({c.gate for c in benchmarks.CASES.values() if c.gate}), 'suite': benchmarks.SUITE}))",
         ].join("\n");
         const py = JSON.parse(python(["-c", script]));
         expect(py.results).toEqual(benchmarkResultsTable.columns.map((c) => c.name));
@@ -139,8 +151,9 @@ describe("the ml_migration package", () => {
         expect(py.costs).toEqual(costMetricsTable.columns.map((c) => c.name));
         expect([...py.source, "source_file"]).toEqual(trainingExamplesTable.columns.map((c) => c.name));
         for (const gate of py.gates) expect(Object.keys(successGates)).toContain(gate);
+        expect(py.gates).toEqual(["convergenceTime", "inferenceLatency", "inferenceThroughput", "trainingThroughput"]);
         expect(py.suite).toEqual({
-            training_throughput: ["small_batch", "large_batch", "distributed"],
+            training_throughput: ["small_batch", "large_batch", "distributed", "time_to_target"],
             inference_latency: ["single_request", "batch_request", "streaming"],
         });
     });
@@ -194,5 +207,104 @@ describe("deployed notebooks", () => {
                 for (const name of read(text)) expect(declared(text).has(name), `${j.inputs.name}: reads undeclared widget ${name}`).toBe(true);
             }
         }
+    });
+
+    describe("custom metrics: declared ↔ written ↔ read", () => {
+        // What each writer of ml_migration.metrics produces, from representative inputs.
+        const produced: Record<string, string[]> = JSON.parse(
+            python([
+                "-c",
+                [
+                    "import datetime as dt, json",
+                    "from ml_migration import benchmarks, metrics",
+                    "at = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc); p = 'custom.googleapis.com/ml'",
+                    "ms = [benchmarks.measurement(b.name, 'resnet50', 1.0, 1, {}) for b in benchmarks.BENCHMARKS]",
+                    "run = lambda platform: {'run_id': platform, 'run_at': '2026-03-01T00:00:00Z', 'platform': platform, 'node_type': 'n', 'workers': 1, 'gpu_type': 'g', 'runtime': 'r'}",
+                    "gcp = benchmarks.result_rows(run('gcp'), ms)",
+                    "gates = {g: {'op': '>=', 'ratio': 0} for g in {b.gate for b in benchmarks.BENCHMARKS} if g}",
+                    "db = benchmarks.result_rows(run('databricks'), ms, gcp, gates)",
+                    "names = lambda series: sorted({s['metric']['type'].rsplit('/', 1)[1] for s in series})",
+                    "print(json.dumps({",
+                    "  'suite_series': names(metrics.suite_series(p, db, at, 'x', cluster='c', gpu_utilization=0.9)),",
+                    "  'baseline_series': names(metrics.baseline_series(p, gcp, at, 'x')),",
+                    "  'training_series': names(metrics.training_series(p, 'm', 1.0, 1.0, 0.9, 'c', at, 'x')),",
+                    "  'cost_series': names(metrics.cost_series(p, {'gcp': 1.0}, 1.0, at, 'x')),",
+                    "  'daily_cost_series': names(metrics.daily_cost_series(p, {'gcp': 1.0}, at, 'x')),",
+                    "  'LABELS': {k: sorted(v) for k, v in metrics.LABELS.items()}}))",
+                ].join("\n"),
+            ]),
+        );
+        const { LABELS: labels, ...writers } = produced as unknown as { LABELS: Record<string, string[]> } & Record<string, string[]>;
+
+        /** Metrics some deployed code writes, with the code that writes them. */
+        function written(): Map<string, string[]> {
+            const sources = [
+                ...byType(graph, "databricks:index/notebook:Notebook").map((n) => ({ where: n.inputs.path as string, text: decoded(n) })),
+                { where: "python -m ml_migration.baseline (GKE)", text: fs.readFileSync(path.join(libDir, "ml_migration", "baseline.py"), "utf8") },
+            ];
+            const byMetric = new Map<string, string[]>();
+            for (const { where, text } of sources) {
+                if (!/gcp_metrics\.write\(|write_metrics\(/.test(text)) continue;
+                for (const [writer, names] of Object.entries(writers)) {
+                    if (!text.includes(`metrics.${writer}(`)) continue;
+                    for (const name of names) byMetric.set(name, [...(byMetric.get(name) ?? []), where]);
+                }
+            }
+            return byMetric;
+        }
+
+        const readQueries = () => {
+            const alerts = byType(graph, "gcp:monitoring/alertPolicy:AlertPolicy").flatMap((policy) =>
+                (policy.inputs.conditions as { displayName: string; conditionPrometheusQueryLanguage: { query: string } }[]).map((c) => ({
+                    where: `alert ${String(policy.inputs.displayName)} / ${c.displayName}`,
+                    query: c.conditionPrometheusQueryLanguage.query,
+                })),
+            );
+            const [dashboard] = byType(graph, "gcp:monitoring/dashboard:Dashboard");
+            const tiles = JSON.parse(dashboard.inputs.dashboardJson as string).mosaicLayout.tiles as { widget: { title: string; xyChart?: { dataSets: { timeSeriesQuery: { prometheusQuery: string } }[] } } }[];
+            const charts = tiles.flatMap((t) => (t.widget.xyChart?.dataSets ?? []).map((d) => ({ where: `chart ${t.widget.title}`, query: d.timeSeriesQuery.prometheusQuery })));
+            return [...alerts, ...charts];
+        };
+
+        it("declares exactly the metrics and label keys the writers use", () => {
+            expect(Object.keys(labels).sort()).toEqual(customMetrics.map((m) => m.name).sort());
+            for (const m of customMetrics) expect(labels[m.name], m.name).toEqual(m.labels.map((l) => l.key).sort());
+        });
+
+        it("writes every declared metric from deployed code that runs with a metric writer's identity", () => {
+            const byMetric = written();
+            for (const m of customMetrics) expect(byMetric.get(m.name), `${m.name}: no deployed code writes it`).toBeDefined();
+            // The jobs that write pass the project from phase 3, and their clusters run as an account that may write.
+            const writerRoles = byType(graph, "gcp:projects/iAMMember:IAMMember").filter((m) => m.inputs.role === "roles/monitoring.metricWriter").map((m) => m.inputs.member);
+            const parameters = (name: string) => Object.fromEntries((job(graph, name).inputs.parameters as { name: string; default: string }[]).map((p) => [p.name, p.default]));
+            const clusterAccount = (name: string, key: string) =>
+                ((job(graph, name).inputs.jobClusters as { jobClusterKey: string; newCluster: { gcpAttributes: { googleServiceAccount?: string } } }[]).find((c) => c.jobClusterKey === key)!.newCluster.gcpAttributes
+                    .googleServiceAccount);
+            for (const [name, key] of [["benchmark_suite", "a100"], ["model_training", "training"], ["cost_tracking", "costs"]] as const) {
+                expect(parameters(name).metric_prefix, name).toBe(customMetricPrefix);
+                if (name !== "cost_tracking") expect(parameters(name).metrics_project, name).toBe("acme-ml-prod");
+                expect(writerRoles, name).toContain(`serviceAccount:${clusterAccount(name, key)}`);
+            }
+        });
+
+        it("reads in every alert and chart only metrics that deployed code writes, and reads every one of them", () => {
+            const byMetric = written();
+            const read = new Set<string>();
+            for (const { where, query } of readQueries()) {
+                const customs = [...query.matchAll(/custom_googleapis_com:ml_([a-z_]+)/g)].map((m) => m[1]);
+                expect(customs.length > 0 || query.includes(dcgmGpuUtilization.promql), `${where} reads no known metric: ${query}`).toBe(true);
+                for (const name of customs) {
+                    expect(byMetric.has(name), `${where} reads ${name}, which nothing writes`).toBe(true);
+                    read.add(name);
+                }
+            }
+            expect([...read].sort()).toEqual(customMetrics.map((m) => m.name).sort());
+        });
+
+        it("fails when a declared metric has no writer (the check can fail)", () => {
+            const byMetric = written();
+            byMetric.delete("inference_throughput");
+            expect(customMetrics.filter((m) => !byMetric.has(m.name)).map((m) => m.name)).toEqual(["inference_throughput"]);
+        });
     });
 });

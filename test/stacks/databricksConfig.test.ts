@@ -101,10 +101,11 @@ describe("migration:databricks", () => {
         const [variant] = configProblems(() => parseStack("dev", { ...ultra, "migration:phase": "1" }));
         expect(variant).toMatchObject({ key: "migration:databricks.a100.nodeType", accepted: expect.stringContaining("(a100-40gb): a2-highgpu-* or a2-megagpu-16g") });
         expect(() =>
-            parseStack("dev", { ...ultra, "migration:phase": "1", "migration:a100Quota": { variant: "a100-80gb", gpus: 3, preemptibleGpus: 5 } }),
+            parseStack("dev", { ...ultra, "migration:phase": "1", "migration:a100Quota": { variant: "a100-80gb", gpus: 3, preemptibleGpus: 6 } }),
         ).not.toThrow();
 
-        // Eight GPUs a node: 3 drivers need 24 on demand, 2 + 2 + 1 workers need 40 preemptible.
+        // Eight GPUs a node: 3 drivers need 24 on demand, 2 + 2 + 2 workers need 48 preemptible
+        // (the training and benchmark clusters are fixed at the A100 maximum).
         const big = databricks("dev", { a100: { nodeType: "a2-highgpu-8g", minWorkers: 1, maxWorkers: 2 } });
         const problems = configProblems(() => parseStack("dev", { ...big, "migration:phase": "1" }));
         expect(problems.map((p) => [p.key, p.value])).toEqual([
@@ -112,8 +113,8 @@ describe("migration:databricks", () => {
             ["migration:a100Quota.preemptibleGpus", "16"],
         ]);
         expect(problems[0].accepted).toMatch(/^an integer ≥ 24: the on-demand drivers \(8 GPU\(s\) each, a2-highgpu-8g\) of every A100 cluster that can run at once: /);
-        expect(problems[1].accepted).toContain("an integer ≥ 40");
-        expect(problems[1].accepted).toContain("the benchmark_suite job's cluster (1 driver + 1 workers)");
+        expect(problems[1].accepted).toContain("an integer ≥ 48");
+        expect(problems[1].accepted).toContain("the benchmark_suite job's cluster (1 driver + 2 workers)");
     });
 
     it("sizes the A100 quota for every A100 cluster that can run at once, not for one", () => {
@@ -121,13 +122,13 @@ describe("migration:databricks", () => {
         const problems = configProblems(() => parseStack("prod", { "migration:phase": "1", "migration:a100Quota": { gpus: 1, preemptibleGpus: 8 } }));
         expect(problems.map((p) => p.key)).toEqual(["migration:a100Quota.gpus", "migration:a100Quota.preemptibleGpus"]);
         expect(problems[0].accepted).toContain("an integer ≥ 3");
-        expect(problems[1].accepted).toContain("an integer ≥ 18");
+        expect(problems[1].accepted).toContain("an integer ≥ 24");
         // In phase 0 the request may still run ahead of (or behind) the plan.
         expect(() => parseStack("prod", { "migration:phase": "0", "migration:a100Quota": { gpus: 1, preemptibleGpus: 8 } })).not.toThrow();
     });
 
     it("defaults the A100 quota to the plan's clusters at once", () => {
-        expect(parseStack("prod", { "migration:a100Quota": {} }).a100Quota).toMatchObject({ gpus: 3, preemptibleGpus: 18 });
+        expect(parseStack("prod", { "migration:a100Quota": {} }).a100Quota).toMatchObject({ gpus: 3, preemptibleGpus: 24 });
     });
 
     it("requires a quota contact of its own, as an address, and an all-regions ceiling no lower than the GPUs that count against it", () => {
@@ -135,9 +136,9 @@ describe("migration:databricks", () => {
         expect(missing).toMatchObject({ key: "migration:quota", value: "(not set)", accepted: expect.stringContaining("{ contactEmail: the e-mail of a Google account") });
         const [bad] = configProblems(() => parseStack("prod", { "migration:quota": { contactEmail: "ml-platform" } }));
         expect(bad).toMatchObject({ key: "migration:quota.contactEmail", value: '"ml-platform"', accepted: expect.stringContaining("with quota-update permission") });
-        // prod: 8 H100 nodes × 8 GPUs + 16 + 32 A100 GPUs requested.
+        // prod: 8 H100 nodes × 8 GPUs + 16 + 48 A100 GPUs requested.
         const [low] = configProblems(() => parseStack("prod", { "migration:quota": { contactEmail: "platform-lead@example.com", allRegionsGpus: 100 } }));
-        expect(low).toMatchObject({ key: "migration:quota.allRegionsGpus", value: "100", accepted: expect.stringMatching(/^an integer ≥ 112: the H100 pools at their largest \(8 × 8 GPUs\)/) });
+        expect(low).toMatchObject({ key: "migration:quota.allRegionsGpus", value: "100", accepted: expect.stringMatching(/^an integer ≥ 128: the H100 pools at their largest \(8 × 8 GPUs\)/) });
         expect(() => parseStack("prod", { "migration:quota": { contactEmail: "platform-lead@example.com", allRegionsGpus: 200 } })).not.toThrow();
     });
 

@@ -9,8 +9,12 @@ describe("migration:workload and migration:monitoring", () => {
     it("defaults to the seed's share, the configured maxima as capacity, all channels and the seed's thresholds", () => {
         const prod = parseStack("prod", phase3);
         expect(prod.workload).toEqual({ databricksShare: hybridDatabricksShare });
-        // 8 a3-highgpu-8g + 8 a2-highgpu-1g; 16 c4a-standard-16 + 8 n2-highmem-8.
-        expect(workloadCapacity(prod)).toEqual({ gpus: 72, dataVcpus: 320 });
+        // 8 a3-highgpu-8g + 8 a2-highgpu-1g, in H100-equivalents (an A100 does 0.5417 of an H100's
+        // training work); 16 c4a-standard-16 + 8 n2-highmem-8.
+        expect(workloadCapacity(prod)).toEqual({ gpus: 64 + 8 * 0.5417, dataVcpus: 320 });
+        // A measured figure replaces the table's.
+        const measured = parseStack("prod", { ...phase3, "migration:cost": { training: { measuredThroughput: { ratio: 0.6, source: "run d vs g" } } } });
+        expect(workloadCapacity(measured).gpus).toBeCloseTo(64 + 8 * 0.6, 9);
         expect(alertChannelEmails(prod)).toEqual(["ml-platform-alerts@example.com", "ml-finops@example.com"]);
         expect(alertThresholds(prod)).toEqual({
             gpuUtilizationFloor: costRules.gcp.minGpuUtilization,
@@ -18,7 +22,7 @@ describe("migration:workload and migration:monitoring", () => {
             performanceDegradation: performanceDegradationAlert,
             dailyCostUsd: costRules.dailyCostAlertUsd,
         });
-        expect(workloadCapacity(parseStack("dev", phase3))).toEqual({ gpus: 10, dataVcpus: 16 });
+        expect(workloadCapacity(parseStack("dev", phase3))).toEqual({ gpus: 8 + 2 * 0.5417, dataVcpus: 16 });
     });
 
     it("distributes only from phase 3: earlier phases deploy the configured sizes", () => {
@@ -26,8 +30,8 @@ describe("migration:workload and migration:monitoring", () => {
         expect(configured).toMatchObject({ h100Nodes: { min: 2, max: 8 }, a100Workers: { min: 2, max: 8 }, movedSchedulesRun: true });
         expect(configured.distribution).toBeUndefined();
         const hybrid = stackCapacity(parseStack("prod", { ...phase3, "migration:workload": { databricksShare: 1 } }));
-        // Each of the two autoscaled A100 clusters gets (32 preemptible - 2 benchmark workers) / 2.
-        expect(hybrid).toMatchObject({ h100Nodes: { min: 1, max: 3 }, a100Workers: { min: 2, max: 15 } });
+        // Each of the three A100 clusters that can run at once gets a third of the 48 preemptible GPUs.
+        expect(hybrid).toMatchObject({ h100Nodes: { min: 1, max: 3 }, a100Workers: { min: 2, max: 16 } });
         expect(hybrid.distribution?.databricksShare).toBe(1);
     });
 
@@ -37,12 +41,14 @@ describe("migration:workload and migration:monitoring", () => {
     });
 
     it("rejects a capacity below both platforms' minimums, naming the key and the minimum", () => {
-        // prod's minimums: 3 A100 workers × 1 GPU + 3 H100 nodes × 8 GPUs (both pools kept) = 27.
-        const [gpus] = configProblems(() => parseStack("prod", { ...phase3, "migration:workload": { gpus: 26 } }));
+        // prod's minimums: 3 A100 workers × 1 GPU × 0.5417 + 3 H100 nodes × 8 GPUs (both pools kept) = 25.6251 H100-equivalents.
+        const [gpus] = configProblems(() => parseStack("prod", { ...phase3, "migration:workload": { gpus: 25 } }));
         expect(gpus.key).toBe("migration:workload.gpus");
-        expect(gpus.value).toBe("26");
-        expect(gpus.accepted).toMatch(/^an integer ≥ 27, room for both platforms at once: the A100 minimum \(3 × 1 GPUs\) and the H100 minimum \(3 × 8 GPUs\)$/);
-        expect(() => parseStack("prod", { ...phase3, "migration:workload": { gpus: 27 } })).not.toThrow();
+        expect(gpus.value).toBe("25");
+        expect(gpus.accepted).toMatch(
+            /^a capacity ≥ 25\.6251, room for both platforms at once: the A100 minimum \(3 × 1 GPUs × 0\.5417 of an H100\) and the H100 minimum \(3 × 8 GPUs\), in H100-equivalents$/,
+        );
+        expect(() => parseStack("prod", { ...phase3, "migration:workload": { gpus: 26 } })).not.toThrow();
 
         // 3 data-prep workers × 8 vCPUs + 2 C4A nodes × 16 vCPUs = 56.
         const [vcpus] = configProblems(() => parseStack("prod", { ...phase3, "migration:workload": { dataVcpus: 40 } }));
@@ -50,7 +56,7 @@ describe("migration:workload and migration:monitoring", () => {
         expect(vcpus.accepted).toContain("an integer ≥ 56");
 
         const [zero] = configProblems(() => parseStack("dev", { "migration:workload": { gpus: 0 } }));
-        expect(zero).toEqual({ key: "migration:workload.gpus", value: "0", accepted: "an integer ≥ 1" });
+        expect(zero).toEqual({ key: "migration:workload.gpus", value: "0", accepted: "a GPU capacity in H100-equivalents, above 0" });
     });
 
     it("rejects an alert channel that is not one of phase 0's, naming the key", () => {

@@ -78,11 +78,11 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
             expect(q.inputs.parent).toBe(`projects/acme-ml-${stack}`);
         }
         const preferred = Object.fromEntries(prefs.map((q) => [q.inputs.quotaId, Number((q.inputs.quotaConfig as { preferredValue: string }).preferredValue)]));
-        // dev: 1 H100 node × 8 + 3 + 16 A100s; prod: 8 × 8 + 16 + 32.
+        // dev: 1 H100 node × 8 + 3 + 16 A100s; prod: 8 × 8 + 16 + 48.
         expect(preferred).toEqual(
             stack === "dev"
                 ? { "NVIDIA-A100-GPUS-per-project-region": 3, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 16, "GPUS-ALL-REGIONS-per-project": 27 }
-                : { "NVIDIA-A100-GPUS-per-project-region": 16, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 32, "GPUS-ALL-REGIONS-per-project": 112 },
+                : { "NVIDIA-A100-GPUS-per-project-region": 16, "PREEMPTIBLE-NVIDIA-A100-GPUS-per-project-region": 48, "GPUS-ALL-REGIONS-per-project": 128 },
         );
     });
 

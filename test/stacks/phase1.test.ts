@@ -1,7 +1,9 @@
+import { defaultGpuMlRuntime } from "../../components/databricks/nodeTypes";
 import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { a100ClusterWorkers, costRules, successGates } from "../../components/targets";
 import { accountsHost } from "../../stacks/phases/databricksProviders";
+import { libraryModules } from "../../stacks/phases/phase1";
 import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { mockWorkspaceUrl } from "../../tools/engine/mockAnswers";
 import { byName, byType, runStack } from "../harness";
@@ -35,7 +37,7 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
             "databricks:index/externalLocation:ExternalLocation": 1,
             "databricks:index/catalog:Catalog": 1,
             "databricks:index/schema:Schema": 4,
-            "databricks:index/volume:Volume": 2,
+            "databricks:index/volume:Volume": 3,
             "databricks:index/grants:Grants": 1,
             // The A100 cluster's policy and the benchmark job cluster's.
             "databricks:index/clusterPolicy:ClusterPolicy": 2,
@@ -46,7 +48,7 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
             "databricks:index/sqlEndpoint:SqlEndpoint": 1,
             "databricks:index/sqlTable:SqlTable": 1,
             "databricks:index/notebook:Notebook": 1,
-            "databricks:index/workspaceFile:WorkspaceFile": 6,
+            "databricks:index/workspaceFile:WorkspaceFile": libraryModules.length,
             "databricks:index/job:Job": 1,
         });
         expect(byType(graph, "databricks:index/sqlTable:SqlTable")[0].inputs.name).toBe("benchmark_results");
@@ -177,13 +179,27 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
         });
     });
 
-    it("runs the benchmark suite on a fixed-size A100 job cluster with the gates from the seed's table", () => {
+    it("runs the benchmark suite on an A100 job cluster fixed at the training size, with the gates from the seed's table", () => {
         const benchmark = job(graph, "benchmark_suite");
         const [cluster] = benchmark.inputs.jobClusters as JobCluster[];
-        expect(cluster.newCluster).toMatchObject({ runtimeEngine: "STANDARD", nodeTypeId: "a2-highgpu-1g", numWorkers: stack === "dev" ? 1 : 2 });
+        // The training job cluster's size (the configured maximum before phase 3): one process per worker GPU.
+        const workers = stack === "dev" ? 2 : 8;
+        expect(cluster.newCluster).toMatchObject({ runtimeEngine: "STANDARD", nodeTypeId: "a2-highgpu-1g", numWorkers: workers });
+        expect(cluster.newCluster.gcpAttributes).not.toHaveProperty("googleServiceAccount");
         expect(benchmark.inputs.schedule).toBeUndefined();
         const parameters = Object.fromEntries((benchmark.inputs.parameters as { name: string; default: string }[]).map((p) => [p.name, p.default]));
-        expect(parameters).toMatchObject({ catalog: `ml_${stack}`, lib_path: "/Workspace/Shared/lib", results_table: "ml.benchmark_results" });
+        expect(parameters).toMatchObject({
+            catalog: `ml_${stack}`,
+            lib_path: "/Workspace/Shared/lib",
+            results_table: "ml.benchmark_results",
+            workers: String(workers),
+            gpus: String(workers),
+            runtime: `Databricks Runtime ${defaultGpuMlRuntime}`,
+            baseline_uri: "",
+            // Phase 3 declares the metrics; before it the suite writes none.
+            metric_prefix: "custom.googleapis.com/ml",
+            metrics_project: "",
+        });
         const gates = JSON.parse(parameters.gates);
         for (const [gate, g] of Object.entries(successGates)) expect(gates[gate]).toEqual({ op: g.op, ratio: g.ratio });
         expect(benchmark.inputs.emailNotifications).toMatchObject({ onFailures: expect.arrayContaining(["ml-platform-alerts@example.com"]) });

@@ -2,6 +2,7 @@ import { configuredA100Demand } from "../../stacks/databricksConfig";
 import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { deltaStorage } from "../../components/targets";
+import { libraryModules } from "../../stacks/phases/phase1";
 import { countByType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { byType, runStack, parseStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
@@ -47,7 +48,7 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
             "databricks:index/externalLocation:ExternalLocation": 2,
             "gcp:storage/bucketIAMMember:BucketIAMMember": 4,
             "databricks:index/notebook:Notebook": 5,
-            "databricks:index/workspaceFile:WorkspaceFile": 6,
+            "databricks:index/workspaceFile:WorkspaceFile": libraryModules.length,
             "databricks:index/job:Job": 4,
             "databricks:index/cluster:Cluster": 1,
             "pulumi:providers:databricks": 2,
@@ -110,8 +111,12 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
             nodeTypeId: "a2-highgpu-1g",
             dataSecurityMode: "SINGLE_USER",
             sparkEnvVars: { GPU_MEMORY_FRACTION: "0.85" },
-            autoscale: stack === "dev" ? { minWorkers: 1, maxWorkers: 2 } : { minWorkers: 2, maxWorkers: 8 },
+            // Fixed at the workers' maximum: the training runs on every worker GPU at once.
+            numWorkers: stack === "dev" ? 2 : 8,
         });
+        expect(clusters.training).not.toHaveProperty("autoscale");
+        const parameters = Object.fromEntries((training.inputs.parameters as { name: string; default: string }[]).map((p) => [p.name, p.default]));
+        expect(parameters).toMatchObject({ gpus: stack === "dev" ? "2" : "8", snapshot_volume: "curated.training_snapshots", metrics_project: "" });
         for (const cluster of Object.values(clusters)) {
             expect(cluster.gcpAttributes).toMatchObject({ availability: "PREEMPTIBLE_WITH_FALLBACK_GCP", firstOnDemand: 1 });
             expect(cluster).not.toHaveProperty("autoterminationMinutes");

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { customMetrics, metricType } from "../../components/customMetrics";
+import { customMetricPrefix, customMetrics, metricType } from "../../components/customMetrics";
 import { seedDailyCostQuery } from "../../components/databricks/costQueries";
 import { gpuMemoryEnvVars } from "../../components/databricks/clusterSpec";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
@@ -65,7 +65,8 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
             "gcp:monitoring/metricDescriptor:MetricDescriptor": customMetrics.length,
             "gcp:monitoring/dashboard:Dashboard": 1,
             "gcp:monitoring/alertPolicy:AlertPolicy": 3,
-            "gcp:serviceaccount/account:Account": 2,
+            // The node pools', the cost-tracking cluster's and the metrics writers'.
+            "gcp:serviceaccount/account:Account": 3,
             "databricks:index/query:Query": 3,
             "databricks:index/alert:Alert": 2,
             "databricks:index/notificationDestination:NotificationDestination": 1,
@@ -85,14 +86,17 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
             expect((r.inputs[labelProperty(r.type)!] as Record<string, string>).phase, r.urn).toBe("phase-3");
         }
         const updated = Object.fromEntries(Object.entries(step.changes).map(([urn, keys]) => [urn.split("::").pop(), keys]));
-        // Only sizes move: the workload distribution's maxima (and a cluster policy's limits that follow them).
+        // Only sizes move (the workload distribution's maxima, and a cluster policy's limits that follow
+        // them), and the GPU jobs start writing metrics (their parameters and their clusters' identity).
         const expected: Record<string, Record<string, string[]>> = {
             dev: {
                 a100: ["autoscale"],
                 "a100-policy": ["definition"],
-                "model-training": ["jobClusters"],
+                "model-training": ["jobClusters", "parameters"],
                 // A job cluster's policy is derived from the cluster: its size limits follow.
                 "model-training-training-policy": ["definition"],
+                "benchmark-suite": ["jobClusters", "parameters"],
+                "benchmark-suite-a100-policy": ["definition"],
             },
             prod: {
                 "h100-on-demand": ["autoscaling"],
@@ -100,9 +104,11 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
                 "c4a-data": ["autoscaling"],
                 a100: ["autoscale"],
                 "a100-policy": ["definition"],
-                "model-training": ["jobClusters"],
+                "model-training": ["jobClusters", "parameters"],
                 "model-training-data_prep-policy": ["definition"],
                 "model-training-training-policy": ["definition"],
+                "benchmark-suite": ["jobClusters", "parameters"],
+                "benchmark-suite-a100-policy": ["definition"],
                 "data-migration": ["jobClusters"],
                 "data-migration-migrate-policy": ["definition"],
             },
@@ -280,7 +286,8 @@ ORDER BY date DESC`;
             billing_export_table: `acme-ml-${stack}.billing_export.gcp_billing_export_resource_v1_01A2B3_C4D5E6_F7A8B9`,
             gcp_project: `acme-ml-${stack}`,
             workspace_id: "1234567890123456",
-            daily_cost_metric: metricType("daily_cost"),
+            metric_prefix: customMetricPrefix,
+            baseline_days: "14",
         });
 
         // The job cluster runs as the cost-tracking service account, which may read the export and write metrics.
@@ -294,7 +301,7 @@ ORDER BY date DESC`;
         expect(reader.inputs).toMatchObject({ datasetId: "billing_export", role: "roles/bigquery.dataViewer", member });
         const roles = byType(graph, "gcp:projects/iAMMember:IAMMember").filter((m) => m.inputs.member === member).map((m) => m.inputs.role);
         expect(roles.sort()).toEqual(["roles/bigquery.readSessionUser", "roles/monitoring.metricWriter"]);
-        const [actAs] = byType(graph, "gcp:serviceaccount/iAMMember:IAMMember");
+        const actAs = byType(graph, "gcp:serviceaccount/iAMMember:IAMMember").find((m) => m.name === "cost-tracking-workspace-user")!;
         expect(actAs.inputs).toMatchObject({ role: "roles/iam.serviceAccountUser", member: expect.stringMatching(/^serviceAccount:db-1234567890123456@/) });
         // The job (its component) is registered after the grants its cluster's first run needs, and after its table.
         const component = graph.resources.find((r) => r.type === "migration:databricks:NotebookJob" && r.name === "cost-tracking")!;

@@ -98,12 +98,13 @@ function costLines(estimate: CostEstimate): string[] {
     if (estimate.baselineRatio === null && estimate.perTrainingRatio === null) {
         return [
             `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · the baseline later phases are measured against`,
-            `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)}`,
+            `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)} (${estimate.perTrainingBasis})`,
         ];
     }
     const lines = [
         `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · ${ratio(estimate.baselineRatio, estimate.targets.totalCostRatio)}`,
         `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)} · ${ratio(estimate.perTrainingRatio, estimate.targets.perTrainingCostRatio)}`,
+        `      per training rests on ${estimate.perTrainingBasis}`,
     ];
     if (estimate.unpriced.length > 0) lines.push(`      ⚠ unpriced, not in the totals: ${estimate.unpriced.map(nameOf).join(", ")}`);
     return lines;

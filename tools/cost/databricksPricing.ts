@@ -5,7 +5,9 @@
  * spot, as `gcpAttributes.availability` and `firstOnDemand` place them). Serverless SQL's
  * rate includes its compute.
  */
+import { CostConfig } from "../../stacks/configSchema";
 import { DbuRateKey } from "./catalog";
+import { equalWorkHours, gpusOf, ratioFor } from "./equalWork";
 import { CronError, runsPerMonth } from "./cron";
 import { PricedAmount } from "./gcpPricing";
 import { formatNumber, formatUsd, list, num, overrideFix, priceOf, PricedResource, PricingContext, record, str, Unpriced } from "./lines";
@@ -25,6 +27,20 @@ export interface ClusterHour {
     describe: string;
 }
 
+/** Workers a classic cluster runs at: single node 0, fixed `numWorkers`, or `min + autoscaleLoad × (max − min)`. */
+export function clusterWorkers(spec: Record<string, unknown>, usage: CostConfig): { workers: number; text: string } {
+    const autoscale = record(spec.autoscale);
+    const maxWorkers = num(autoscale.maxWorkers);
+    if (spec.isSingleNode === true) return { workers: 0, text: "single node" };
+    if (maxWorkers !== undefined) {
+        const minWorkers = num(autoscale.minWorkers) ?? 0;
+        const workers = minWorkers + usage.databricks.autoscaleLoad * (maxWorkers - minWorkers);
+        return { workers, text: `${formatNumber(workers)} of ${minWorkers}–${maxWorkers} workers (cost.databricks.autoscaleLoad ${usage.databricks.autoscaleLoad})` };
+    }
+    const workers = num(spec.numWorkers) ?? 0;
+    return { workers, text: `${formatNumber(workers)} workers` };
+}
+
 /**
  * One hour of a classic cluster (a `Cluster` or a job's `newCluster`): driver + workers,
  * VMs and DBUs. Autoscaling clusters run at `min + autoscaleLoad × (max − min)` workers.
@@ -40,22 +56,7 @@ export function clusterHour(spec: Record<string, unknown>, sku: "jobs" | "allPur
         throw new Unpriced(`the cluster's node type comes from ${from}, not nodeTypeId; set nodeTypeId so it can be priced`);
     }
     const driverType = str(spec.driverNodeTypeId) ?? nodeType;
-
-    const autoscale = record(spec.autoscale);
-    let workers: number;
-    let workerText: string;
-    const maxWorkers = num(autoscale.maxWorkers);
-    if (spec.isSingleNode === true) {
-        workers = 0;
-        workerText = "single node";
-    } else if (maxWorkers !== undefined) {
-        const minWorkers = num(autoscale.minWorkers) ?? 0;
-        workers = minWorkers + usage.databricks.autoscaleLoad * (maxWorkers - minWorkers);
-        workerText = `${formatNumber(workers)} of ${minWorkers}–${maxWorkers} workers (cost.databricks.autoscaleLoad ${usage.databricks.autoscaleLoad})`;
-    } else {
-        workers = num(spec.numWorkers) ?? 0;
-        workerText = `${formatNumber(workers)} workers`;
-    }
+    const { workers, text: workerText } = clusterWorkers(spec, usage);
 
     const gcpAttributes = record(spec.gcpAttributes);
     const spot = spotAvailabilities.has(str(gcpAttributes.availability) ?? "") || gcpAttributes.usePreemptibleExecutors === true;
@@ -143,6 +144,45 @@ function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
 
     // Hours each cluster runs in one job run: the sum of its tasks' hours (tasks run in sequence).
     const clusters = new Map(list(r.inputs.jobClusters).map((c) => [str(c.jobClusterKey) ?? "", { spec: record(c.newCluster), hours: 0, key: str(c.jobClusterKey) ?? "" }]));
+    let basis: PricedAmount["perTrainingBasis"];
+
+    /**
+     * The training task of the training job, on GPUs, does the reference run's work: its hours
+     * follow from the GPUs (equalWork.ts) unless the stack states them for this job.
+     */
+    const equalWork = (key: string, spec: Record<string, unknown>): number | undefined => {
+        const reference = ctx.trainingReference;
+        if (!isTraining || !reference || key !== reference.task || jobUsage?.taskHours[key] !== undefined) return undefined;
+        const { gpus, gpuType } = gpusOf(ctx.catalog, str(spec.nodeTypeId));
+        const workerGpus = clusterWorkers(spec, usage).workers * gpus;
+        if (!gpuType || workerGpus === 0) return undefined;
+        let ratio: ReturnType<typeof ratioFor>;
+        try {
+            ratio = ratioFor(gpuType, reference, usage.training.measuredThroughput);
+        } catch (error) {
+            if (error instanceof RangeError) throw new Unpriced(`task ${key} cannot be priced at equal work: ${error.message}`);
+            throw error;
+        }
+        const hours = equalWorkHours(reference, workerGpus, ratio.ratio);
+        const line =
+            `${key}: ${formatNumber(hours)} h a run at equal work: ${reference.describe} on GCP = ` +
+            `${formatNumber(workerGpus)} × ${gpuType} at ${ratio.ratio} of a ${reference.gpuType} each (${ratio.basis}: ${ratio.detail})`;
+        assumptions.push(line);
+        basis = { basis: ratio.basis, short: `${formatNumber(workerGpus)} × ${gpuType} for ${formatNumber(hours)} h = ${reference.describe.replace(/ \(.*$/, "")} on GCP; ${ratio.short}`, detail: line };
+        return hours;
+    };
+    /** Equal-work hours longer than the task's timeout would be stopped, not paid in full: said once the job is known to run. */
+    const overTimeout: string[] = [];
+    const withinTimeout = (key: string, task: Record<string, unknown>, hours: number | undefined): number | undefined => {
+        const timeout = num(task.timeoutSeconds);
+        if (hours !== undefined && timeout !== undefined && hours * 3600 > timeout) {
+            overTimeout.push(
+                `${r.urn}: task ${key} needs ${formatNumber(hours)} h at equal work, past its ${formatNumber(timeout / 60)}-minute timeout; ` +
+                    "a run would be stopped unfinished. Give the training cluster more GPUs, or set the task's timeout for the work",
+            );
+        }
+        return hours;
+    };
     const parts: string[] = [];
     let perRunUsd = 0;
     const tasks = list(r.inputs.tasks);
@@ -161,15 +201,15 @@ function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
             parts.push(`${key} on a SQL warehouse (priced with the warehouse)`);
             continue;
         }
-        const hours = taskHours(key);
         const clusterKey = str(task.jobClusterKey);
         if (clusterKey !== undefined) {
             const cluster = clusters.get(clusterKey);
             if (!cluster || Object.keys(cluster.spec).length === 0) {
                 throw new Unpriced(`task ${key} runs on job cluster "${clusterKey}", which has no newCluster spec in the job`);
             }
-            cluster.hours += hours;
+            cluster.hours += withinTimeout(key, task, equalWork(key, cluster.spec)) ?? taskHours(key);
         } else if (task.newCluster) {
+            const hours = withinTimeout(key, task, equalWork(key, record(task.newCluster))) ?? taskHours(key);
             const hour = clusterHour(record(task.newCluster), "jobs", ctx, prices);
             perRunUsd += hour.usdPerHour * hours;
             parts.push(`${key}: ${formatNumber(hours)} h × (${hour.describe})`);
@@ -186,10 +226,16 @@ function priceJob(r: PricedResource, ctx: PricingContext): PricedAmount {
 
     const { runs, why } = jobRuns(r, jobName, ctx);
     assumptions.push(why);
+    if (runs > 0) overTimeout.forEach((message) => ctx.warn(message));
+    const runHours = Math.max(0, ...[...clusters.values()].map((c) => c.hours));
+    if (isTraining && runs > 0 && runHours > ctx.usage.hoursPerMonth / runs) {
+        ctx.warn(`${r.urn}: a run's ${formatNumber(runHours)} h on one cluster is longer than the ${formatNumber(ctx.usage.hoursPerMonth / runs)} h between runs; runs would queue`);
+    }
     return {
         monthlyUsd: perRunUsd * runs,
         // A training job that never runs (paused, as at a workload share of 0) is not where training happens.
         perTrainingUsd: isTraining && runs > 0 ? perRunUsd : undefined,
+        ...(isTraining && basis ? { perTrainingBasis: basis } : {}),
         detail: `${formatNumber(runs)} runs × ${formatUsd(perRunUsd)} a run; ${parts.join("; ")}`,
         assumptions,
         prices,

@@ -11,8 +11,9 @@
 import { CostConfig, costConfigSchema } from "../../stacks/configSchema";
 import { defaultCatalog, PriceCatalog, withOverrides } from "./catalog";
 import { databricksPricers } from "./databricksPricing";
+import { gcpGpuRunCost, trainingReference } from "./equalWork";
 import { gcpPricers, PricedAmount } from "./gcpPricing";
-import { CostLine, phaseOf, PricedResource, PricingContext, Side, Unpriced } from "./lines";
+import { CostLine, formatUsd, phaseOf, PricedResource, PricingContext, Side, Unpriced } from "./lines";
 
 export type { CostLine, PricedResource, Side } from "./lines";
 
@@ -36,6 +37,8 @@ export interface CostSummary {
     gcpMonthlyUsd: number;
     databricksMonthlyUsd: number;
     perTrainingUsd: number | null;
+    /** What one training run's cost rests on: equal work by a measured or a sourced/assumed throughput, or configured hours. */
+    perTrainingBasis: string;
     baselineRatio: number | null;
     perTrainingRatio: number | null;
     unpriced: string[];
@@ -80,12 +83,15 @@ export function estimateCost(graph: { resources: readonly PricedResource[] }, op
     const usage = options.usage ?? costConfigSchema.parse(undefined);
     const catalog = withOverrides(options.catalog ?? defaultCatalog, usage.priceOverrides);
     const warnings: string[] = [];
-    const ctx: PricingContext = { catalog, usage, warn: (message) => warnings.push(message) };
+    const reference = trainingReference(graph.resources, usage, catalog);
+    const ctx: PricingContext = { catalog, usage, warn: (message) => warnings.push(message), ...(reference ? { trainingReference: reference } : {}) };
 
     const resources: CostLine[] = [];
     const notModelled: Record<string, number> = {};
     let trainingJob: CostLine | undefined;
+    let trainingJobBasis: PricedAmount["perTrainingBasis"];
     let trainingJobUnpriced = false;
+    const gpuPools: { line: CostLine; share: NonNullable<PricedAmount["trainingPool"]> }[] = [];
     for (const r of graph.resources) {
         const pricer = pricers[r.type];
         if (!pricer) {
@@ -105,7 +111,11 @@ export function estimateCost(graph: { resources: readonly PricedResource[] }, op
                 prices: amount.prices,
             };
             resources.push(line);
-            if (jobNameOf(r) === usage.training.jobName) trainingJob = line;
+            if (amount.trainingPool) gpuPools.push({ line, share: amount.trainingPool });
+            if (jobNameOf(r) === usage.training.jobName) {
+                trainingJob = line;
+                trainingJobBasis = amount.perTrainingBasis;
+            }
         } catch (error) {
             if (!(error instanceof Unpriced)) throw error;
             warnings.push(`${r.urn} is not priced: ${error.reason}`);
@@ -126,19 +136,34 @@ export function estimateCost(graph: { resources: readonly PricedResource[] }, op
         byPhase[key] = (byPhase[key] ?? 0) + line.monthlyUsd;
     }
 
+    // The GCP run's GPU task: the reference GPU-hours at the pools' price per GPU-hour, shared
+    // among the pools by their GPUs at maximum (equalWork.ts).
+    if (reference && gpuPools.length > 0) {
+        const { parts, usdPerGpuHour } = gcpGpuRunCost(reference, gpuPools.map((p) => p.share));
+        gpuPools.forEach(({ line }, i) => {
+            line.perTrainingUsd = parts[i];
+            line.assumptions.push(`one training run: ${reference.describe} at ${formatUsd(usdPerGpuHour)} per GPU-hour across the training pools`);
+        });
+    }
+
     // One training run: the Databricks training job once it exists; until then the GCP pools
-    // that run the training workflow's tasks, each at its maximum for the task's duration.
-    // A training job that cannot be priced leaves it unknown rather than falling back.
+    // that run the training workflow's tasks (the GPU task as above, the others at their maximum
+    // for the task's hours). A training job that cannot be priced leaves it unknown rather than falling back.
     let perTrainingUsd: number | null = null;
     let perTrainingSource: CostEstimate["perTrainingSource"] = "none";
+    let perTrainingBasis = "no training workload priced";
     if (trainingJob?.perTrainingUsd !== undefined) {
         perTrainingUsd = trainingJob.perTrainingUsd;
         perTrainingSource = "databricks-job";
+        perTrainingBasis = trainingJobBasis
+            ? `equal work: ${trainingJobBasis.short}`
+            : "the training job's configured task hours (no GKE training pool in the graph to compare work with, or jobs.<job>.taskHours set)";
     } else if (!trainingJobUnpriced) {
         const pools = priced.filter((l) => l.side === "gcp" && l.perTrainingUsd !== undefined);
         if (pools.length > 0) {
             perTrainingUsd = pools.reduce((total, l) => total + l.perTrainingUsd!, 0);
             perTrainingSource = "gcp-pools";
+            perTrainingBasis = reference ? `the reference work on GCP: ${reference.describe}` : "the GKE pools at their maximum for the tasks' hours";
         }
     }
 
@@ -155,6 +180,7 @@ export function estimateCost(graph: { resources: readonly PricedResource[] }, op
         databricksMonthlyUsd,
         perTrainingUsd,
         perTrainingSource,
+        perTrainingBasis,
         baselineRatio,
         perTrainingRatio,
         unpriced: resources.filter((l) => !l.priced).map((l) => l.urn),
@@ -184,6 +210,6 @@ export function baselineOf(estimate: CostEstimate): CostBaseline {
 
 /** The plan JSON's `cost` object for a phase. */
 export function costSummary(estimate: CostEstimate): CostSummary {
-    const { monthlyUsd, gcpMonthlyUsd, databricksMonthlyUsd, perTrainingUsd, baselineRatio, perTrainingRatio, unpriced } = estimate;
-    return { monthlyUsd, gcpMonthlyUsd, databricksMonthlyUsd, perTrainingUsd, baselineRatio, perTrainingRatio, unpriced };
+    const { monthlyUsd, gcpMonthlyUsd, databricksMonthlyUsd, perTrainingUsd, perTrainingBasis, baselineRatio, perTrainingRatio, unpriced } = estimate;
+    return { monthlyUsd, gcpMonthlyUsd, databricksMonthlyUsd, perTrainingUsd, perTrainingBasis, baselineRatio, perTrainingRatio, unpriced };
 }

@@ -3,11 +3,16 @@
  * + boot disk, spot or on demand, between their autoscaling bounds), the GKE cluster fee,
  * Cloud Storage buckets and BigQuery datasets.
  */
+import type { PerTrainingBasis, TrainingPoolShare } from "./equalWork";
 import { formatNumber, labelOf, list, num, overrideFix, priceOf, PricedResource, PricingContext, record, str, Unpriced } from "./lines";
 
 export interface PricedAmount {
     monthlyUsd: number;
     perTrainingUsd?: number;
+    /** A GKE pool of the reference training run: its part of the run is priced per GPU-hour (equalWork.ts). */
+    trainingPool?: TrainingPoolShare;
+    /** What a training job's run rests on, when its training task is priced at equal work. */
+    perTrainingBasis?: { basis: PerTrainingBasis; short: string; detail: string };
     detail: string;
     assumptions: string[];
     prices: string[];
@@ -110,11 +115,15 @@ function priceNodePool(r: PricedResource, ctx: PricingContext): PricedAmount {
     const diskUsdPerNodeHour = (diskSizeGb * diskUsdPerGbMonth) / hours;
     const perNodeHour = nodeUsdPerHour + diskUsdPerNodeHour;
     const monthlyUsd = nodeHours * perNodeHour;
-    const perTrainingUsd = taskHours !== undefined ? bounds.max * taskHours * perNodeHour : undefined;
+    // The reference run's GPU task is priced per GPU-hour over all its pools (estimate.ts); another task at the pool's maximum.
+    const reference = ctx.trainingReference;
+    const gpuTask = reference !== undefined && task === reference.task && machine.accelerator !== undefined;
+    const perTrainingUsd = taskHours !== undefined && !gpuTask ? bounds.max * taskHours * perNodeHour : undefined;
     const range = bounds.min === bounds.max ? `${bounds.max}` : `${bounds.min}–${bounds.max}`;
     return {
         monthlyUsd,
         perTrainingUsd,
+        ...(gpuTask ? { trainingPool: { nodes: bounds.max, gpusPerNode: machine.accelerator!.count, nodeUsdPerHour: perNodeHour } } : {}),
         detail: `${range} × ${machineType} ${spot ? "spot" : "on demand"} + ${diskSizeGb} GB ${diskType}, ${formatNumber(nodeHours)} node-h (${bounds.how})`,
         assumptions,
         prices,

@@ -6,6 +6,7 @@
  */
 import { CostConfig } from "../../stacks/configSchema";
 import { PriceCatalog, Provenance, provenanceLabel } from "./catalog";
+import type { TrainingReference } from "./equalWork";
 
 /** The part of a graph resource the cost model reads (a GraphResource, or a policy's resource). */
 export interface PricedResource {
@@ -44,6 +45,8 @@ export interface PricingContext {
     catalog: PriceCatalog;
     usage: CostConfig;
     warn(message: string): void;
+    /** What one training run is on GCP (tools/cost/equalWork.ts), when the graph has GKE training pools. */
+    trainingReference?: TrainingReference;
 }
 
 export class Unpriced extends Error {

@@ -60,6 +60,7 @@ export function formatCostBreakdown(estimate: CostEstimate, title: BreakdownTitl
         `Per training run ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)} (${
             { "databricks-job": "the Databricks training job", "gcp-pools": "the GCP training pools", none: "no training workload priced" }[estimate.perTrainingSource]
         })`,
+        `  rests on       ${estimate.perTrainingBasis}`,
     );
     if (estimate.baseline) {
         out.push(
@@ -117,7 +118,8 @@ export function formatCostDiffMarkdown(baseline: CostEstimate, next: CostEstimat
         out.push(
             "",
             `Against the phase-0 GCP baseline: total **${percent(next.baselineRatio)}** (${verdict(next.baselineRatio, next.targets.totalCostRatio)}), ` +
-                `per training **${percent(next.perTrainingRatio)}** (${verdict(next.perTrainingRatio, next.targets.perTrainingCostRatio)}).`,
+                `per training **${percent(next.perTrainingRatio)}** (${verdict(next.perTrainingRatio, next.targets.perTrainingCostRatio)}); ` +
+                `one training run rests on ${next.perTrainingBasis}.`,
         );
     }
 

@@ -2,13 +2,16 @@
  * Benchmark results from the `benchmark_results` Delta table (written by the benchmark suite
  * job, components/databricks/tableDefinitions.ts), through a SQL warehouse.
  *
- * The table holds one row per benchmark of a run, each with its Databricks/GCP `ratio` and the
- * `gate` it is held to. The latest Databricks run is read; a gate measured by several
- * benchmarks (inference latency: single request and streaming) takes the worst ratio, so
- * every benchmark must meet it. The suite measures throughput and latency only: convergence
- * time and the cost ratios are not in the table and come from a results file (`--results`),
- * or the gate reports them missing. The table has no phase column: its results are the
- * current phase's, the phase the suite runs in.
+ * The table holds one row per benchmark and model of a run (ml_migration.benchmarks), each
+ * with its Databricks/GCP `ratio`, the `gate` it is held to, and the GCP run the ratio was taken
+ * against (`baseline_run_id`). The latest Databricks run is read together with the GCP rows its
+ * ratios rest on, so a ratio counts only when both platforms' rows are in the table and agree
+ * with it. A gate measured by several rows (inference throughput: batch and streaming, for each
+ * model) takes the worst ratio, so every one must meet it. Rows no gate holds (the one-GPU
+ * throughput comparisons) are not read. The suite measures training throughput, convergence
+ * time and inference: the cost ratios are not in the table and come from a results file
+ * (`--results`), or the gate reports them missing. The table has no phase column: its results
+ * are the current phase's, the phase the suite runs in.
  *
  * The SQL runs behind `SqlRunner`; `databricksSqlRunner` is the official driver
  * (`@databricks/sql`). The token is read from the environment and never printed.
@@ -42,12 +45,20 @@ export function checkTableName(name: string): string {
 export function latestRunQuery(table: string): string {
     const t = checkTableName(table);
     return [
-        "SELECT run_id, run_at, benchmark, gate, ratio",
-        `FROM ${t}`,
-        "WHERE platform = :platform",
-        `  AND run_id = (SELECT run_id FROM ${t} WHERE platform = :platform ORDER BY run_at DESC LIMIT 1)`,
+        "SELECT d.run_id, d.run_at, d.benchmark, d.model, d.gate, d.ratio, d.value, d.baseline_run_id, g.value AS gcp_value",
+        `FROM ${t} AS d`,
+        `LEFT JOIN ${t} AS g`,
+        "  ON g.platform = :baseline_platform AND g.run_id = d.baseline_run_id",
+        "  AND g.benchmark = d.benchmark AND g.model = d.model AND g.config = d.config",
+        "WHERE d.platform = :platform AND d.gate IS NOT NULL",
+        `  AND d.run_id = (SELECT run_id FROM ${t} WHERE platform = :platform ORDER BY run_at DESC LIMIT 1)`,
     ].join("\n");
 }
+
+/** The named parameters of `latestRunQuery`. */
+export const latestRunParameters = { platform: "databricks", baseline_platform: "gcp" } as const;
+
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined);
 
 /** The latest run's rows as `{ phase, metrics }` (the shape `parseBenchmarkResults` reads). */
 export function resultsFromRows(rows: readonly Record<string, unknown>[], phase: number, source: string): { phase: number; metrics: Partial<Record<SuccessGate, number>>; source: string } {
@@ -58,15 +69,28 @@ export function resultsFromRows(rows: readonly Record<string, unknown>[], phase:
     const problems: string[] = [];
     for (const row of rows) {
         const gate = row.gate as string;
+        const what = `benchmark ${String(row.benchmark)}${row.model ? ` (${String(row.model)})` : ""}`;
         if (!(gateNames as string[]).includes(gate)) {
-            problems.push(`benchmark ${String(row.benchmark)}: gate "${gate}" is not one of ${gateNames.join(", ")}`);
+            problems.push(`${what}: gate "${gate}" is not one of ${gateNames.join(", ")}`);
             continue;
         }
-        const ratio = row.ratio;
-        if (typeof ratio !== "number" || !Number.isFinite(ratio)) {
+        const ratio = num(row.ratio);
+        if (ratio === undefined) {
             // No GCP baseline for this benchmark: the gate cannot be judged from this run.
-            problems.push(`benchmark ${String(row.benchmark)} (${gate}): no ratio (is there a GCP baseline row?)`);
+            problems.push(`${what} (${gate}): no ratio (is there a GCP baseline row?)`);
             continue;
+        }
+        if ("gcp_value" in row) {
+            const value = num(row.value);
+            const gcpValue = num(row.gcp_value);
+            if (gcpValue === undefined || value === undefined) {
+                problems.push(`${what} (${gate}): its GCP row (run ${String(row.baseline_run_id)}) is not in the table; the ratio cannot be checked`);
+                continue;
+            }
+            if (!(gcpValue > 0) || Math.abs(value / gcpValue - ratio) > 1e-6 * Math.max(1, ratio)) {
+                problems.push(`${what} (${gate}): ratio ${ratio} is not ${value} / ${gcpValue}, its Databricks and GCP values`);
+                continue;
+            }
         }
         const g = gate as SuccessGate;
         metrics[g] = metrics[g] === undefined ? ratio : worst(thresholds[g].op, metrics[g]!, ratio);
@@ -77,7 +101,7 @@ export function resultsFromRows(rows: readonly Record<string, unknown>[], phase:
 
 export async function readResultsTable(runner: SqlRunner, table: string, phase: number): Promise<ReturnType<typeof resultsFromRows>> {
     try {
-        const rows = await runner.query(latestRunQuery(table), { platform: "databricks" });
+        const rows = await runner.query(latestRunQuery(table), { ...latestRunParameters });
         return resultsFromRows(rows, phase, table);
     } finally {
         await runner.close();

@@ -123,3 +123,42 @@ def daily_totals(rows, day):
         cost = sum(float(row[f"{c}_cost"] or 0) for c in CATEGORIES)
         totals[row["source"]] = totals.get(row["source"], 0.0) + cost
     return totals
+
+
+# The workload label of training compute on both platforms (GKE training pools, Databricks
+# training clusters and job clusters carry workload=training).
+TRAINING_WORKLOAD = "training"
+
+
+def training_cost_per_hour(rows, day):
+    """Cost of one hour of the training workload on ``day``, per source: its compute cost ÷ 24.
+
+    An hour of the day, not an hour a job ran: what training costs the platform per hour, the
+    same measure on both sides and for the GCP baseline.
+    """
+    totals = {}
+    for row in rows:
+        if row["date"] == day and row["workload"] == TRAINING_WORKLOAD:
+            totals[row["source"]] = totals.get(row["source"], 0.0) + float(row["compute_cost"] or 0)
+    return {source: total / 24 for source, total in totals.items()}
+
+
+def baseline_window(end, days):
+    """The ``days`` complete days before ``end`` (the workspace's creation day): GCP ran all training then."""
+    if not isinstance(end, dt.date):
+        raise ValueError(f"baseline end {end!r}: expected a date")
+    if not isinstance(days, int) or days < 1:
+        raise ValueError(f"baseline days {days!r}: expected a positive integer")
+    return end - dt.timedelta(days=days), end - dt.timedelta(days=1)
+
+
+def baseline_cost_per_hour(rows, start, end):
+    """The GCP baseline of cost per training hour: GCP training compute over the window's hours.
+
+    None when the billing export has no GCP training cost in the window (it was enabled later).
+    """
+    days = {row["date"] for row in rows if row["source"] == "gcp" and row["workload"] == TRAINING_WORKLOAD and start <= row["date"] <= end}
+    if not days:
+        return None
+    total = sum(float(row["compute_cost"] or 0) for row in rows if row["source"] == "gcp" and row["workload"] == TRAINING_WORKLOAD and start <= row["date"] <= end)
+    return total / (len(days) * 24)

@@ -1,16 +1,23 @@
-"""Writing custom metrics to Cloud Monitoring from a Databricks cluster.
+"""Writing custom metrics to Cloud Monitoring (``projects.timeSeries.create``).
 
-The cluster runs as a Google service account (``gcpAttributes.googleServiceAccount``), so the
-VM's metadata server hands out its access token: no key, no client library beyond the
-standard one. Metric types and labels are the contract in components/customMetrics.ts.
+The token is the machine's (``gcp_http``); 429 and 5xx answers are retried with backoff. What
+is written, under which names and labels, is ``ml_migration.metrics``; the metric descriptors
+are declared by the program (components/customMetrics.ts), and a test holds the two together.
+
+The API takes at most 200 time series a call and at most one point per time series a call,
+and a point must be newer than the series' last one. A retry after a 5xx that had in fact
+written some points gets those refused as out of order; such a retry is therefore reported
+with the API's message rather than passed over.
 """
 
 import datetime as dt
 import json
 import urllib.request
 
-METADATA_TOKEN_URL = "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token"
+from . import gcp_http
+
 MONITORING_URL = "https://monitoring.googleapis.com/v3/projects/{project}/timeSeries"
+MAX_SERIES_PER_CALL = 200
 
 
 def gauge(metric_type, value, labels, end_time, project):
@@ -33,24 +40,27 @@ def gauge(metric_type, value, labels, end_time, project):
     }
 
 
-def access_token(urlopen=urllib.request.urlopen):
-    request = urllib.request.Request(METADATA_TOKEN_URL, headers={"Metadata-Flavor": "Google"})
-    with urlopen(request, timeout=10) as response:
-        return json.loads(response.read().decode("utf-8"))["access_token"]
+def _identity(series):
+    return (series["metric"]["type"], tuple(sorted(series["metric"]["labels"].items())))
 
 
-def write(project, series, urlopen=urllib.request.urlopen):
-    """Writes time series (at most 200, the API's limit per call)."""
+def write(project, series, urlopen=urllib.request.urlopen, sleep=None):
+    """Writes time series in calls of at most 200; returns how many were written."""
     if not series:
         return 0
-    if len(series) > 200:
-        raise ValueError(f"{len(series)} time series: expected at most 200 per call")
-    token = access_token(urlopen)
-    request = urllib.request.Request(
-        MONITORING_URL.format(project=project),
-        data=json.dumps({"timeSeries": series}).encode("utf-8"),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urlopen(request, timeout=30):
-        return len(series)
+    seen = set()
+    for s in series:
+        key = _identity(s)
+        if key in seen:
+            raise ValueError(f"two points for {key[0]} {dict(key[1])}: the API takes one point per time series a call")
+        seen.add(key)
+    kwargs = {"urlopen": urlopen, **({"sleep": sleep} if sleep else {})}
+    for start in range(0, len(series), MAX_SERIES_PER_CALL):
+        chunk = series[start:start + MAX_SERIES_PER_CALL]
+        gcp_http.call(
+            f"writing {len(chunk)} time series to project {project}",
+            MONITORING_URL.format(project=project),
+            json.dumps({"timeSeries": chunk}).encode("utf-8"),
+            **kwargs,
+        )
+    return len(series)

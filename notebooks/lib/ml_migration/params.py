@@ -44,3 +44,12 @@ def positive_int(name, text):
     if value < 1:
         raise ValueError(f"parameter {name} = {text!r}: expected a positive integer")
     return value
+
+
+def volume_path(catalog, schema_volume):
+    """``catalog`` + ``schema.volume`` -> the volume's ``/Volumes/catalog/schema/volume`` path, each part validated."""
+    parts = schema_volume.split(".") if isinstance(schema_volume, str) else []
+    if len(parts) != 2:
+        raise ValueError(f"volume {schema_volume!r}: expected schema.volume")
+    names = [identifier("catalog", catalog), identifier("schema", parts[0]), identifier("volume", parts[1])]
+    return "/Volumes/" + "/".join(names)

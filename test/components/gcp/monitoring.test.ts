@@ -61,8 +61,10 @@ describe("hybridDashboard", () => {
             [24, 16],
             [0, 32],
             [24, 32],
+            [0, 48],
+            [24, 48],
         ]);
-        expect(json.mosaicLayout.tiles[5].widget.text!.content).toContain("below 0.8");
+        expect(json.mosaicLayout.tiles[7].widget.text!.content).toContain("below 0.8");
     });
 });
 

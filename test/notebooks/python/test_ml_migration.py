@@ -1,24 +1,12 @@
-"""Unit tests of the ml_migration package the notebooks import (no Spark, no GPU needed)."""
+"""Unit tests of the ml_migration package's helpers: parameters, GPU memory, training bookkeeping,
+the data copy and cost tracking (no Spark, no GPU, no torch). The suite's modules: test_benchmarks.py."""
 
 import datetime as dt
-import json
-import os
 import sqlite3
-import sys
 import unittest
 from types import SimpleNamespace
 
-from ml_migration import benchmarks, costs, gcp_metrics, gpu, ingest, params, training
-
-# The gates the benchmark job passes, as the TypeScript test hands them over (or the seed's).
-GATES = json.loads(os.environ.get("GATES_JSON") or json.dumps({
-    "trainingThroughput": {"op": ">=", "ratio": 0.95},
-    "convergenceTime": {"op": "<=", "ratio": 1.05},
-    "inferenceLatency": {"op": "<=", "ratio": 1.1},
-    "inferenceThroughput": {"op": ">=", "ratio": 0.9},
-    "totalCost": {"op": "<=", "ratio": 0.7},
-    "costPerTraining": {"op": "<=", "ratio": 0.75},
-}))
+from ml_migration import costs, gpu, ingest, params, training
 
 
 class ParamsTest(unittest.TestCase):
@@ -42,6 +30,10 @@ class ParamsTest(unittest.TestCase):
             with self.assertRaises(ValueError):
                 params.json_object("gates", bad)
         self.assertEqual(params.positive_int("workers", "2"), 2)
+        self.assertEqual(params.volume_path("ml_dev", "curated.training_snapshots"), "/Volumes/ml_dev/curated/training_snapshots")
+        for bad in ["curated", "curated.x.y", "curated.x-y", "../etc.passwd"]:
+            with self.assertRaises(ValueError):
+                params.volume_path("ml_dev", bad)
         for bad in ["0", "-1", "two"]:
             with self.assertRaises(ValueError):
                 params.positive_int("workers", bad)
@@ -75,73 +67,6 @@ class GpuTest(unittest.TestCase):
         self.assertEqual(gpu.apply_to_torch(no_gpu, 0.85), [])
 
 
-class BenchmarksTest(unittest.TestCase):
-    def test_the_suite_is_the_seeds(self):
-        self.assertEqual(benchmarks.SUITE, {
-            "training_throughput": ["small_batch", "large_batch", "distributed"],
-            "inference_latency": ["single_request", "batch_request", "streaming"],
-        })
-        listed = [b for names in benchmarks.SUITE.values() for b in names]
-        self.assertEqual(sorted(listed), sorted(benchmarks.CASES))
-        for name, case in benchmarks.CASES.items():
-            self.assertIn(name, benchmarks.SUITE[case.category])
-            self.assertIn(case.gate, GATES)
-
-    def test_percentile_is_nearest_rank(self):
-        values = list(range(1, 101))
-        self.assertEqual(benchmarks.percentile(values, 95), 95)
-        self.assertEqual(benchmarks.percentile(values, 100), 100)
-        self.assertEqual(benchmarks.percentile([3.0], 95), 3.0)
-        self.assertEqual(benchmarks.percentile([5, 1, 3], 50), 3)
-        with self.assertRaises(ValueError):
-            benchmarks.percentile([], 95)
-
-    def test_measure_throughput_and_latency(self):
-        # 4 iterations of 32 samples in 2 s: 64 samples/s.
-        self.assertAlmostEqual(benchmarks.measure("small_batch", [0.5, 0.5, 0.5, 0.5]), 64.0)
-        self.assertAlmostEqual(benchmarks.measure("single_request", [0.010] * 19 + [0.100]), 10.0)
-        with self.assertRaises(ValueError):
-            benchmarks.measure("small_batch", [0.5, 0.0])
-
-    def test_gates_at_their_boundaries(self):
-        throughput, latency = GATES["trainingThroughput"], GATES["inferenceLatency"]
-        self.assertTrue(benchmarks.meets(throughput["ratio"], throughput))
-        self.assertFalse(benchmarks.meets(throughput["ratio"] - 0.001, throughput))
-        self.assertTrue(benchmarks.meets(latency["ratio"], latency))
-        self.assertFalse(benchmarks.meets(latency["ratio"] + 0.001, latency))
-        with self.assertRaises(ValueError):
-            benchmarks.meets(1.0, {"op": "==", "ratio": 1})
-
-    def test_result_rows_compare_with_the_gcp_baseline(self):
-        rows = benchmarks.result_rows(
-            run_id="r1", run_at="2024-03-27T00:00:00Z",
-            measurements={"small_batch": 96.0, "single_request": 12.0, "streaming": 5.0},
-            baselines={"small_batch": 100.0, "single_request": 10.0},
-            gates=GATES, node_type="a2-highgpu-1g", workers=2,
-        )
-        self.assertEqual([r["benchmark"] for r in rows], ["single_request", "small_batch", "streaming"])
-        by = {r["benchmark"]: r for r in rows}
-        self.assertAlmostEqual(by["small_batch"]["ratio"], 0.96)
-        self.assertTrue(by["small_batch"]["passed"])          # 96% of GCP throughput >= 95%
-        self.assertFalse(by["single_request"]["passed"])      # 120% of GCP latency > 110%
-        self.assertIsNone(by["streaming"]["passed"])          # no baseline: does not count
-        for row in rows:
-            self.assertEqual(list(row), benchmarks.RESULT_COLUMNS)
-            self.assertEqual(row["platform"], "databricks")
-        self.assertFalse(benchmarks.all_passed(rows))
-
-    def test_all_passed_needs_every_benchmark(self):
-        everything = {b: 1.0 for b in benchmarks.CASES}
-        rows = benchmarks.result_rows("r", "t", everything, everything, GATES, "a2-highgpu-1g", 2)
-        self.assertTrue(benchmarks.all_passed(rows))
-        self.assertFalse(benchmarks.all_passed(rows[:-1]))
-
-    def test_a_missing_gate_is_named(self):
-        with self.assertRaises(ValueError) as caught:
-            benchmarks.result_rows("r", "t", {"small_batch": 1.0}, {}, {}, "a2-highgpu-1g", 1)
-        self.assertIn("trainingThroughput", str(caught.exception))
-
-
 class TrainingTest(unittest.TestCase):
     def test_throughput_and_versions(self):
         self.assertEqual(training.samples_per_second(1000, 4), 250)
@@ -159,6 +84,28 @@ class TrainingTest(unittest.TestCase):
             training.model_row("", 1, "m", "x", "u", "r", 1, {}, "now")
         with self.assertRaises(ValueError):
             training.model_row("m", 0, "m", "x", "u", "r", 1, {}, "now")
+
+
+class DistributedTrainingTest(unittest.TestCase):
+    def test_every_file_is_read_by_exactly_one_process(self):
+        files = [f"part-{i:05d}.parquet" for i in range(7)]
+        shares = [training.shard(list(reversed(files)), rank, 3) for rank in range(3)]
+        self.assertEqual(sorted(f for share in shares for f in share), files)
+        self.assertEqual([len(s) for s in shares], [3, 2, 2])
+        with self.assertRaises(ValueError):
+            training.shard([], 0, 1)
+        with self.assertRaises(ValueError):
+            training.shard(files, 3, 3)
+
+    def test_every_process_takes_the_fewest_steps_any_process_has(self):
+        # Shares of 1,030, 1,000 and 990 rows at 100 a batch: 10, 10 and 9 steps; everyone takes 9,
+        # or the processes with a 10th batch would wait at its all-reduce forever.
+        local = [training.steps_per_epoch(rows, 100) for rows in (1030, 1000, 990)]
+        self.assertEqual(local, [10, 10, 9])
+        self.assertEqual([training.common_steps(n, lambda own: min(local)) for n in local], [9, 9, 9])
+        with self.assertRaises(ValueError) as caught:
+            training.common_steps(5, lambda own: 0)
+        self.assertIn("fewer rows than one batch", str(caught.exception))
 
 
 class IngestTest(unittest.TestCase):
@@ -185,9 +132,6 @@ class IngestTest(unittest.TestCase):
         self.assertEqual(ingest.loaded_rows([{"num_affected_rows": 10, "num_inserted_rows": 10}]), 10)
         self.assertEqual(ingest.loaded_rows([]), 0)
 
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 class CostsTest(unittest.TestCase):
@@ -285,46 +229,33 @@ class CostsTest(unittest.TestCase):
         self.assertEqual(costs.daily_totals(rows, day), {"gcp": 725.0, "databricks": 400.0})
 
 
-class GcpMetricsTest(unittest.TestCase):
-    def test_builds_a_gauge_point(self):
-        at = dt.datetime(2024, 3, 21, 6, 5, tzinfo=dt.timezone.utc)
-        self.assertEqual(gcp_metrics.gauge("custom.googleapis.com/ml/daily_cost", 1234, {"source": "gcp"}, at, "acme-ml-dev"), {
-            "metric": {"type": "custom.googleapis.com/ml/daily_cost", "labels": {"source": "gcp"}},
-            "resource": {"type": "global", "labels": {"project_id": "acme-ml-dev"}},
-            "metricKind": "GAUGE",
-            "valueType": "DOUBLE",
-            "points": [{"interval": {"endTime": "2024-03-21T06:05:00Z"}, "value": {"doubleValue": 1234.0}}],
-        })
-        with self.assertRaises(ValueError):
-            gcp_metrics.gauge("compute.googleapis.com/instance/uptime", 1, {}, at, "p")
-        with self.assertRaises(ValueError):
-            gcp_metrics.gauge("custom.googleapis.com/ml/daily_cost", 1, {}, dt.datetime(2024, 3, 21), "p")
+    def test_cost_per_training_hour_per_platform(self):
+        day = dt.date(2024, 3, 21)
+        rows = [
+            {"date": day, "source": "gcp", "workload": "training", "compute_cost": 480, "storage_cost": 9, "network_cost": 0},
+            {"date": day, "source": "gcp", "workload": "data-processing", "compute_cost": 100, "storage_cost": 0, "network_cost": 0},
+            {"date": day, "source": "databricks", "workload": "training", "compute_cost": 240, "storage_cost": 0, "network_cost": 0},
+            {"date": day, "source": "databricks", "workload": "training", "compute_cost": None, "storage_cost": 0, "network_cost": 0},
+            {"date": dt.date(2024, 3, 20), "source": "databricks", "workload": "training", "compute_cost": 999, "storage_cost": 0, "network_cost": 0},
+        ]
+        self.assertEqual(costs.training_cost_per_hour(rows, day), {"gcp": 20.0, "databricks": 10.0})
 
-    def test_writes_with_the_metadata_servers_token(self):
-        calls = []
+    def test_the_baseline_is_gcp_training_before_the_workspace(self):
+        start, last = costs.baseline_window(dt.date(2024, 3, 15), 14)
+        self.assertEqual((start, last), (dt.date(2024, 3, 1), dt.date(2024, 3, 14)))
+        rows = [
+            {"date": dt.date(2024, 3, 13), "source": "gcp", "workload": "training", "compute_cost": 240},
+            {"date": dt.date(2024, 3, 14), "source": "gcp", "workload": "training", "compute_cost": 480},
+            {"date": dt.date(2024, 3, 14), "source": "gcp", "workload": "inference", "compute_cost": 1000},
+            {"date": dt.date(2024, 3, 15), "source": "gcp", "workload": "training", "compute_cost": 9999},
+        ]
+        # Two days with GCP training cost in the window (the export started on the 13th): 720 / 48 h.
+        self.assertEqual(costs.baseline_cost_per_hour(rows, start, last), 15.0)
+        self.assertIsNone(costs.baseline_cost_per_hour(rows[2:], start, last))
+        for bad in [(dt.date(2024, 3, 15), 0), ("2024-03-15", 14)]:
+            with self.assertRaises(ValueError):
+                costs.baseline_window(*bad)
 
-        class Response:
-            def __init__(self, body):
-                self.body = body
 
-            def __enter__(self):
-                return self
-
-            def __exit__(self, *exc):
-                return False
-
-            def read(self):
-                return self.body
-
-        def urlopen(request, timeout):
-            calls.append(request)
-            return Response(b'{"access_token": "tok"}' if "metadata" in request.full_url else b"{}")
-
-        at = dt.datetime(2024, 3, 21, tzinfo=dt.timezone.utc)
-        series = [gcp_metrics.gauge("custom.googleapis.com/ml/daily_cost", 1, {"source": "gcp"}, at, "p")]
-        self.assertEqual(gcp_metrics.write("p", series, urlopen=urlopen), 1)
-        self.assertEqual(calls[0].get_header("Metadata-flavor"), "Google")
-        self.assertEqual(calls[1].full_url, "https://monitoring.googleapis.com/v3/projects/p/timeSeries")
-        self.assertEqual(calls[1].get_header("Authorization"), "Bearer tok")
-        self.assertEqual(json.loads(calls[1].data)["timeSeries"], series)
-        self.assertEqual(gcp_metrics.write("p", [], urlopen=urlopen), 0)
+if __name__ == "__main__":
+    unittest.main()
