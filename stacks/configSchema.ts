@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { planA100Demand } from "../components/databricks/a100Demand";
+import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "../components/gcp/performanceBaseline";
 import {
     a100NodeTypeNames,
     cpuNodeTypePattern,
@@ -207,6 +208,19 @@ export const configSchema = z.strictObject({
             masterAuthorizedCidrs: field(z.array(cidr(), { error: "a list of IPv4 CIDR blocks" }), {
                 accepted: "a list of IPv4 CIDR blocks",
             }).default([]),
+            // How the program's Kubernetes provider reaches the control plane (GkeCluster.kubeconfig).
+            kubernetesEndpoint: oneOf(["dns", "ip"]).default("dns"),
+        })
+        .prefault({}),
+    // The GCP performance baseline on the H100 pool (PerformanceBaseline), from phase 0.
+    performanceBaseline: z
+        .strictObject({
+            image: matching(containerImagePattern, `a container image with Python 3, PyTorch and CUDA, such as ${defaultBaselineImage}`).default(
+                defaultBaselineImage,
+            ),
+            schedule: matching(cronSchedulePattern, 'five cron fields, in UTC, such as "0 4 * * 0"').default("0 4 * * 0"),
+            suspend: flag().default(false),
+            bucketName: matching(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, "a GCS bucket name").optional(),
         })
         .prefault({}),
     h100: z

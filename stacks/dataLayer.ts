@@ -44,9 +44,11 @@ export const dataLayerMembers: Readonly<Record<Exclude<Phase, 0>, readonly { com
         { component: "migration:databricks:Workspace" },
         { component: "migration:databricks:DeltaStorage" },
         { component: "migration:databricks:DeltaTable", names: ["benchmark-results"] },
+        // The GCP baseline's results, read in place (the external location is the stateful part).
+        { component: "migration:databricks:SourceDataAccess", names: ["gcp-baseline-results-location"] },
     ],
     2: [
-        { component: "migration:databricks:SourceDataAccess" },
+        { component: "migration:databricks:SourceDataAccess", names: ["migration-source-location"] },
         { component: "migration:databricks:DeltaTable", names: ["models", "cost-metrics", "training-examples", "training-features"] },
     ],
     3: [{ component: "migration:gcp:CustomMetricDescriptors" }],

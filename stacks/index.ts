@@ -47,6 +47,7 @@ export = async () => {
         c4aNodePool: baseline.c4a.nodePool.name,
         billingExportDataset: baseline.costMonitoring.billingExport.datasetId,
         budgetAlertsTopic: baseline.costMonitoring.alertsTopic.id,
+        performanceBaselineResults: baseline.performanceBaseline.resultsUri,
         ...(d1
             ? {
                   databricksWorkspaceUrl: d1.workspace.workspaceUrl,

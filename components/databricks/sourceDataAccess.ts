@@ -9,8 +9,11 @@ export interface SourceDataAccessArgs {
     /** The Unity Catalog storage credential that reads it, and its Google service account. */
     credentialName: pulumi.Input<string>;
     credentialServiceAccount: pulumi.Input<string>;
-    /** Who reads the files in place (`READ_FILES`): the migration job's run-as identity. */
+    /** Who reads the files in place (`READ_FILES`): the jobs' run-as identity. */
     readers: string[];
+    /** What the bucket grants wait for, when the program creates the bucket too. */
+    bucketDependsOn?: pulumi.Resource[];
+    comment?: string;
 }
 
 /** Read-only GCS roles for the storage credential on the source bucket. */
@@ -23,10 +26,10 @@ export function parseGcsUri(uri: string): { bucket: string; prefix: string } {
 }
 
 /**
- * Seed Phase 2, Day 8-10 (data migration): lets Unity Catalog read the data the GCP side
- * wrote, in place, through a read-only external location. The migration job copies it into
- * Delta from there; nothing on the GCP side is written or moved, so a rollback has nothing
- * to undo. Replaces the seed's `/mnt` mount.
+ * Lets Unity Catalog read what the GCP side wrote, in place, through a read-only external
+ * location: the training data of phase 2 (Day 8-10, data migration; the migration job copies
+ * it into Delta from there, replacing the seed's `/mnt` mount) and the GCP baseline's result
+ * files of phase 1. Nothing on the GCP side is written or moved, so a rollback has nothing to undo.
  */
 export class SourceDataAccess extends pulumi.ComponentResource {
     readonly readers: gcp.storage.BucketIAMMember[];
@@ -45,7 +48,8 @@ export class SourceDataAccess extends pulumi.ComponentResource {
 
         const member = pulumi.interpolate`serviceAccount:${args.credentialServiceAccount}`;
         this.readers = sourceReaderRoles.map(
-            (role) => new gcp.storage.BucketIAMMember(`${name}-${role.split(".").pop()}`, { bucket, role, member }, { parent: this }),
+            (role) =>
+                new gcp.storage.BucketIAMMember(`${name}-${role.split(".").pop()}`, { bucket, role, member }, { parent: this, dependsOn: args.bucketDependsOn }),
         );
         this.location = new databricks.ExternalLocation(
             `${name}-location`,
@@ -59,7 +63,7 @@ export class SourceDataAccess extends pulumi.ComponentResource {
                 readOnly: true,
                 isolationMode: "ISOLATION_MODE_ISOLATED",
                 forceDestroy: false,
-                comment: "GCP-side training data, read in place by the migration job",
+                comment: args.comment ?? "GCP-side training data, read in place by the migration job",
             },
             { parent: this, dependsOn: this.readers, protect: true, retainOnDelete: true },
         );

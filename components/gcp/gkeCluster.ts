@@ -96,4 +96,51 @@ export class GkeCluster extends pulumi.ComponentResource {
         );
         this.registerOutputs({ clusterName: this.cluster.name, endpoint: this.cluster.endpoint });
     }
+
+    /**
+     * A kubeconfig for the Kubernetes provider, built from the cluster's outputs. `dns` (the
+     * default) uses the DNS-based endpoint: reachable wherever Google APIs are, gated by IAM
+     * (`container.clusters.connect`), with a publicly trusted certificate, so it needs no CA.
+     * `ip` uses the IP endpoint and the cluster's CA; it answers only the authorised networks
+     * (`migration:gke.masterAuthorizedCidrs`) and the VPC.
+     */
+    kubeconfig(endpoint: KubernetesEndpoint): pulumi.Output<string> {
+        const dnsEndpoint = this.cluster.controlPlaneEndpointsConfig.apply((c) => c?.dnsEndpointConfig?.endpoint);
+        return pulumi
+            .all([this.cluster.name, dnsEndpoint, this.cluster.endpoint, this.cluster.masterAuth.clusterCaCertificate])
+            .apply(([name, dns, ip, ca]) =>
+                endpoint === "dns" ? gkeKubeconfig({ name, server: `https://${dns}` }) : gkeKubeconfig({ name, server: `https://${ip}`, caData: ca }),
+            );
+    }
+}
+
+export type KubernetesEndpoint = "dns" | "ip";
+
+/**
+ * A kubeconfig (JSON) that authenticates with `gke-gcloud-auth-plugin`: short-lived tokens of
+ * whoever runs Pulumi, never a stored credential. The plugin must be on the PATH of the machine
+ * that runs `pulumi up` (`gcloud components install gke-gcloud-auth-plugin`).
+ */
+export function gkeKubeconfig(cluster: { name: string; server: string; caData?: string }): string {
+    return JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: cluster.name, cluster: { server: cluster.server, ...(cluster.caData ? { "certificate-authority-data": cluster.caData } : {}) } }],
+        users: [
+            {
+                name: cluster.name,
+                user: {
+                    exec: {
+                        apiVersion: "client.authentication.k8s.io/v1beta1",
+                        command: "gke-gcloud-auth-plugin",
+                        installHint: "Install gke-gcloud-auth-plugin: gcloud components install gke-gcloud-auth-plugin",
+                        provideClusterInfo: true,
+                        interactiveMode: "Never",
+                    },
+                },
+            },
+        ],
+        contexts: [{ name: cluster.name, context: { cluster: cluster.name, user: cluster.name } }],
+        "current-context": cluster.name,
+    });
 }

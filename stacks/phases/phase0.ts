@@ -1,10 +1,14 @@
 /**
  * Phase 0, pre-transition: today's GCP setup as code — the project's APIs (enabled by the
  * context), the network, the private GKE cluster with its H100 (on-demand + spot) and C4A pools,
- * cost monitoring, and the GPU quota requests (the A100s of every cluster that can run at once,
- * and the all-regions ceiling) that the Databricks setup of phase 1 waits for.
+ * cost monitoring, the GPU quota requests (the A100s of every cluster that can run at once,
+ * and the all-regions ceiling) that the Databricks setup of phase 1 waits for, and the GCP
+ * performance baseline on the H100 pool that every promotion gate is measured against.
  */
 import * as gcp from "@pulumi/gcp";
+import * as k8s from "@pulumi/kubernetes";
+import { customMetricPrefix } from "../../components/customMetrics";
+import { PerformanceBaseline } from "../../components/gcp/performanceBaseline";
 import { ArmNodePool } from "../../components/gcp/armNodePool";
 import { CostMonitoring } from "../../components/gcp/costMonitoring";
 import { GkeCluster } from "../../components/gcp/gkeCluster";
@@ -14,7 +18,9 @@ import { Network, podsRangeName, servicesRangeName } from "../../components/gcp/
 import { splitBySpotShare } from "../../components/gcp/spotSplit";
 import { h100MachineTypes } from "../configSchema";
 import { requestedAllRegionsGpus } from "../databricksConfig";
+import { hybridPhase } from "../hybridConfig";
 import { PhaseContext } from "./context";
+import { librarySources } from "./library";
 
 export interface Phase0 {
     network: Network;
@@ -23,7 +29,13 @@ export interface Phase0 {
     c4a: ArmNodePool;
     costMonitoring: CostMonitoring;
     a100Quota: GpuQuotaRequest;
+    /** The program's Kubernetes provider for the GKE cluster. */
+    kubernetes: k8s.Provider;
+    performanceBaseline: PerformanceBaseline;
 }
+
+/** Where the baseline's result files go: `gs://<bucket>/<prefix>/`. */
+export const baselineResultsPrefix = "runs";
 
 export function phase0(ctx: PhaseContext): Phase0 {
     const { config } = ctx;
@@ -140,5 +152,35 @@ export function phase0(ctx: PhaseContext): Phase0 {
         ctx.gcpOptions(),
     );
 
-    return { network, gke, h100, c4a, costMonitoring, a100Quota };
+    // Built from the cluster's outputs: unknown until the cluster exists, so a preview of a new
+    // stack plans the Kubernetes resources without contacting a cluster.
+    const kubernetes = new k8s.Provider("ml-gke", { kubeconfig: gke.kubeconfig(config.gke.kubernetesEndpoint) });
+    const performanceBaseline = new PerformanceBaseline(
+        "performance-baseline",
+        {
+            project: config.gcpProject,
+            region: config.region,
+            bucketName: config.performanceBaseline.bucketName ?? `${config.gcpProject}-performance-baseline`,
+            resultsPrefix: baselineResultsPrefix,
+            namespace: "ml-benchmarks",
+            cluster: gke.cluster,
+            accountId: "ml-perf-baseline",
+            image: config.performanceBaseline.image,
+            schedule: config.performanceBaseline.schedule,
+            suspend: config.performanceBaseline.suspend,
+            machineType: config.h100.machineType,
+            accelerator: h100Type.accelerator,
+            gpus: h100Type.count,
+            // The share of GPU memory the A100 clusters give each process: like with like.
+            gpuMemoryFraction: config.databricks.a100.gpuMemoryFraction,
+            library: librarySources(),
+            // The custom metrics exist from the hybrid phase; written before, they would be created undeclared.
+            metrics: config.phase >= hybridPhase ? { project: config.gcpProject, prefix: customMetricPrefix } : undefined,
+            labels: ctx.labels(phase, "benchmark"),
+        },
+        // The Kubernetes resources follow the cluster through the provider; a run waits for an H100 node.
+        ctx.gcpOptions({ providers: [kubernetes] }),
+    );
+
+    return { network, gke, h100, c4a, costMonitoring, a100Quota, kubernetes, performanceBaseline };
 }

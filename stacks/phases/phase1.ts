@@ -11,6 +11,7 @@ import { A100Cluster } from "../../components/databricks/a100Cluster";
 import { gpuClusterSpec } from "../../components/databricks/clusterSpec";
 import { DeltaStorage } from "../../components/databricks/deltaStorage";
 import { DeltaTable } from "../../components/databricks/deltaTable";
+import { SourceDataAccess } from "../../components/databricks/sourceDataAccess";
 import { NotebookJob } from "../../components/databricks/notebookJob";
 import { NotebookSet, notebooksDir } from "../../components/databricks/notebookSet";
 import { SqlWarehouse } from "../../components/databricks/sqlWarehouse";
@@ -24,6 +25,7 @@ import { workspaceRoles } from "../databricksConfig";
 import { hybridPhase } from "../hybridConfig";
 import { accountProvider, workspaceProvider } from "./databricksProviders";
 import { PhaseContext } from "./context";
+import { libraryDir, libraryModules } from "./library";
 import { Phase0 } from "./phase0";
 
 /** Where the notebooks and their shared Python package live in the workspace. */
@@ -48,12 +50,6 @@ export const schemas = {
     ml: "Models and benchmark results",
     ops: "Operational data: cost metrics",
 };
-
-/** Modules of the `ml_migration` package the notebooks import (phase 3 adds its own). */
-export const libraryModules = [
-    "__init__.py", "params.py", "gpu.py", "benchmarks.py", "workloads.py", "models.py", "suite.py", "run_files.py",
-    "gcp_http.py", "gcp_metrics.py", "metrics.py", "baseline.py", "training.py", "ingest.py",
-];
 
 /**
  * Workers of the A100 job clusters that train, and of the benchmark suite's. Fixed, not
@@ -121,6 +117,8 @@ export interface Phase1Data {
     /** The principals the stack config names, assigned to the workspace; what names one waits for `access.assignments`. */
     access: WorkspaceAccess;
     storage: DeltaStorage;
+    /** The GCP baseline's result files (phase 0's bucket), read in place by the benchmark suite. */
+    gcpBaselineResults: SourceDataAccess;
     warehouse: SqlWarehouse;
     tables: { benchmarkResults: DeltaTable };
 }
@@ -203,7 +201,21 @@ export function phase1Data(ctx: PhaseContext, baseline: Phase0): Phase1Data {
         inWorkspace,
     );
 
-    return { providers: { account, workspace: ws }, names, workspace, access, storage, warehouse, tables: { benchmarkResults } };
+    const gcpBaselineResults = new SourceDataAccess(
+        "gcp-baseline-results",
+        {
+            sourceUri: baseline.performanceBaseline.resultsUri,
+            locationName: `${names.catalog}_gcp_baseline`,
+            credentialName: storage.credential.name,
+            credentialServiceAccount: storage.credential.databricksGcpServiceAccount.email,
+            readers: [roles.jobsRunAs],
+            bucketDependsOn: [baseline.performanceBaseline.bucket],
+            comment: "The GCP baseline's benchmark results, loaded by the benchmark suite",
+        },
+        ctx.gcpOptions({ providers: [ws] }),
+    );
+
+    return { providers: { account, workspace: ws }, names, workspace, access, storage, gcpBaselineResults, warehouse, tables: { benchmarkResults } };
 }
 
 export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Compute {
@@ -238,7 +250,7 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
             sourceDir: notebooksDir,
             notebooks: [{ file: "benchmark_suite.py", path: workspaceLayout.notebooks.benchmarkSuite }],
             files: libraryModules.map((module) => ({
-                file: `lib/ml_migration/${module}`,
+                file: `${libraryDir}/${module}`,
                 path: `${workspaceLayout.library}/ml_migration/${module}`,
             })),
         },
@@ -284,8 +296,8 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
                 workers: String(benchmarkWorkers),
                 gpus: String(trainingClusterGpus(ctx)),
                 runtime: `Databricks Runtime ${db.a100.sparkVersion}`,
-                // The GCP baseline's result files (python -m ml_migration.baseline); set per run until phase 0 keeps them in a bucket.
-                baseline_uri: "",
+                // The GCP baseline's result files (phase 0's PerformanceBaseline), read through a read-only external location.
+                baseline_uri: data.gcpBaselineResults.url,
                 ...metricsParameters(ctx),
             },
             failureEmails: config.costMonitoring.notificationEmails,

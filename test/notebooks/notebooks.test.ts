@@ -240,7 +240,7 @@ describe("deployed notebooks", () => {
         function written(): Map<string, string[]> {
             const sources = [
                 ...byType(graph, "databricks:index/notebook:Notebook").map((n) => ({ where: n.inputs.path as string, text: decoded(n) })),
-                { where: "python -m ml_migration.baseline (GKE)", text: fs.readFileSync(path.join(libDir, "ml_migration", "baseline.py"), "utf8") },
+                ...gkeBaseline().map(({ where, text }) => ({ where, text })),
             ];
             const byMetric = new Map<string, string[]>();
             for (const { where, text } of sources) {
@@ -251,6 +251,24 @@ describe("deployed notebooks", () => {
                 }
             }
             return byMetric;
+        }
+
+        /** The GKE performance baseline as deployed: the CronJob's command, its mounted package, its env and identity. */
+        function gkeBaseline() {
+            type Pod = { serviceAccountName: string; containers: { command: string[]; env: { name: string; value: string }[] }[] };
+            return byType(graph, "kubernetes:batch/v1:CronJob").map((cron) => {
+                const pod = (cron.inputs as { spec: { jobTemplate: { spec: { template: { spec: Pod } } } } }).spec.jobTemplate.spec.template.spec;
+                const [container] = pod.containers;
+                const module = container.command.join(" ").match(/-m ml_migration\.(\w+)/)![1];
+                const library = byType(graph, "kubernetes:core/v1:ConfigMap")[0].inputs.data as Record<string, string>;
+                const ksa = byType(graph, "kubernetes:core/v1:ServiceAccount").find((a) => (a.inputs.metadata as { name: string }).name === pod.serviceAccountName)!;
+                return {
+                    where: `python -m ml_migration.${module} (GKE CronJob)`,
+                    text: library[`${module}.py`],
+                    env: Object.fromEntries(container.env.map((e) => [e.name, e.value])),
+                    account: (ksa.inputs.metadata as { annotations: Record<string, string> }).annotations["iam.gke.io/gcp-service-account"],
+                };
+            });
         }
 
         const readQueries = () => {
@@ -285,6 +303,9 @@ describe("deployed notebooks", () => {
                 if (name !== "cost_tracking") expect(parameters(name).metrics_project, name).toBe("acme-ml-prod");
                 expect(writerRoles, name).toContain(`serviceAccount:${clusterAccount(name, key)}`);
             }
+            const [gke] = gkeBaseline();
+            expect(gke.env.METRICS_PROJECT).toBe("acme-ml-prod");
+            expect(writerRoles).toContain(`serviceAccount:${gke.account}`);
         });
 
         it("reads in every alert and chart only metrics that deployed code writes, and reads every one of them", () => {

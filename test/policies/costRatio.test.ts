@@ -122,7 +122,9 @@ describe(`${costRatioTargetsName} (mandatory)`, () => {
     it("fails when the GCP share stays at full size beside Databricks (total past 70%)", async () => {
         const outcome = await check(costRatioTargets, phase3(a100Spot, { onDemand: [2, 3], spot: [0, 5] }), { phase: 3, cost: {}, baseline });
         expect(outcome.violations).toHaveLength(1);
-        expect(outcome.violations[0].message).toMatch(/^phase 3: estimated \$[\d,.]+ a month is 1\d\d\.\d% of the phase-0 GCP baseline \$229,263\.07; the target is ≤ 70\.0% \(cost\.targets\.totalCostRatio\)\. Largest: h100-on-demand/);
+        expect(outcome.violations[0].message).toMatch(/^phase 3: estimated \$[\d,.]+ a month is 1\d\d\.\d% of the phase-0 GCP baseline \$[\d,.]+; the target is ≤ 70\.0% \(cost\.targets\.totalCostRatio\)\. Largest: h100-on-demand/);
+        const usd = baseline.monthlyUsd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+        expect(outcome.violations[0].message).toContain(`of the phase-0 GCP baseline $${usd};`);
     });
 
     it("fails when the training node type and on-demand workers push cost per training past 75%", async () => {

@@ -29,6 +29,9 @@ describe("stack config", () => {
         ["migration:h100", JSON.stringify({ machineType: "a2-highgpu-8g" }), 'one of "a3-highgpu-1g"'],
         ["migration:c4a", JSON.stringify({ diskType: "pd-balanced" }), 'one of "hyperdisk-balanced"'],
         ["migration:region", "US Central", "a GCP region such as us-central1"],
+        ["migration:performanceBaseline", JSON.stringify({ schedule: "@weekly" }), "five cron fields, in UTC"],
+        ["migration:performanceBaseline", JSON.stringify({ image: "PyTorch Latest" }), "a container image with Python 3, PyTorch and CUDA"],
+        ["migration:gke", JSON.stringify({ kubernetesEndpoint: "private" }), 'one of "dns", "ip"'],
     ])("rejects %s = %s, saying what is accepted", (key, value, accepted) => {
         const problems = configProblems(() => parseStack("dev", { [key]: value }));
         expect(problems).toHaveLength(1);

@@ -22,8 +22,15 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
             "gcp:compute/router:Router": 1,
             "gcp:compute/routerNat:RouterNat": 1,
             "gcp:container/cluster:Cluster": 1,
-            "gcp:serviceaccount/account:Account": 1,
+            // The GKE nodes' account and the performance baseline's.
+            "gcp:serviceaccount/account:Account": 2,
             "gcp:projects/iAMMember:IAMMember": 5,
+            "gcp:storage/bucket:Bucket": 1,
+            "pulumi:providers:kubernetes": 1,
+            "kubernetes:core/v1:Namespace": 1,
+            "kubernetes:core/v1:ServiceAccount": 1,
+            "kubernetes:core/v1:ConfigMap": 1,
+            "kubernetes:batch/v1:CronJob": 1,
             "gcp:bigquery/dataset:Dataset": 1,
             "gcp:pubsub/topic:Topic": 1,
             "gcp:billing/budget:Budget": 1,
@@ -61,14 +68,30 @@ describe.each(["dev", "prod"])("phase 0 of %s", (stack) => {
         }
     });
 
-    it("creates every custom resource inside a component, through the explicit GCP provider", () => {
+    it("creates every custom resource inside a component, through the explicit GCP or Kubernetes provider", () => {
         const provider = byType(graph, "pulumi:providers:gcp")[0];
         expect(provider.inputs).toMatchObject({ project: `acme-ml-${stack}`, region: "us-central1", userProjectOverride: "true" });
+        const kubernetes = byType(graph, "pulumi:providers:kubernetes")[0];
         const components = new Set(programResources(graph).filter((r) => !r.custom).map((r) => r.urn));
         for (const r of programResources(graph).filter((r) => r.custom && !r.external && !isProviderType(r.type))) {
             expect(components.has(r.parent!), `${r.urn} parent`).toBe(true);
-            expect(r.provider?.startsWith(`${provider.urn}::`), `${r.urn} provider`).toBe(true);
+            const expected = r.type.startsWith("kubernetes:") ? kubernetes : provider;
+            expect(r.provider?.startsWith(`${expected.urn}::`), `${r.urn} provider`).toBe(true);
         }
+    });
+
+    it("runs the GCP performance baseline on the H100 pool, into a bucket phase 1 reads", () => {
+        // The Kubernetes provider is built from the cluster's outputs: unknown in a preview of a new stack.
+        const cron = byType(graph, "kubernetes:batch/v1:CronJob")[0].inputs as { spec: { jobTemplate: { spec: { template: { spec: Record<string, any> } } } } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const pod = cron.spec.jobTemplate.spec.template.spec;
+        const gpus = "8"; // both stacks run a3-highgpu-8g: the baseline takes a whole node
+        expect(pod.containers[0].resources.requests["nvidia.com/gpu"]).toBe(gpus);
+        expect(pod.nodeSelector["cloud.google.com/gke-accelerator"]).toBe("nvidia-h100-80gb");
+        const env = Object.fromEntries((pod.containers[0].env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+        expect(env).toMatchObject({ BASELINE_OUTPUT: `gs://acme-ml-${stack}-performance-baseline/runs`, BASELINE_GPUS: gpus, GPU_MEMORY_FRACTION: "0.85" });
+        // No metrics before the hybrid phase declares them.
+        expect(env.METRICS_PROJECT).toBeUndefined();
+        expect(graph.outputs.performanceBaselineResults).toBe(`gs://acme-ml-${stack}-performance-baseline/runs`);
     });
 
     it("files the quota requests with their own contact, the A100s of every cluster at once and the all-regions ceiling", () => {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { a100ClusterWorkers, costRules, successGates } from "../../components/targets";
 import { accountsHost } from "../../stacks/phases/databricksProviders";
-import { libraryModules } from "../../stacks/phases/phase1";
+import { libraryModules } from "../../stacks/phases/library";
 import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { mockWorkspaceUrl } from "../../tools/engine/mockAnswers";
 import { byName, byType, runStack } from "../harness";
@@ -28,17 +28,20 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
             "gcp:compute/subnetwork:Subnetwork": 2,
             "gcp:compute/firewall:Firewall": 1,
             "gcp:container/cluster:Cluster": 1,
-            "gcp:storage/bucket:Bucket": 1,
-            "gcp:storage/bucketIAMMember:BucketIAMMember": 2,
+            // The Delta Lake bucket, and phase 0's performance baseline results.
+            "gcp:storage/bucket:Bucket": 2,
+            // Unity Catalog's two roles on the Delta bucket and its two read-only ones on the baseline's; the baseline's writer.
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 5,
             "databricks:index/mwsNetworks:MwsNetworks": 1,
             "databricks:index/mwsWorkspaces:MwsWorkspaces": 1,
             "databricks:index/metastoreAssignment:MetastoreAssignment": 1,
             "databricks:index/storageCredential:StorageCredential": 1,
-            "databricks:index/externalLocation:ExternalLocation": 1,
+            // The Delta bucket's, and the baseline results' (read-only).
+            "databricks:index/externalLocation:ExternalLocation": 2,
             "databricks:index/catalog:Catalog": 1,
             "databricks:index/schema:Schema": 4,
             "databricks:index/volume:Volume": 3,
-            "databricks:index/grants:Grants": 1,
+            "databricks:index/grants:Grants": 2,
             // The A100 cluster's policy and the benchmark job cluster's.
             "databricks:index/clusterPolicy:ClusterPolicy": 2,
             // The A100 cluster and its policy, the warehouse, the benchmark job and its cluster's policy.
@@ -150,7 +153,7 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
     it("names the workspace, catalog and bucket after the stack", () => {
         expect(byType(graph, "databricks:index/mwsWorkspaces:MwsWorkspaces")[0].inputs).toMatchObject({ workspaceName: `ml-${stack}`, location: "us-central1" });
         expect(byType(graph, "databricks:index/catalog:Catalog")[0].inputs.name).toBe(`ml_${stack}`);
-        expect(byType(graph, "gcp:storage/bucket:Bucket").map((b) => b.inputs.name)).toEqual([`acme-ml-${stack}-delta-lake`]);
+        expect(byType(graph, "gcp:storage/bucket:Bucket").map((b) => b.inputs.name).sort()).toEqual([`acme-ml-${stack}-delta-lake`, `acme-ml-${stack}-performance-baseline`]);
         // Dev and prod share the region's metastore: different catalog names keep them apart.
         expect(byType(graph, "databricks:index/metastoreAssignment:MetastoreAssignment")[0].inputs.metastoreId).toBe("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d");
     });
@@ -195,7 +198,8 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
             workers: String(workers),
             gpus: String(workers),
             runtime: `Databricks Runtime ${defaultGpuMlRuntime}`,
-            baseline_uri: "",
+            // Phase 0's performance baseline, read in place through a read-only external location.
+            baseline_uri: `gs://acme-ml-${stack}-performance-baseline/runs/`,
             // Phase 3 declares the metrics; before it the suite writes none.
             metric_prefix: "custom.googleapis.com/ml",
             metrics_project: "",
@@ -203,6 +207,12 @@ describe.each(["dev", "prod"])("phase 1 of %s", (stack) => {
         const gates = JSON.parse(parameters.gates);
         for (const [gate, g] of Object.entries(successGates)) expect(gates[gate]).toEqual({ op: g.op, ratio: g.ratio });
         expect(benchmark.inputs.emailNotifications).toMatchObject({ onFailures: expect.arrayContaining(["ml-platform-alerts@example.com"]) });
+        const location = byName(graph, "databricks:index/externalLocation:ExternalLocation", "gcp-baseline-results-location");
+        expect(location.inputs).toMatchObject({ url: parameters.baseline_uri, readOnly: true, name: `ml_${stack}_gcp_baseline` });
+        expect(location.protect).toBe(true);
+        // The job's run-as principal may read the files, nothing more.
+        const grants = byName(graph, "databricks:index/grants:Grants", "gcp-baseline-results-grants").inputs.grants as { privileges: string[] }[];
+        expect(grants.flatMap((g) => g.privileges)).toEqual(["READ_FILES"]);
     });
 
     it("exports the workspace URL, catalog, cluster and warehouse", () => {

@@ -2,7 +2,7 @@ import { configuredA100Demand } from "../../stacks/databricksConfig";
 import { beforeAll, describe, expect, it } from "vitest";
 import { labelProperty, requiredLabelKeys } from "../../components/labels";
 import { deltaStorage } from "../../components/targets";
-import { libraryModules } from "../../stacks/phases/phase1";
+import { libraryModules } from "../../stacks/phases/library";
 import { countByType, programResources, ResourceGraph } from "../../tools/engine/graph";
 import { byType, runStack, parseStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
@@ -45,8 +45,10 @@ describe.each(["dev", "prod"])("phase 2 of %s", (stack) => {
     it("adds the tables, source access, notebooks and jobs to phase 1", () => {
         expect(countByType(programResources(graph))).toMatchObject({
             "databricks:index/sqlTable:SqlTable": 5,
-            "databricks:index/externalLocation:ExternalLocation": 2,
-            "gcp:storage/bucketIAMMember:BucketIAMMember": 4,
+            // The Delta bucket's, the performance baseline's and the migration source's.
+            "databricks:index/externalLocation:ExternalLocation": 3,
+            // Two each for Unity Catalog on the three buckets, and the baseline's writer.
+            "gcp:storage/bucketIAMMember:BucketIAMMember": 7,
             "databricks:index/notebook:Notebook": 5,
             "databricks:index/workspaceFile:WorkspaceFile": libraryModules.length,
             "databricks:index/job:Job": 4,

@@ -66,7 +66,8 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
             "gcp:monitoring/dashboard:Dashboard": 1,
             "gcp:monitoring/alertPolicy:AlertPolicy": 3,
             // The node pools', the cost-tracking cluster's and the metrics writers'.
-            "gcp:serviceaccount/account:Account": 3,
+            // GKE nodes, the performance baseline, cost tracking, the metrics writer.
+            "gcp:serviceaccount/account:Account": 4,
             "databricks:index/query:Query": 3,
             "databricks:index/alert:Alert": 2,
             "databricks:index/notificationDestination:NotificationDestination": 1,
@@ -97,6 +98,8 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
                 "model-training-training-policy": ["definition"],
                 "benchmark-suite": ["jobClusters", "parameters"],
                 "benchmark-suite-a100-policy": ["definition"],
+                // The GKE performance baseline writes its metrics too, now that they are declared.
+                "performance-baseline": ["spec"],
             },
             prod: {
                 "h100-on-demand": ["autoscaling"],
@@ -109,6 +112,7 @@ describe.each(["dev", "prod"])("phase 3 of %s", (stack) => {
                 "model-training-training-policy": ["definition"],
                 "benchmark-suite": ["jobClusters", "parameters"],
                 "benchmark-suite-a100-policy": ["definition"],
+                "performance-baseline": ["spec"],
                 "data-migration": ["jobClusters"],
                 "data-migration-migrate-policy": ["definition"],
             },
