@@ -35,7 +35,8 @@ describe("migration check with the project's pack", () => {
         expect(stderr).toBe("");
         expect(code).toBe(0);
         const report = JSON.parse(stdout) as PlanReport;
-        expect(report.policyPack).toBe("policies");
+        // The pack as it names itself, not its folder.
+        expect(report.policyPack).toBe("gcp-databricks-migration");
         expect(report.phases.map((p) => p.phase)).toEqual([0, 1, 2, 3].slice(0, report.phases.length));
         for (const phase of report.phases) expect(phase.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
         // Seven evaluations and the pack's compile: minutes on a loaded two-core machine.

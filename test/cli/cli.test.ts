@@ -262,12 +262,12 @@ describe("bad input: exit 2, one clear message, no report file", () => {
         ["an unknown stack", () => ["plan", "--cwd", plainProject, "--stack", "qa"], /unknown stack "qa": no Pulumi\.qa\.yaml .*\(stacks: broken, dev, nested\)/],
         ["an exception in the program", () => ["plan", "--cwd", plainProject, "--stack", "broken"], /the program failed for stack "broken": the program was told to fail/],
         ["a config error", () => ["plan", "--cwd", projectDir, "--stack", stack, "--phase", "0", "--policy-pack", "none"], /migration:h100\.spotShare = 1\.5: expected a number from 0 to 1/],
-        ["an unknown option", () => ["plan", "--stak", "dev"], /Unknown option '--stak'/],
-        ["an unknown format", () => ["plan", "--format", "html"], /--format html: expected one of text, markdown, json, sarif/],
+        ["an unknown option", () => ["plan", "--stak", "dev"], /unknown option --stak for plan: did you mean --stack\?\nrun `migration plan --help`/],
+        ["an unknown format", () => ["plan", "--format", "html"], /--format html: expected text, markdown, json or sarif/],
         ["a missing policy pack", () => ["check", "--cwd", plainProject, "--policy-pack", "/nonexistent"], /--policy-pack \/nonexistent: no PulumiPolicy\.yaml/],
         ["check without a pack", () => ["check", "--cwd", plainProject], /check needs a policy pack: .*plain-project\/policies has no PulumiPolicy\.yaml; pass --policy-pack DIR, or --policy-pack none/],
         ["--phase on a stack without phases", () => ["plan", "--cwd", plainProject, "--phase", "1"], /--phase 1: stack "dev" does not set migration:phase, the config key that selects a phase/],
-        ["a stack name that is a path", () => ["plan", "--cwd", plainProject, "--stack", "/../../x"], /--stack: stack name "\/\.\.\/\.\.\/x" is not valid/],
+        ["a stack name that is a path", () => ["plan", "--cwd", plainProject, "--stack", "/../../x"], /--stack: stack name "\/\.\.\/\.\.\/x" is not valid: expected NAME, ORG\/NAME or ORG\/PROJECT\/NAME/],
         ["a project of another runtime", () => ["plan", "--cwd", pythonProject()], /runtime = "python"; the offline engine runs Node\.js programs/],
     ])("%s", async (_, argv, message) => {
         const dir = tempDir();
