@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { maxPhase } from "../../components/targets";
-import { PolicyPackHandle } from "../engine/analyzer";
+import { PolicyPackHandle, resolvePolicyConfig } from "../engine/analyzer";
 import { toStackExport } from "../engine/deployment";
 import { formatCostBreakdown, formatCostDiffMarkdown } from "../cost/report";
 import { planStack, StackPlan } from "../engine/plan";
@@ -18,7 +18,7 @@ import { formatMarkdown } from "./formatMarkdown";
 import { formatSarif, repoRelativePath } from "./formatSarif";
 import { formatText } from "./formatText";
 import { writeAtomically } from "./output";
-import { analyzePlan, policyConfigOf, resolvePolicyPack, stackPolicyConfig, startPack } from "./policies";
+import { analyzePlan, ownPackInfo, policyConfigOf, resolvePolicyPack, stackPolicyConfig, startPack } from "./policies";
 import { Progress, silentProgress } from "./progress";
 import { buildReport, mandatory, PlanContext, Violation } from "./report";
 import { runDiff } from "../diff/cli";
@@ -171,17 +171,20 @@ function render(context: PlanContext, options: Options): string {
     const policiesOnly = options.command === "check";
     switch (options.format) {
         case "text":
-            return formatText(context, { policiesOnly });
+            // Wrapped to the terminal when the report goes to one, else to 80 columns.
+            return formatText(context, { policiesOnly, width: !options.out && process.stdout.isTTY ? process.stdout.columns : 80 });
         case "markdown":
             return formatMarkdown(context, { policiesOnly });
         case "json":
             return JSON.stringify(context.report, null, 2) + "\n";
-        case "sarif":
+        case "sarif": {
+            const stackFile = stackFileOf(readProject(options.cwd), options.stack);
             return formatSarif(
                 context.report,
-                repoRelativePath(stackFileOf(readProject(options.cwd), options.stack)),
+                { configUri: repoRelativePath(stackFile), configText: fs.readFileSync(stackFile, "utf8"), projectDir: options.cwd },
                 version(),
             );
+        }
     }
 }
 
@@ -193,7 +196,7 @@ function costReport(plan: StackPlan, cost: PlanCost | undefined, options: Option
     }
     if (options.format === "markdown") {
         if (!cost) return estimates.map(({ estimate }) => ["```", formatCostBreakdown(estimate, { stack: plan.stack }).trimEnd(), "```", ""].join("\n")).join("\n");
-        return estimates.map(({ phase, estimate }) => formatCostDiffMarkdown(cost.baseline, estimate, `Phase ${phase} of ${plan.stack} against phase 0`)).join("\n");
+        return estimates.map(({ phase, estimate }) => formatCostDiffMarkdown(cost.baseline, estimate, `Phase ${phase} of ${plan.stack} against phase 0`, phase)).join("\n");
     }
     if (options.format === "sarif") throw new InputError("--format sarif: cost reports are text, markdown or json");
     return estimates.map(({ phase, estimate }) => formatCostBreakdown(estimate, { stack: plan.stack, phase: phase ?? undefined })).join("\n");
@@ -230,7 +233,9 @@ export async function runPlanCommand(
         const phases = resolvePhases(options);
         if (options.command === "policy-config" || (options.policyPack && (options.command === "plan" || options.command === "check"))) {
             // The stack's own policy config is checked before any evaluation (a secret in it is refused).
-            stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options) });
+            const base = stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options) });
+            // policy-config never emits what check would refuse (an unknown policy, a value of the wrong type).
+            if (options.command === "policy-config") resolvePolicyConfig(ownPackInfo(), base);
         }
         const packDir = options.policyPack ? path.relative(process.cwd(), options.policyPack) || "." : null;
         if (options.policyPack && (options.command === "plan" || options.command === "check")) {
