@@ -45,7 +45,7 @@ describe("docs", () => {
                     continue;
                 }
                 expect(commands.has(m[1]), `${file}: npx migration ${m[1]}`).toBe(true);
-                const own = Object.keys(findCommand(m[1])?.options ?? {}).map((o) => `--${o}`);
+                const own = [...Object.keys(findCommand(m[1])?.options ?? {}).map((o) => `--${o}`), "--help"];
                 for (const opt of m[2].matchAll(/--[a-z-]+/g)) expect(own.includes(opt[0]), `${file}: ${opt[0]} in ${m[0]}, an option of ${m[1]}`).toBe(true);
             }
             for (const m of text.matchAll(/npm run ([a-z:-]+)/g)) expect(scripts[m[1]], `${file}: npm run ${m[1]}`).toBeDefined();

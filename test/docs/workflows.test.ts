@@ -77,7 +77,7 @@ describe("GitHub workflows", () => {
                 for (const line of lines.filter((l) => l.startsWith("npx migration"))) {
                     const args = line.slice("npx migration".length).trim().split(/\s+/);
                     expect(commands.has(args[0]), `${file}: ${line}`).toBe(true);
-                    const own = Object.keys(findCommand(args[0])?.options ?? {}).map((o) => `--${o}`);
+                    const own = [...Object.keys(findCommand(args[0])?.options ?? {}).map((o) => `--${o}`), "--help"];
                     for (const arg of args.filter((a) => a.startsWith("--"))) {
                         expect(options.has(arg) && own.includes(arg), `${file}: ${arg} in ${line}`).toBe(true);
                     }

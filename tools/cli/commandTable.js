@@ -471,8 +471,11 @@ function globalHelp() {
     return [
         "Usage: migration <command> [options]",
         "",
-        "The offline plan and policy check of a Pulumi stack's phases, without cloud credentials or the Pulumi CLI;",
-        "and the commands that move a stack from one phase to another.",
+        wrap(
+            "The offline plan and policy check of a Pulumi stack's phases, without cloud credentials or the Pulumi CLI; " +
+                "and the commands that move a stack from one phase to another.",
+            width,
+        ),
         "",
         "Commands:",
         table(rows, 17),
@@ -486,7 +489,7 @@ function globalHelp() {
             17,
         ),
         "",
-        "Exit codes: 0 success, 1 refused or blocked (a mandatory policy violation, a failed gate, a lock), 2 error.",
+        wrap("Exit codes: 0 success, 1 refused or blocked (a mandatory policy violation, a failed gate, a lock), 2 error.", width, 2),
         "",
     ].join("\n");
 }
@@ -514,7 +517,7 @@ function commandHelp(command) {
         command.examples.length === 1 ? "Example:" : "Examples:",
         ...command.examples.map((e) => `  ${e}`),
         "",
-        command.exitCodes,
+        wrap(command.exitCodes, width, 2),
         "",
     ].join("\n");
 }

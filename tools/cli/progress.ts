@@ -81,7 +81,7 @@ export function createProgress(options: ProgressOptions): Progress {
         const t = now();
         if (!force && t - lastDraw < minInterval) return;
         lastDraw = t;
-        const width = Math.max(20, (stream.columns ?? 80) - 1);
+        const width = Math.max(20, (stream.columns || 80) - 1);
         const line = `${text} · ${seconds(t - started)}`;
         stream.write(`\r\x1b[K${line.length > width ? line.slice(0, width - 1) + "…" : line}`);
         shown = true;
