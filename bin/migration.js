@@ -1,17 +1,25 @@
 #!/usr/bin/env node
-// Entry point of the `migration` command: compiles the TypeScript sources on the fly
-// (transpile only; `npm test` type-checks them) and runs the CLI.
+// Entry point of the `migration` command. Help, the version and a malformed command line are
+// answered from the command table (plain JavaScript) at once; only a command that runs compiles
+// the TypeScript sources on the fly (transpile only; `npm test` type-checks them) and loads its code.
 "use strict";
 const path = require("node:path");
 
-require("ts-node").register({
-    transpileOnly: true,
-    project: path.join(__dirname, "..", "tsconfig.json"),
-    compilerOptions: { module: "commonjs" },
-});
-
-require("../tools/cli/main")
-    .main(process.argv.slice(2))
-    .then((code) => {
-        process.exitCode = code;
+const argv = process.argv.slice(2);
+const answer = require("../tools/cli/commandTable.js").answerWithoutRunning(argv);
+if (answer) {
+    if (answer.stdout) process.stdout.write(answer.stdout);
+    if (answer.stderr) process.stderr.write(answer.stderr);
+    process.exitCode = answer.code;
+} else {
+    require("ts-node").register({
+        transpileOnly: true,
+        project: path.join(__dirname, "..", "tsconfig.json"),
+        compilerOptions: { module: "commonjs" },
     });
+    require("../tools/cli/main")
+        .main(argv)
+        .then((code) => {
+            process.exitCode = code;
+        });
+}

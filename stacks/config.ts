@@ -48,6 +48,11 @@ export interface RawStackConfig {
     /** Fully qualified keys that were configured as secrets. */
     secretKeys: ReadonlySet<string>;
     stack: string;
+    /**
+     * The project's name (Pulumi.yaml `name`): `pulumi config set phase 2` writes the key in
+     * this namespace, which the program never reads; such keys are refused.
+     */
+    project?: string;
 }
 
 const stringTyped = new Set(["string", "enum"]);
@@ -99,6 +104,10 @@ export function parseStackConfig(raw: RawStackConfig): Omit<MigrationConfig, "gc
     const known = new Set<string>(configKeys);
 
     for (const [fullKey, text] of Object.entries(raw.values)) {
+        if (raw.project && raw.project !== namespace && fullKey.startsWith(`${raw.project}:`)) {
+            problems.push(projectNamespaceProblem(fullKey, text, raw));
+            continue;
+        }
         if (!fullKey.startsWith(prefix)) continue;
         const key = fullKey.slice(prefix.length);
         if (!known.has(key)) {
@@ -139,6 +148,23 @@ export function parseStackConfig(raw: RawStackConfig): Omit<MigrationConfig, "gc
     if (crossProblems.length > 0) throw new ConfigError(raw.stack, crossProblems);
 
     return { ...parsed, stack: raw.stack, environment: parsed.environment ?? labelSafe(raw.stack) };
+}
+
+/**
+ * A key in the project's own namespace (`gcp-databricks-migration:phase`, what `pulumi config
+ * set phase 2` writes): the program reads `migration:*` only, so it would be silently ignored.
+ */
+function projectNamespaceProblem(fullKey: string, text: string, raw: RawStackConfig): ConfigProblem {
+    const key = fullKey.slice(raw.project!.length + 1);
+    const head = key.split(/[.[]/)[0];
+    const meant = (configKeys as readonly string[]).includes(head) ? `${namespace}:${key}` : undefined;
+    return {
+        key: fullKey,
+        value: show(text, raw.secretKeys.has(fullKey)),
+        accepted:
+            `a key in the ${namespace}: namespace, which this program reads (the project's own namespace "${raw.project}:" is not read)` +
+            (meant ? `; set ${meant} instead (pulumi config set ${meant} …) and remove ${fullKey}` : `; known keys are ${configKeys.map((k) => namespace + ":" + k).join(", ")}`),
+    };
 }
 
 function labelSafe(stack: string): string {
@@ -196,7 +222,7 @@ export function loadConfig(): MigrationConfig {
     // Not in the SDK's typings, but it is how the SDK itself tells secret config apart.
     const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
     const secretKeys = new Set(Object.keys(values).filter((key) => runtime.isConfigSecret(key)));
-    const { gcpCredentials, ...config } = parseStackConfig({ values, secretKeys, stack: pulumi.getStack() });
+    const { gcpCredentials, ...config } = parseStackConfig({ values, secretKeys, stack: pulumi.getStack(), project: pulumi.getProject() });
     return {
         ...config,
         ...(gcpCredentials === undefined ? {} : { gcpCredentials: pulumi.secret(gcpCredentials) }),

@@ -62,10 +62,11 @@ export function parseStack(
     removals: readonly string[] = [],
     extraSecretKeys: readonly string[] = [],
 ) {
-    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
+    const project = readProject(projectDir);
+    const { values, secretKeys } = readStackConfig(project, stack);
     for (const [key, value] of Object.entries(overrides)) values[key] = typeof value === "string" ? value : JSON.stringify(value);
     for (const key of removals) delete values[key];
-    return parseStackConfig({ values, secretKeys: new Set([...secretKeys, ...extraSecretKeys]), stack });
+    return parseStackConfig({ values, secretKeys: new Set([...secretKeys, ...extraSecretKeys]), stack, project: project.name });
 }
 
 /** The problems a config error lists; fails the test when `fn` does not throw one. */

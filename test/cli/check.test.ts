@@ -35,7 +35,8 @@ describe("migration check with the project's pack", () => {
         expect(stderr).toBe("");
         expect(code).toBe(0);
         const report = JSON.parse(stdout) as PlanReport;
-        expect(report.policyPack).toBe("policies");
+        // The pack as it names itself, not its folder.
+        expect(report.policyPack).toBe("gcp-databricks-migration");
         expect(report.phases.map((p) => p.phase)).toEqual([0, 1, 2, 3].slice(0, report.phases.length));
         for (const phase of report.phases) expect(phase.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
         // Seven evaluations and the pack's compile: minutes on a loaded two-core machine.
@@ -52,8 +53,17 @@ describe("migration check with the project's pack", () => {
         expect(autoscaling[0].message.text).toMatch(/BALANCED/);
         expect(autoscaling[0].message.text).toMatch(/OPTIMIZE_UTILIZATION/);
         expect(sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id)).toContain("gcp-databricks-migration/gke-gpu-autoscaling");
-        // Located at the stack file, relative to the repository root (the project is the root here).
-        expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation).toEqual({ uri: `Pulumi.${stack}.yaml`, uriBaseId: "%SRCROOT%" });
+        // Located at the config key the finding names, in the stack file, relative to the repository root (the project is the root here).
+        expect(autoscaling[0].message.text).toContain("migration:gke");
+        const gkeLine = fs.readFileSync(stackFile, "utf8").split("\n").indexOf("  migration:gke:") + 1;
+        expect(autoscaling[0]).toMatchObject({
+            locations: [{ physicalLocation: { artifactLocation: { uri: `Pulumi.${stack}.yaml`, uriBaseId: "%SRCROOT%" }, region: { startLine: gkeLine } } }],
+        });
+        // A second run of the same input: the same findings with the same fingerprints.
+        const again = JSON.parse((await run("check", "--stack", stack, "--phase", "0", "--cwd", projectDir, "--format", "sarif")).stdout);
+        const fingerprints = (log: typeof sarif) => log.runs[0].results.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints["migrationFinding/v1"]);
+        expect(fingerprints(again)).toEqual(fingerprints(sarif));
+        expect(fingerprints(sarif).every((f: string) => /^[0-9a-f]{64}$/.test(f))).toBe(true);
     }, 300_000);
 });
 

@@ -91,6 +91,13 @@ describe("migration cost", () => {
         expect(stdout).toMatch(/Per training run \$[\d,.]+/);
     });
 
+    it("accepts an organisation-qualified stack name: acme/prod is stack prod, its file Pulumi.prod.yaml", async () => {
+        const { code, stdout, stderr } = await run("cost", "--stack", "acme/prod", "--phase", "0", "--cwd", projectDir, "--format", "json");
+        expect(stderr).toBe("");
+        expect(code).toBe(0);
+        expect(JSON.parse(stdout)).toMatchObject({ stack: "prod", phases: [{ phase: 0 }] });
+    });
+
     it("prices a project without phases as configured, with no baseline to compare with", async () => {
         const { code, stdout, stderr } = await run("cost", "--cwd", plainProject, "--stack", "dev", "--format", "json");
         expect(stderr).toBe("");
@@ -251,24 +258,44 @@ describe("SARIF locations", () => {
 describe("bad input: exit 2, one clear message, no report file", () => {
     const stackFile = path.join(projectDir, `Pulumi.badconfig${process.pid}.yaml`);
     const stack = `badconfig${process.pid}`;
+    const policyStack = `badpolicy${process.pid}`;
+    const policyStackFile = path.join(projectDir, `Pulumi.${policyStack}.yaml`);
     beforeAll(() => {
         const dev = fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8");
         fs.writeFileSync(stackFile, dev.replace("spotShare: 1", "spotShare: 1.5"));
+        fs.writeFileSync(
+            policyStackFile,
+            dev.replace("  migration:policyConfig:\n", '  migration:policyConfig:\n    no-such-policy: advisory\n    daily-cost-alert:\n      maxDailyCostUsd: "a lot"\n'),
+        );
     });
-    afterAll(() => fs.rmSync(stackFile, { force: true }));
+    afterAll(() => {
+        fs.rmSync(stackFile, { force: true });
+        fs.rmSync(policyStackFile, { force: true });
+    });
 
     it.each([
         ["a missing Pulumi.yaml", () => ["plan", "--cwd", tempDir()], /no Pulumi\.yaml in/],
         ["an unknown stack", () => ["plan", "--cwd", plainProject, "--stack", "qa"], /unknown stack "qa": no Pulumi\.qa\.yaml .*\(stacks: broken, dev, nested\)/],
         ["an exception in the program", () => ["plan", "--cwd", plainProject, "--stack", "broken"], /the program failed for stack "broken": the program was told to fail/],
         ["a config error", () => ["plan", "--cwd", projectDir, "--stack", stack, "--phase", "0", "--policy-pack", "none"], /migration:h100\.spotShare = 1\.5: expected a number from 0 to 1/],
-        ["an unknown option", () => ["plan", "--stak", "dev"], /Unknown option '--stak'/],
-        ["an unknown format", () => ["plan", "--format", "html"], /--format html: expected one of text, markdown, json, sarif/],
+        ["an unknown option", () => ["plan", "--stak", "dev"], /unknown option --stak for plan: did you mean --stack\?\nrun `migration plan --help`/],
+        ["an unknown format", () => ["plan", "--format", "html"], /--format html: expected text, markdown, json or sarif/],
         ["a missing policy pack", () => ["check", "--cwd", plainProject, "--policy-pack", "/nonexistent"], /--policy-pack \/nonexistent: no PulumiPolicy\.yaml/],
         ["check without a pack", () => ["check", "--cwd", plainProject], /check needs a policy pack: .*plain-project\/policies has no PulumiPolicy\.yaml; pass --policy-pack DIR, or --policy-pack none/],
         ["--phase on a stack without phases", () => ["plan", "--cwd", plainProject, "--phase", "1"], /--phase 1: stack "dev" does not set migration:phase, the config key that selects a phase/],
-        ["a stack name that is a path", () => ["plan", "--cwd", plainProject, "--stack", "/../../x"], /--stack: stack name "\/\.\.\/\.\.\/x" is not valid/],
+        ["a stack name that is a path", () => ["plan", "--cwd", plainProject, "--stack", "/../../x"], /--stack: stack name "\/\.\.\/\.\.\/x" is not valid: expected NAME, ORG\/NAME or ORG\/PROJECT\/NAME/],
         ["a project of another runtime", () => ["plan", "--cwd", pythonProject()], /runtime = "python"; the offline engine runs Node\.js programs/],
+        [
+            "a --phase-key the stack does not set",
+            () => ["plan", "--cwd", projectDir, "--stack", "dev", "--phase-key", "migration:phse", "--policy-pack", "none"],
+            /--phase-key migration:phse: stack "dev" does not set it; expected a config key the stack sets to its phase \(keys with a whole-number value: .*migration:phase/,
+        ],
+        [
+            "policy config that check would refuse",
+            () => ["policy-config", "--cwd", projectDir, "--stack", policyStack],
+            /invalid policy config for gcp-databricks-migration:\n {2}- "no-such-policy": no such policy in gcp-databricks-migration\n {2}- daily-cost-alert\.maxDailyCostUsd = "a lot": /,
+        ],
+        ["a qualified stack name of another project", () => ["plan", "--cwd", projectDir, "--stack", "acme/other/prod"], /--stack|stack "acme\/other\/prod" names project "other"/],
     ])("%s", async (_, argv, message) => {
         const dir = tempDir();
         const out = path.join(dir, "report.txt");

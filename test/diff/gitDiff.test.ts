@@ -169,7 +169,7 @@ describe("migration diff between two commits", () => {
         const result = await run("diff", "--base", "no-such-branch", "--cwd", repo.dir);
         expect(result.code).toBe(2);
         expect(result.stderr).toBe(`migration: --base no-such-branch: not a commit in ${repo.dir}; expected a branch, tag or commit (e.g. origin/main, HEAD~1, a SHA)\n`);
-        expect((await run("plan", "--base", "HEAD", "--cwd", repo.dir)).stderr).toContain("--base is an option of diff only");
+        expect((await run("plan", "--base", "HEAD", "--cwd", repo.dir)).stderr).toContain("--base does not apply to plan (an option of diff)");
         expect((await run("diff", "--phase", "all", "--cwd", repo.dir)).stderr).toContain("--phase all: diff compares one phase");
     });
 

@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { usage } from "../../tools/cli/main";
+import { commandNames, findCommand, optionNames } from "../../tools/cli/commandTable";
 import { projectDir } from "../harness";
 
 /** Runbooks of the promote / rollback commands, written beside those commands. */
@@ -20,8 +20,8 @@ function markdownFiles(dir: string): string[] {
 }
 
 const docs = ["README.md", "policies/README.md", ...markdownFiles("docs")];
-const commands = new Set([...usage.matchAll(/^ {2}([a-z]+) {2,}/gm)].map((m) => m[1]));
-const options = new Set([...usage.matchAll(/^ {2}(?:-[a-z], )?(--[a-z-]+)/gm)].map((m) => m[1]));
+const commands = new Set(commandNames());
+const options = new Set(optionNames());
 const scripts = (JSON.parse(fs.readFileSync(path.join(projectDir, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 
 describe("docs", () => {
@@ -45,7 +45,8 @@ describe("docs", () => {
                     continue;
                 }
                 expect(commands.has(m[1]), `${file}: npx migration ${m[1]}`).toBe(true);
-                for (const opt of m[2].matchAll(/--[a-z-]+/g)) expect(options.has(opt[0]), `${file}: ${opt[0]} in ${m[0]}`).toBe(true);
+                const own = [...Object.keys(findCommand(m[1])?.options ?? {}).map((o) => `--${o}`), "--help"];
+                for (const opt of m[2].matchAll(/--[a-z-]+/g)) expect(own.includes(opt[0]), `${file}: ${opt[0]} in ${m[0]}, an option of ${m[1]}`).toBe(true);
             }
             for (const m of text.matchAll(/npm run ([a-z:-]+)/g)) expect(scripts[m[1]], `${file}: npm run ${m[1]}`).toBeDefined();
         });

@@ -40,7 +40,8 @@ describe("bad input exits 2 with the cause and changes nothing", () => {
     it("a rollback at phase 0", async () => {
         const result = await run(["rollback", ...base(dir)], 0);
         expect(result.code).toBe(2);
-        expect(result.stderr).toContain("the stack is at phase 0 (GCP only): there is nothing to roll back");
+        // A state error is one line, not the usage.
+        expect(result.stderr).toBe("migration: the stack is at phase 0 (GCP only): there is nothing to roll back\n");
     });
 
     it("no --stack", async () => {

@@ -18,7 +18,8 @@ import { Worker } from "./workers";
 async function killedDuringUp(driver: FakeDriver, argv: string[]): Promise<void> {
     driver.upGate = new Promise(() => undefined);
     void cli(argv, { ...fakeDeps(driver), lock: { pid: 999_999, isAlive: (pid) => pid !== 999_999 } });
-    for (let i = 0; i < 100 && !driver.calls.some((c) => c.op === "up"); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Up to 10 s: the command's code is loaded when it first runs.
+    for (let i = 0; i < 1000 && !driver.calls.some((c) => c.op === "up"); i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(driver.calls.some((c) => c.op === "up")).toBe(true);
     driver.upGate = undefined;
 }

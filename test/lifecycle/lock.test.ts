@@ -15,8 +15,8 @@ describe("one change at a time per stack", () => {
         let release!: () => void;
         driver.upGate = new Promise((resolve) => (release = resolve));
         const first = cli(["rollback", ...base(dir)], fakeDeps(driver));
-        // Let the first run reach its up.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Let the first run reach its up (its command's code is loaded when it first runs).
+        for (let waited = 0; driver.calls.length < 2 && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
         expect(driver.calls.map((c) => c.op)).toEqual(["setConfig", "up"]);
         expect(lockHolder(dir)).toMatchObject({ pid: process.pid, command: "migration rollback" });
 

@@ -82,6 +82,19 @@ describe("stack config", () => {
         expect(problems.every((p) => p.accepted.startsWith("no such key"))).toBe(true);
     });
 
+    it("refuses keys in the project's own namespace, pointing at migration:*", () => {
+        // `pulumi config set phase 2` writes gcp-databricks-migration:phase, which the program never reads.
+        const problems = configProblems(() => parseStack("dev", { "gcp-databricks-migration:phase": "2", "gcp-databricks-migration:colour": "blue" }));
+        expect(problems).toEqual([
+            {
+                key: "gcp-databricks-migration:phase",
+                value: '"2"',
+                accepted: expect.stringMatching(/^a key in the migration: namespace, which this program reads .*; set migration:phase instead \(pulumi config set migration:phase …\)/),
+            },
+            { key: "gcp-databricks-migration:colour", value: '"blue"', accepted: expect.stringContaining("known keys are migration:") },
+        ]);
+    });
+
     it("checks bounds that span keys", () => {
         const problems = configProblems(() =>
             parseStack("dev", {

@@ -2,7 +2,9 @@
  * Text output, laid out like `pulumi preview`: a tree of resources by parent with + / ~ / -
  * markers (and = for resources that leave the stack but stay in the cloud), then a summary.
  */
+import { wrap } from "./commandTable";
 import { CostEstimate } from "../cost/estimate";
+import { targetsEnforced } from "../cost/report";
 import { formatUsd } from "../cost/lines";
 import { GraphResource, ResourceGraph } from "../engine/graph";
 import { displayType, mandatory, nameOf, PhaseReport, PlanContext, resourceCount, Violation } from "./report";
@@ -77,10 +79,17 @@ function count(n: number, what: string): string {
     return `${n} ${what}`;
 }
 
-function violationLines(violations: readonly Violation[]): string[] {
+const messageIndent = "              ";
+
+function violationLines(violations: readonly Violation[], width: number): string[] {
+    const room = Math.max(20, width - messageIndent.length);
     return violations.flatMap((v) => [
         `    ${v.enforcementLevel.padEnd(9)} ${v.policy}${v.urn ? `  ${nameOf(v.urn)}` : "  (stack)"}`,
-        ...v.message.split("\n").map((line) => `              ${line}`),
+        ...v.message.split("\n").flatMap((line) => {
+            // A message's own indentation (a list under a heading) is kept on every wrapped line.
+            const lead = /^\s*/.exec(line)![0];
+            return wrap(line.trim(), room - lead.length).split("\n").map((part) => `${messageIndent}${lead}${part}`);
+        }),
     ]);
 }
 
@@ -89,12 +98,15 @@ function phaseTitle(phase: PhaseReport, stack: string, resources: number): strin
     return `${which} · stack ${stack} · ${resources} resources`;
 }
 
-function ratio(value: number | null, target: number): string {
+/** A ratio against its target: a target (met or MISSED) where the phase enforces it, advice before. */
+function ratio(value: number | null, target: number, estimate: CostEstimate, phase: number | null): string {
     if (value === null) return "n/a";
-    return `${(value * 100).toFixed(0)}% of baseline (target ≤ ${(target * 100).toFixed(0)}%${value <= target ? "" : ", MISSED"})`;
+    const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
+    if (!targetsEnforced(estimate.targets, phase)) return `${pct(value)} of baseline (the target ≤ ${pct(target)} applies from phase ${estimate.targets.mandatoryFromPhase})`;
+    return `${pct(value)} of baseline (target ≤ ${pct(target)}${value <= target ? "" : ", MISSED"})`;
 }
 
-function costLines(estimate: CostEstimate): string[] {
+function costLines(estimate: CostEstimate, phase: number | null): string[] {
     if (estimate.baselineRatio === null && estimate.perTrainingRatio === null) {
         return [
             `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · the baseline later phases are measured against`,
@@ -102,8 +114,8 @@ function costLines(estimate: CostEstimate): string[] {
         ];
     }
     const lines = [
-        `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · ${ratio(estimate.baselineRatio, estimate.targets.totalCostRatio)}`,
-        `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)} · ${ratio(estimate.perTrainingRatio, estimate.targets.perTrainingCostRatio)}`,
+        `Cost: ${formatUsd(estimate.monthlyUsd)}/month (GCP ${formatUsd(estimate.gcpMonthlyUsd)}, Databricks ${formatUsd(estimate.databricksMonthlyUsd)}) · ${ratio(estimate.baselineRatio, estimate.targets.totalCostRatio, estimate, phase)}`,
+        `      per training ${estimate.perTrainingUsd === null ? "n/a" : formatUsd(estimate.perTrainingUsd)} · ${ratio(estimate.perTrainingRatio, estimate.targets.perTrainingCostRatio, estimate, phase)}`,
         `      per training rests on ${estimate.perTrainingBasis}`,
     ];
     if (estimate.unpriced.length > 0) lines.push(`      ⚠ unpriced, not in the totals: ${estimate.unpriced.map(nameOf).join(", ")}`);
@@ -116,6 +128,8 @@ export const noPolicyRan = "Policies: none ran (--policy-pack none): the program
 export interface RenderOptions {
     /** `migration check`: the verdicts only, without the previews. */
     policiesOnly?: boolean;
+    /** Columns to wrap findings to (default 80). */
+    width?: number;
 }
 
 export function formatText(context: PlanContext, options: RenderOptions = {}): string {
@@ -164,14 +178,14 @@ export function formatText(context: PlanContext, options: RenderOptions = {}): s
             );
         }
         const estimate = context.cost?.phases.get(phase.phase);
-        if (estimate && !options.policiesOnly) out.push(...costLines(estimate), "");
+        if (estimate && !options.policiesOnly) out.push(...costLines(estimate, phase.phase), "");
         if (!report.policyPack && options.policiesOnly) {
             out.push(noPolicyRan, "");
         } else if (report.policyPack) {
             const hard = mandatory(phase.violations).length;
             const soft = phase.violations.length - hard;
             out.push(`Policies (${report.policyPack}): ${hard === 0 ? "passed" : "FAILED"} · ${count(hard, "mandatory")}, ${count(soft, "advisory")}`);
-            out.push(...violationLines(phase.violations), "");
+            out.push(...violationLines(phase.violations, options.width ?? 80), "");
         }
     }
     return out.join("\n").trimEnd() + "\n";

@@ -10,10 +10,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { costRatioForecastName, costRatioPolicyConfig, costRatioTargetsName } from "../../policies/cost/costRatio";
-import { packArgs } from "../../policies/all";
+import { packArgs, packName } from "../../policies/all";
 import { promotionGateName } from "../../policies/gates/promotionGate";
 import { baselineOf, CostBaseline } from "../cost/estimate";
-import { Diagnostic, PolicyPackConfig, PolicyPackError, PolicyPackHandle, startPolicyPack } from "../engine/analyzer";
+import { AnalyzerInfo, Diagnostic, PolicyInfo, PolicyPackConfig, PolicyPackError, PolicyPackHandle, resolvePolicyConfig, startPolicyPack } from "../engine/analyzer";
 import { secretPlaceholder } from "../engine/graph";
 import { planStack, StackPlan } from "../engine/plan";
 import { readProject, readStackConfig } from "../engine/project";
@@ -33,6 +33,8 @@ export interface PolicyRunOptions {
     phaseKey: string;
     cost?: PlanCost;
     timeoutMs?: number;
+    /** Told as each phase goes to the pack, with its resource count: for a progress line. */
+    onPhase?: (phase: number | null, resources: number) => void;
 }
 
 function readJson(file: string, what: string): unknown {
@@ -170,13 +172,32 @@ export function policyConfigOf(
     options: Pick<PolicyRunOptions, "projectDir" | "stack" | "configFile" | "policyConfigKey" | "phaseKey">,
 ): PolicyPackConfig {
     const { values } = readStackConfig(readProject(options.projectDir), options.stack);
-    return phasePolicyConfig({
+    const config = phasePolicyConfig({
         base: stackPolicyConfig(options),
         policies: new Set(packArgs.policies.map((p) => p.name)),
         configuredPhase: options.phaseKey in values ? Number(values[options.phaseKey]) : null,
         phase,
         cost: costInputs(values, cost),
     });
+    // Refused here as `check` refuses it: a config naming an unknown policy or breaking a schema.
+    resolvePolicyConfig(ownPackInfo(), config);
+    return config;
+}
+
+/** The project's own pack as the Pulumi CLI sees it once started: its policies and their config schemas. */
+export function ownPackInfo(): AnalyzerInfo {
+    return {
+        name: packName,
+        version: "",
+        supportsConfig: true,
+        policies: packArgs.policies.map((p) => ({
+            name: p.name,
+            description: p.description,
+            enforcementLevel: p.enforcementLevel ?? "advisory",
+            type: "unknown",
+            ...(p.configSchema ? { configSchema: p.configSchema as PolicyInfo["configSchema"] } : {}),
+        })),
+    };
 }
 
 function costInputs(values: Record<string, string>, cost: PlanCost | undefined): PhasePolicyInputs["cost"] {
@@ -205,6 +226,7 @@ export async function analyzePlan(
     const cost = costInputs(values, options.cost);
     const result = new Map<number | null, Violation[]>();
     for (const phase of plan.phases) {
+        options.onPhase?.(phase.phase, phase.graph.resources.length);
         const analysis = await pack.analyze(phase.graph, {
             config: phasePolicyConfig({ base, policies, configuredPhase, phase: phase.phase, cost }),
             stackConfig: values,

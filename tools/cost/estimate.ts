@@ -50,7 +50,8 @@ export interface CostEstimate extends CostSummary {
     perTrainingSource: "databricks-job" | "gcp-pools" | "none";
     /** Monthly cost by the phase that introduced each resource (`phase-0`, …, `unlabelled`). */
     byPhase: Record<string, number>;
-    targets: { totalCostRatio: number; perTrainingCostRatio: number };
+    /** The cost targets, enforced from `mandatoryFromPhase` on and advice before it. */
+    targets: { totalCostRatio: number; perTrainingCostRatio: number; mandatoryFromPhase: number };
     /** Whether the ratios meet the targets; null without a baseline. */
     meetsTargets: { total: boolean | null; perTraining: boolean | null };
     resources: CostLine[];
@@ -171,7 +172,11 @@ export function estimateCost(graph: { resources: readonly PricedResource[] }, op
         value !== null && base !== null && base !== undefined && base > 0 ? value / base : null;
     const baselineRatio = ratio(monthlyUsd, options.baseline?.monthlyUsd);
     const perTrainingRatio = ratio(perTrainingUsd, options.baseline?.perTrainingUsd);
-    const targets = { totalCostRatio: usage.targets.totalCostRatio, perTrainingCostRatio: usage.targets.perTrainingCostRatio };
+    const targets = {
+        totalCostRatio: usage.targets.totalCostRatio,
+        perTrainingCostRatio: usage.targets.perTrainingCostRatio,
+        mandatoryFromPhase: usage.targets.mandatoryFromPhase,
+    };
 
     return {
         catalogVersion: catalog.version,

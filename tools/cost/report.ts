@@ -21,8 +21,14 @@ function pad(cells: string[][], rightAligned: ReadonlySet<number>): string[] {
     return cells.map((row) => row.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd());
 }
 
-function verdict(ratio: number | null, target: number): string {
+/** Whether the cost targets bind `phase` (unknown: treated as binding), or are advice there. */
+export function targetsEnforced(targets: CostEstimate["targets"], phase: number | null | undefined): boolean {
+    return phase === null || phase === undefined || phase >= targets.mandatoryFromPhase;
+}
+
+function verdict(ratio: number | null, target: number, targets?: CostEstimate["targets"], phase?: number | null): string {
     if (ratio === null) return "no baseline";
+    if (targets && !targetsEnforced(targets, phase)) return `target ≤ ${percent(target)} from phase ${targets.mandatoryFromPhase}; advice here`;
     return ratio <= target ? `meets ≤ ${percent(target)}` : `MISSES ≤ ${percent(target)}`;
 }
 
@@ -64,8 +70,8 @@ export function formatCostBreakdown(estimate: CostEstimate, title: BreakdownTitl
     );
     if (estimate.baseline) {
         out.push(
-            `vs baseline      total ${percent(estimate.baselineRatio)} of ${formatUsd(estimate.baseline.monthlyUsd)} (${verdict(estimate.baselineRatio, estimate.targets.totalCostRatio)}), ` +
-                `per training ${percent(estimate.perTrainingRatio)} (${verdict(estimate.perTrainingRatio, estimate.targets.perTrainingCostRatio)})`,
+            `vs baseline      total ${percent(estimate.baselineRatio)} of ${formatUsd(estimate.baseline.monthlyUsd)} (${verdict(estimate.baselineRatio, estimate.targets.totalCostRatio, estimate.targets, title.phase)}), ` +
+                `per training ${percent(estimate.perTrainingRatio)} (${verdict(estimate.perTrainingRatio, estimate.targets.perTrainingCostRatio, estimate.targets, title.phase)})`,
         );
     }
     const phases = Object.entries(estimate.byPhase).sort(([a], [b]) => a.localeCompare(b));
@@ -102,7 +108,7 @@ function cell(value: number | null): string {
  * side and one training run, the ratios against the targets, then the resources whose cost
  * changed. `baseline` is the estimate the change is compared with (the target branch, or phase 0).
  */
-export function formatCostDiffMarkdown(baseline: CostEstimate, next: CostEstimate, title = "Cost estimate"): string {
+export function formatCostDiffMarkdown(baseline: CostEstimate, next: CostEstimate, title = "Cost estimate", phase?: number | null): string {
     const rows: [string, number | null, number | null][] = [
         ["Monthly total", baseline.monthlyUsd, next.monthlyUsd],
         ["GCP", baseline.gcpMonthlyUsd, next.gcpMonthlyUsd],
@@ -117,8 +123,8 @@ export function formatCostDiffMarkdown(baseline: CostEstimate, next: CostEstimat
     if (next.baselineRatio !== null || next.perTrainingRatio !== null) {
         out.push(
             "",
-            `Against the phase-0 GCP baseline: total **${percent(next.baselineRatio)}** (${verdict(next.baselineRatio, next.targets.totalCostRatio)}), ` +
-                `per training **${percent(next.perTrainingRatio)}** (${verdict(next.perTrainingRatio, next.targets.perTrainingCostRatio)}); ` +
+            `Against the phase-0 GCP baseline: total **${percent(next.baselineRatio)}** (${verdict(next.baselineRatio, next.targets.totalCostRatio, next.targets, phase)}), ` +
+                `per training **${percent(next.perTrainingRatio)}** (${verdict(next.perTrainingRatio, next.targets.perTrainingCostRatio, next.targets, phase)}); ` +
                 `one training run rests on ${next.perTrainingBasis}.`,
         );
     }

@@ -15,8 +15,8 @@ export interface StackCostInputs {
 }
 
 /** Cost inputs from raw stack config values (fully qualified keys, string values, as Pulumi passes them). */
-export function costInputsFromConfig(stack: string, values: Record<string, string>, secretKeys: readonly string[] = []): StackCostInputs {
-    const config = parseStackConfig({ values, secretKeys: new Set(secretKeys), stack });
+export function costInputsFromConfig(stack: string, values: Record<string, string>, secretKeys: readonly string[] = [], project?: string): StackCostInputs {
+    const config = parseStackConfig({ values, secretKeys: new Set(secretKeys), stack, ...(project ? { project } : {}) });
     // Checked here so a bad price path fails when the stack is read, not halfway through a plan.
     withOverrides(defaultCatalog, config.cost.priceOverrides);
     return { stack, phase: config.phase, usage: config.cost };
@@ -24,7 +24,8 @@ export function costInputsFromConfig(stack: string, values: Record<string, strin
 
 /** Cost inputs of a stack of the project in `projectDir`, with config overrides (`{"migration:cost": {...}}`) on top. */
 export function costInputsForStack(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): StackCostInputs {
-    const { values, secretKeys } = readStackConfig(readProject(projectDir), stack);
+    const project = readProject(projectDir);
+    const { values, secretKeys } = readStackConfig(project, stack);
     for (const [key, value] of Object.entries(overrides)) values[key] = typeof value === "string" ? value : JSON.stringify(value);
-    return costInputsFromConfig(stack, values, secretKeys);
+    return costInputsFromConfig(stack, values, secretKeys, project.name);
 }

@@ -1,5 +1,5 @@
 /**
- * `migration diff`: runs the diff with the options the CLI parsed (tools/cli/main.ts) and
+ * `migration diff`: runs the diff with the options the CLI parsed (tools/cli/commandTable.js, tools/cli/run.ts) and
  * renders it. Exit code 1, as `check`'s, when the change adds a mandatory violation or
  * deletes, replaces or tries to delete a stateful resource.
  */

@@ -33,7 +33,7 @@ export interface CostDiff {
     after: CostSide | null;
     /** Priced and unpriced resources whose cost differs, largest move first. */
     resources: ResourceCostChange[];
-    targets: { totalCostRatio: number; perTrainingCostRatio: number };
+    targets: CostEstimate["targets"];
 }
 
 function side(estimate: CostEstimate | undefined): CostSide | null {

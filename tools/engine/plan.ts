@@ -25,6 +25,22 @@ export interface PlanOptions {
     overrides?: Record<string, string>;
     concurrency?: number;
     jobTimeoutMs?: number;
+    /** Told as each evaluation starts, registers resources and ends: for a progress line. */
+    onProgress?: (event: PlanProgressEvent) => void;
+}
+
+export interface PlanProgressEvent {
+    phase: number | null;
+    purpose: "phase" | "rollback";
+    state: "started" | "registering" | "done";
+    registered: number;
+}
+
+/** The phase and purpose of a job id: `current`, `forward-N` or `rollback-N` (a rollback from N evaluates N - 1). */
+function jobEvent(id: string, state: PlanProgressEvent["state"], registered: number): PlanProgressEvent {
+    const [kind, n] = id.split("-");
+    if (kind === "rollback") return { phase: Number(n) - 1, purpose: "rollback", state, registered };
+    return { phase: kind === "forward" ? Number(n) : null, purpose: "phase", state, registered };
 }
 
 export interface PhasePlan {
@@ -72,7 +88,12 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
     const project = readProject(options.projectDir);
     // Fail on an unknown stack here, before any worker starts.
     readStackConfig(project, options.stack);
-    const pool = { concurrency: options.concurrency, jobTimeoutMs: options.jobTimeoutMs };
+    const onProgress = options.onProgress;
+    const pool = {
+        concurrency: options.concurrency,
+        jobTimeoutMs: options.jobTimeoutMs,
+        ...(onProgress ? { onJob: (id: string, state: PlanProgressEvent["state"], registered: number) => onProgress(jobEvent(id, state, registered)) } : {}),
+    };
     const job = (id: string, phase: number | null, previous?: ResourceGraph): EvaluationJob => ({
         id,
         projectDir: project.dir,

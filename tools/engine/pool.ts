@@ -18,6 +18,8 @@ export interface PoolOptions {
     concurrency?: number;
     /** Longest an evaluation may go without registering a resource before its worker is killed. */
     jobTimeoutMs?: number;
+    /** Told when a job starts, as it registers resources, and when it is done (ok or not). */
+    onJob?: (id: string, state: "started" | "registering" | "done", registered: number) => void;
 }
 
 /** The default evaluation limit: two minutes without a registration. */
@@ -94,6 +96,7 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                         if (isProgress(message)) {
                             ({ registered, lastUrn } = message.progress);
                             arm();
+                            options.onJob?.(id, "registering", registered);
                             return;
                         }
                         cleanup();
@@ -115,11 +118,13 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                         current.off("exit", onExit);
                     };
                     arm();
+                    options.onJob?.(id, "started", 0);
                     current.on("message", onMessage);
                     current.on("exit", onExit);
                     current.send(job!);
                 });
                 results.set(job.id, result);
+                options.onJob?.(job.id, "done", result.ok ? result.graph.resources.length : registered);
                 if (result.retire) {
                     current.kill();
                     worker = undefined;

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { secretPlaceholder } from "./graph";
+import { parseStackName } from "./stackName";
 
 export interface ProjectInfo {
     dir: string;
@@ -94,17 +95,22 @@ export function readProject(dir: string): ProjectInfo {
     return { dir: path.resolve(dir), name: doc.name, main, moduleKind: moduleKindOf(main), stackConfigDir };
 }
 
-/** Stack names as Pulumi accepts them: letters, digits, hyphens, underscores and periods, at most 100. */
-const stackNamePattern = /^[A-Za-z0-9_.-]{1,100}$/;
-
-/** Refuses a stack name Pulumi would refuse, before it becomes part of a file path. */
-export function checkStackName(stack: string): void {
-    if (!stackNamePattern.test(stack) || stack === "." || stack === "..") {
-        throw new ProjectError(
-            `stack name ${JSON.stringify(stack)} is not valid: a stack name has 1 to 100 letters, digits, hyphens (-), underscores (_) or periods (.)` +
-                (stack.includes("/") ? ", without an organization or project prefix" : ""),
-        );
+/**
+ * Refuses a stack name Pulumi would refuse, before it becomes part of a file path, and returns
+ * the stack's own name: `acme/prod` and `acme/gcp-databricks-migration/prod` are stack `prod`.
+ */
+export function checkStackName(stack: string, project?: ProjectInfo): string {
+    const parsed = parseStackName(stack);
+    if (!parsed.ok) throw new ProjectError(parsed.message);
+    if (project && parsed.project !== undefined && parsed.project !== project.name) {
+        throw new ProjectError(`stack ${JSON.stringify(stack)} names project "${parsed.project}"; this project (${path.join(project.dir, "Pulumi.yaml")}) is "${project.name}"`);
     }
+    return parsed.name;
+}
+
+/** The file holding a stack's config: Pulumi.<name>.yaml, of the last part of a qualified name. */
+export function stackFileOf(project: ProjectInfo, stack: string): string {
+    return path.join(project.stackConfigDir, `Pulumi.${checkStackName(stack, project)}.yaml`);
 }
 
 /** Stack names that have a `Pulumi.<stack>.yaml` beside the project file. */
@@ -147,8 +153,7 @@ function maskSecure(value: unknown): { value: unknown; secret: boolean } {
 }
 
 export function readStackConfig(project: ProjectInfo, stack: string): StackConfig {
-    checkStackName(stack);
-    const file = path.join(project.stackConfigDir, `Pulumi.${stack}.yaml`);
+    const file = stackFileOf(project, stack);
     if (!fs.existsSync(file)) {
         const known = listStacks(project);
         throw new ProjectError(

@@ -38,7 +38,10 @@ export interface LifecycleDeps {
 }
 
 export interface LifecycleOptions {
+    /** The stack's own name: its file is Pulumi.<stack>.yaml. */
     stack: string;
+    /** The name as given when it was qualified (`acme/prod`): how the Pulumi CLI selects the stack. */
+    qualifiedStack?: string;
     cwd: string;
     phaseKey: string;
     policyPack: string | null;
@@ -85,7 +88,7 @@ export function checkStack(options: Pick<LifecycleOptions, "cwd" | "stack">): vo
 
 export async function openDriver(options: LifecycleOptions, deps: LifecycleDeps): Promise<StackDriver> {
     checkStack(options);
-    return options.dryRun ? configFileDriver(options.cwd, options.stack) : deps.driverFactory(options.cwd, options.stack);
+    return options.dryRun ? configFileDriver(options.cwd, options.stack) : deps.driverFactory(options.cwd, options.qualifiedStack ?? options.stack);
 }
 
 export async function currentPhase(driver: StackDriver, phaseKey: string): Promise<number> {

@@ -32,7 +32,7 @@ export async function status(options: LifecycleOptions, format: "text" | "json",
     let outputs: Record<string, unknown> = {};
     let outputsNote: string | undefined;
     try {
-        const live = await deps.driverFactory(options.cwd, options.stack);
+        const live = await deps.driverFactory(options.cwd, options.qualifiedStack ?? options.stack);
         outputs = await live.outputs();
         driver = live;
     } catch (err) {
