@@ -131,6 +131,11 @@ describe("migration diff between two commits", () => {
         expect(sarif.runs).toHaveLength(1);
         expect(sarif.runs[0].results.map((r: { ruleId: string; level: string }) => [r.ruleId, r.level])).toEqual([["diff-fixture/gpu-pool-size", "error"]]);
         expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe("Pulumi.dev.yaml");
+        // Located and fingerprinted as migration check does it, so code scanning tracks a finding across runs.
+        expect(sarif.runs[0].results[0].locations[0].physicalLocation.region.startLine).toBeGreaterThanOrEqual(1);
+        const again = JSON.parse(renderDiff(report, { format: "sarif", cwd: repo.dir }, "0.0.0"));
+        expect(again.runs[0].results[0].partialFingerprints).toEqual(sarif.runs[0].results[0].partialFingerprints);
+        expect(Object.values(sarif.runs[0].results[0].partialFingerprints as Record<string, string>)[0]).toMatch(/^[0-9a-f]{64}$/);
     });
 
     it("exits 1 for a stateful resource removed in the working tree, installing the base's own dependencies when the lockfile differs", async () => {

@@ -3,8 +3,9 @@
  * renders it. Exit code 1, as `check`'s, when the change adds a mandatory violation or
  * deletes, replaces or tries to delete a stateful resource.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatSarif } from "../cli/formatSarif";
+import { formatSarif, SarifLocations } from "../cli/formatSarif";
 import { computeDiff } from "./compute";
 import { Installer, repositoryRoot } from "./baseTree";
 import { formatDiffMarkdown } from "./formatMarkdown";
@@ -25,11 +26,15 @@ export interface DiffCommandOptions {
     policyTimeoutMs: number;
 }
 
-/** One SARIF run over every stack's new findings, each located at its stack's config file. */
-export function formatDiffSarif(report: DiffReport, configFileOf: (stack: string) => string, version: string): string {
+/**
+ * One SARIF run over every stack's new findings, each located as `migration check` locates it:
+ * the stack file's line of the config key a finding names, else the source of the component
+ * that declared the resource, else the stack file.
+ */
+export function formatDiffSarif(report: DiffReport, locationsOf: (stack: string) => SarifLocations, version: string): string {
     const sarif = JSON.parse(formatSarif({ stack: report.project, phases: [] }, "", version));
     const runs = report.stacks.map(
-        (s) => JSON.parse(formatSarif({ stack: s.stack, phases: [{ phase: s.after.phase, violations: s.policies?.new ?? [] }] }, configFileOf(s.stack), version)).runs[0],
+        (s) => JSON.parse(formatSarif({ stack: s.stack, phases: [{ phase: s.after.phase, violations: s.policies?.new ?? [] }] }, locationsOf(s.stack), version)).runs[0],
     );
     const rules = new Map<string, unknown>(runs.flatMap((r) => r.tool.driver.rules.map((rule: { id: string }) => [rule.id, rule])));
     sarif.runs[0].tool.driver.rules = [...rules.values()];
@@ -47,7 +52,16 @@ export function renderDiff(report: DiffReport, options: Pick<DiffCommandOptions,
             return JSON.stringify(report, null, 2) + "\n";
         case "sarif": {
             const root = repositoryRoot(options.cwd);
-            return formatDiffSarif(report, (stack) => path.relative(root, path.join(path.resolve(options.cwd), `Pulumi.${stack}.yaml`)), version);
+            const projectDir = path.resolve(options.cwd);
+            return formatDiffSarif(
+                report,
+                (stack) => {
+                    // A qualified stack name (org/project/name) is never a file name: its last part is.
+                    const file = path.join(projectDir, `Pulumi.${stack.split("/").pop()}.yaml`);
+                    return { configUri: path.relative(root, file), configText: fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined, projectDir };
+                },
+                version,
+            );
         }
     }
 }
