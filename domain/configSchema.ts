@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { planA100Demand } from "../components/databricks/a100Demand";
-import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "../components/gcp/performanceBaseline";
+import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "./performanceBaseline";
 import {
     a100NodeTypeNames,
     cpuNodeTypePattern,
