@@ -9,7 +9,7 @@
  * `migration:cost.training.measuredThroughput`. Until a stack has one, the figures below are
  * used, and every report says so.
  */
-import type { A100Variant } from "./gcp/gpuQuotaRequest";
+import type { A100Variant } from "./gcp/gpuQuota";
 
 export interface ThroughputSource {
     short: string;

@@ -3,6 +3,9 @@
  * exports, budgets and the policy pack can group cost by team, environment, phase and
  * workload without guessing.
  */
+import { LabelProperty, labelProperties } from "../domain/providerFacts";
+
+export type { LabelProperty } from "../domain/providerFacts";
 
 export const requiredLabelKeys = ["team", "env", "phase", "workload", "cost-center"] as const;
 export type RequiredLabelKey = (typeof requiredLabelKeys)[number];
@@ -53,43 +56,12 @@ export function resourceLabels(ctx: LabelContext, phase: number, workload: Workl
 }
 
 /**
- * The property through which a resource type takes labels, read from the provider SDK itself
- * (the inputs its constructor sends), or undefined when the type has none. Order matters:
- * a notification channel's `labels` are its settings; its labels are `userLabels`.
+ * The property through which a resource type takes labels, or undefined when the type has none:
+ * a static table by type token (domain/providerFacts.ts), generated from the provider SDKs and
+ * checked against them by a test, so that reading it loads no SDK. A notification channel's
+ * `labels` are its settings (its labels are `userLabels`); a metric descriptor's `labels` are
+ * its label keys.
  */
-const labelProperties = ["userLabels", "resourceLabels", "labels", "customTags"] as const;
-export type LabelProperty = (typeof labelProperties)[number];
-
-const labelPropertyCache = new Map<string, LabelProperty | undefined>();
-
-/**
- * Types whose label-like input is not where their labels go: a metric descriptor's `labels` are
- * the metric's label keys, and a workspace's `customTags` apply on AWS only (on GCP the labels
- * go on each cluster).
- */
-const notLabelMaps: readonly string[] = ["gcp:monitoring/metricDescriptor:MetricDescriptor", "databricks:index/mwsWorkspaces:MwsWorkspaces"];
-
 export function labelProperty(type: string): LabelProperty | undefined {
-    if (notLabelMaps.includes(type)) return undefined;
-    if (labelPropertyCache.has(type)) return labelPropertyCache.get(type);
-    const result = findLabelProperty(type);
-    labelPropertyCache.set(type, result);
-    return result;
-}
-
-function findLabelProperty(type: string): LabelProperty | undefined {
-    const match = /^([a-z0-9-]+):([^/:]+)(?:\/[^:]*)?:([A-Za-z0-9]+)$/.exec(type);
-    if (!match || match[1] === "pulumi" || match[1] === "migration") return undefined;
-    const [, pkg, mod, className] = match;
-    let sdk: Record<string, unknown>;
-    try {
-        sdk = require(`@pulumi/${pkg}`);
-    } catch {
-        return undefined;
-    }
-    const namespace = (mod === "index" ? sdk : sdk[mod]) as Record<string, unknown> | undefined;
-    const cls = namespace?.[className] as ({ __pulumiType?: string } & (() => void)) | undefined;
-    if (typeof cls !== "function" || cls.__pulumiType !== type) return undefined;
-    const source = Function.prototype.toString.call(cls);
-    return labelProperties.find((p) => source.includes(`resourceInputs["${p}"]`));
+    return Object.prototype.hasOwnProperty.call(labelProperties, type) ? labelProperties[type] : undefined;
 }

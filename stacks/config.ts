@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { configKeys, configSchema, fieldMeta, ParsedConfig, schemaAt, unwrap } from "./configSchema";
+import { configKeys, configSchema, fieldMeta, ParsedConfig, schemaAt, unwrap } from "../domain/configSchema";
 import { allRegionsQuotaProblems, databricksConfigProblems } from "./databricksConfig";
 import { hybridConfigProblems } from "./hybridConfig";
 

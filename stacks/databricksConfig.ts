@@ -10,7 +10,7 @@ import { allRegionsGpus } from "../components/gcp/gpuQuota";
 import { a100NodeTypes, defaultCpuRuntime, defaultGpuMlRuntime, minDedicatedRuntimeText, supportsDedicatedAccess } from "../components/databricks/nodeTypes";
 import { cidrsOverlap, isNetworkAddress, parseCidr } from "../components/gcp/cidr";
 import type { ConfigProblem } from "./config";
-import { h100MachineTypes, ParsedConfig } from "./configSchema";
+import { h100MachineTypes, ParsedConfig } from "../domain/configSchema";
 
 const key = (path: string) => `migration:databricks.${path}`;
 

@@ -12,7 +12,7 @@ import { a100Accelerators, throughputRatio } from "../components/gpuThroughput";
 import { costRules } from "../components/targets";
 import { distributeWorkload, distributionLimits, WorkloadDistribution, WorkloadDistributionInput } from "../components/workloadDistribution";
 import type { ConfigProblem } from "./config";
-import { h100MachineTypes, ParsedConfig } from "./configSchema";
+import { h100MachineTypes, ParsedConfig } from "../domain/configSchema";
 import { a100ClusterGpuBudget } from "./databricksConfig";
 
 /** What these rules read: the validated config (credentials, a secret, are not needed). */

@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { daysPerMonth } from "../../domain/calendar";
 
 export interface CostMonitoringArgs {
     project: string;
@@ -24,8 +25,6 @@ export function billingExportTable(project: string, billingAccount: string): str
     return `${project}.${billingExportDatasetId}.gcp_billing_export_resource_v1_${billingAccount.replace(/-/g, "_")}`;
 }
 
-/** Days in an average month: the budget API has no daily period, so the daily limit is scaled. */
-export const daysPerMonth = 365 / 12;
 
 export function monthlyBudgetUsd(dailyCostAlertUsd: number): number {
     return Math.round(dailyCostAlertUsd * daysPerMonth);

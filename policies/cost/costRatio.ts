@@ -23,7 +23,7 @@
  *     ratio cannot be judged, which is reported as a violation (never passed silently).
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { costConfigSchema } from "../../stacks/configSchema";
+import { costConfigSchema } from "../../domain/costConfig";
 import { CostBaseline, CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/cost/estimate";
 import { formatUsd } from "../../tools/cost/lines";
 import { stackPolicy } from "../lib/policy";

@@ -8,15 +8,14 @@
  * - a Databricks SQL alert on cost (its name or query is about cost) that fires above a value
  *   no higher than the daily limit.
  */
-import * as databricks from "@pulumi/databricks";
-import * as gcp from "@pulumi/gcp";
 import { PolicyResource } from "@pulumi/policy";
-import { daysPerMonth } from "../../components/gcp/costMonitoring";
+import { daysPerMonth } from "../../domain/calendar";
 import { costRules } from "../../components/targets";
 import { configSchema, settings } from "../lib/config";
 import { packageOf } from "../../tools/engine/graph";
 import { fix, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
+import { isType, resourceTypes } from "../lib/resourceTypes";
 import { asNumber, hasUnknown, isUnknown, known, snapshot, Unknown } from "../lib/values";
 
 const schema = configSchema({
@@ -79,7 +78,7 @@ function databricksAlertVerdict(alert: PolicyResource, maxDaily: number): Verdic
     let op: unknown;
     let threshold: unknown;
     let name: unknown;
-    if (alert.isType(databricks.Alert)) {
+    if (isType(alert, resourceTypes.alert)) {
         const condition = known(props.condition as Record<string, unknown> | Unknown);
         op = condition?.op;
         const value = known(known(condition?.threshold as Record<string, unknown> | Unknown)?.value as Record<string, unknown> | Unknown);
@@ -119,9 +118,9 @@ export const dailyCostAlert = stackPolicy({
         const rejected: { resource: PolicyResource; reason: string }[] = [];
         for (const resource of args.resources) {
             let verdict: Verdict | undefined;
-            if (resource.isType(gcp.billing.Budget)) {
+            if (isType(resource, resourceTypes.budget)) {
                 verdict = budgetVerdict(snapshot(resource.props) as Record<string, unknown>, maxDailyCostUsd);
-            } else if (resource.isType(databricks.Alert) || resource.isType(databricks.SqlAlert)) {
+            } else if (isType(resource, resourceTypes.alert, resourceTypes.sqlAlert)) {
                 verdict = databricksAlertVerdict(resource, maxDailyCostUsd);
             }
             if (!verdict) continue;

@@ -3,11 +3,11 @@
  * stops within 30 minutes. Job clusters end with their run and have no such field; cluster
  * policies must cap the value, since users create clusters through them.
  */
-import * as databricks from "@pulumi/databricks";
 import { costRules } from "../../components/targets";
 import { configSchema, count, settings } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
+import { ClusterPolicyProps, DatabricksClusterProps, resourceTypes, SqlEndpointProps } from "../lib/resourceTypes";
 import { asNumber, isUnknown } from "../lib/values";
 
 const schema = configSchema({
@@ -65,7 +65,7 @@ export const databricksAutotermination = resourcePolicy({
     severity: "high",
     configSchema: schema,
     validateResource: [
-        onResource(databricks.Cluster, (cluster, args, report) => {
+        onResource<DatabricksClusterProps>(resourceTypes.databricksCluster, (cluster, args, report) => {
             const { maxIdleMinutes } = settings<Settings>(args, schema);
             if (isUnknown(cluster.autoterminationMinutes)) return;
             const problem = idleProblem(cluster.autoterminationMinutes, clusterDefaultMinutes, maxIdleMinutes);
@@ -81,7 +81,7 @@ export const databricksAutotermination = resourcePolicy({
                 );
             }
         }),
-        onResource(databricks.SqlEndpoint, (warehouse, args, report) => {
+        onResource<SqlEndpointProps>(resourceTypes.sqlEndpoint, (warehouse, args, report) => {
             const { maxIdleMinutes } = settings<Settings>(args, schema);
             if (isUnknown(warehouse.autoStopMins)) return;
             const problem = idleProblem(warehouse.autoStopMins, warehouseDefaultMinutes, maxIdleMinutes);
@@ -97,7 +97,7 @@ export const databricksAutotermination = resourcePolicy({
                 );
             }
         }),
-        onResource(databricks.ClusterPolicy, (policy, args, report) => {
+        onResource<ClusterPolicyProps>(resourceTypes.clusterPolicy, (policy, args, report) => {
             const { maxIdleMinutes } = settings<Settings>(args, schema);
             const definition = policy.definition ?? policy.policyFamilyDefinitionOverrides;
             if (definition === undefined || isUnknown(definition)) return;

@@ -8,13 +8,13 @@
  * autoscaled with room to shrink, and that its cluster runs the autoscaling profile that
  * removes unneeded nodes soonest (OPTIMIZE_UTILIZATION; BALANCED keeps spare nodes longer).
  */
-import * as gcp from "@pulumi/gcp";
 import { PolicyResource } from "@pulumi/policy";
 import { costRules } from "../../components/targets";
 import { gpusPerNode, isSpotNodeConfig, poolBounds } from "../lib/compute";
 import { configSchema, fraction, settings, stringList } from "../lib/config";
 import { fix, percent, show, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
+import { isType, resourceTypes } from "../lib/resourceTypes";
 import { isUnknown, known, snapshot, Unknown } from "../lib/values";
 
 interface GpuPool {
@@ -29,7 +29,7 @@ function gpuPools(resources: readonly PolicyResource[]): { pools: GpuPool[]; und
     const pools: GpuPool[] = [];
     let undecided = 0;
     for (const resource of resources) {
-        if (!resource.isType(gcp.container.NodePool)) continue;
+        if (!isType(resource, resourceTypes.gkeNodePool)) continue;
         const props = snapshot(resource.props) as Record<string, unknown>;
         const nodeConfig = known(props.nodeConfig as Record<string, unknown> | Unknown);
         if (isUnknown(props.nodeConfig)) {
@@ -140,7 +140,7 @@ export const gkeGpuAutoscaling = stackPolicy({
                 }
             }
             for (const cluster of pool.resource.propertyDependencies["cluster"] ?? []) {
-                if (cluster.isType(gcp.container.Cluster)) clusters.set(cluster.urn, cluster);
+                if (isType(cluster, resourceTypes.gkeCluster)) clusters.set(cluster.urn, cluster);
             }
         }
         for (const cluster of clusters.values()) {

@@ -5,12 +5,12 @@
  * set for Databricks compute: Spark conf and environment (RAPIDS `allocFraction`, framework
  * variables) and job parameters (`--gpu-memory-fraction 0.9`, `gpu_memory_utilization: "0.9"`).
  */
-import * as databricks from "@pulumi/databricks";
 import { costRules } from "../../components/targets";
 import { at, clusterSpecs } from "../lib/compute";
 import { configSchema, fraction, settings } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
+import { isType, resourceTypes } from "../lib/resourceTypes";
 import { asNumber, entries, snapshot } from "../lib/values";
 
 const fractionKey =
@@ -85,7 +85,7 @@ export const gpuMemoryFraction = resourcePolicy({
     severity: "low",
     configSchema: schema,
     validateResource: (args, report) => {
-        if (!args.isType(databricks.Cluster) && !args.isType(databricks.Job)) {
+        if (!isType(args, resourceTypes.databricksCluster, resourceTypes.databricksJob)) {
             args.notApplicable("applies to Databricks clusters and jobs");
         }
         const { maxGpuMemoryFraction } = settings<{ maxGpuMemoryFraction: number }>(args, schema);

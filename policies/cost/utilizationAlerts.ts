@@ -12,8 +12,6 @@
  * Thresholds above 1 are read as percentages. Unified monitoring arrives with phase 3, so the
  * rule applies from that phase on (configurable).
  */
-import * as databricks from "@pulumi/databricks";
-import * as gcp from "@pulumi/gcp";
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
 import { costRules } from "../../components/targets";
 import { gpusPerNode } from "../lib/compute";
@@ -21,6 +19,7 @@ import { configSchema, count, fraction, settings } from "../lib/config";
 import { percent, subject, violation } from "../lib/messages";
 import { stackPhase } from "../lib/phase";
 import { stackPolicy } from "../lib/policy";
+import { isType, resourceTypes } from "../lib/resourceTypes";
 import { asNumber, hasUnknown, isUnknown, known, snapshot, strings, unknown, Unknown } from "../lib/values";
 
 /** DESIGN "Phases": phase 3 (hybrid operation) adds the unified monitoring dashboard and alerts. */
@@ -74,7 +73,7 @@ function dependencyUrns(resource: PolicyResource): Set<string> {
 function gpuAlerts(resources: readonly PolicyResource[]): FloorAlert[] | Unknown {
     const alerts: FloorAlert[] = [];
     for (const resource of resources) {
-        if (!resource.isType(gcp.monitoring.AlertPolicy)) continue;
+        if (!isType(resource, resourceTypes.alertPolicy)) continue;
         const props = snapshot(resource.props) as Record<string, unknown>;
         if (hasUnknown(props.conditions)) return unknown;
         const conditions = Array.isArray(props.conditions) ? (props.conditions as Record<string, unknown>[]) : [];
@@ -107,8 +106,8 @@ function gpuAlerts(resources: readonly PolicyResource[]): FloorAlert[] | Unknown
 function databricksAlerts(resources: readonly PolicyResource[]): FloorAlert[] | Unknown {
     const alerts: FloorAlert[] = [];
     for (const resource of resources) {
-        const isAlert = resource.isType(databricks.Alert);
-        if (!isAlert && !resource.isType(databricks.SqlAlert)) continue;
+        const isAlert = isType(resource, resourceTypes.alert);
+        if (!isAlert && !isType(resource, resourceTypes.sqlAlert)) continue;
         const props = snapshot(resource.props) as Record<string, unknown>;
         const dependsOn = dependencyUrns(resource);
         const texts: unknown[] = [props.displayName, props.name];
@@ -215,10 +214,10 @@ export const utilizationAlerts = stackPolicy({
         if (phase && phase.phase < config.fromPhase) {
             args.notApplicable(`phase ${phase.phase} (from ${phase.from}) is before phase ${config.fromPhase}, which adds unified monitoring`);
         }
-        const clusters = new Map(args.resources.filter((r) => r.isType(gcp.container.Cluster)).map((c) => [c.urn, c]));
+        const clusters = new Map(args.resources.filter((r) => isType(r, resourceTypes.gkeCluster)).map((c) => [c.urn, c]));
         const pools: Target[] = [];
         for (const resource of args.resources) {
-            if (!resource.isType(gcp.container.NodePool)) continue;
+            if (!isType(resource, resourceTypes.gkeNodePool)) continue;
             const props = snapshot(resource.props) as Record<string, unknown>;
             if (isUnknown(props.nodeConfig)) continue;
             const gpus = gpusPerNode(known(props.nodeConfig as Record<string, unknown> | undefined));
@@ -231,7 +230,7 @@ export const utilizationAlerts = stackPolicy({
             });
         }
         const dbClusters: Target[] = args.resources
-            .filter((r) => r.isType(databricks.Cluster))
+            .filter((r) => isType(r, resourceTypes.databricksCluster))
             .map((resource) => ({ resource, names: names(resource, (snapshot(resource.props) as Record<string, unknown>).clusterName) }));
         if (pools.length === 0 && dbClusters.length === 0) {
             args.notApplicable("the stack has no GKE GPU pools and no Databricks clusters");

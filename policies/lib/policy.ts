@@ -4,7 +4,6 @@
  * `exempt`, the logical names of resources a team deliberately excludes (each exemption is a
  * reviewed line in the stack's policy config rather than a code change).
  */
-import { Resource, Unwrap } from "@pulumi/pulumi";
 import {
     PolicyConfigSchema,
     ReportViolation,
@@ -12,9 +11,9 @@ import {
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationPolicy,
-    validateResourceOfType,
 } from "@pulumi/policy";
 import { clusterSpecs, LocatedSpec } from "./compute";
+import { ResourceType } from "./resourceTypes";
 import { isUnknown, Snap, snapshot, Unknown } from "./values";
 
 const exemptProperty = {
@@ -80,16 +79,23 @@ export function stackPolicy(def: StackPolicyDefinition): StackValidationPolicy {
     };
 }
 
-/** A validation of one resource class, given its properties as a snapshot. */
-export function onResource<TResource extends Resource, TArgs>(
-    resourceClass: { new (name: string, args: TArgs, ...rest: any[]): TResource },
-    validate: (props: Exclude<Snap<Unwrap<NonNullable<TArgs>>>, Unknown>, args: ResourceValidationArgs, report: ReportViolation) => void,
+/**
+ * A validation of one resource type, by its type token, given its properties as a snapshot:
+ * `Props` names the properties the validation reads. Not applicable to any other type, with the
+ * policy SDK's own message; the token is attached as the SDK's typed validations attach theirs.
+ */
+export function onResource<Props extends object>(
+    type: ResourceType,
+    validate: (props: Exclude<Snap<Props>, Unknown>, args: ResourceValidationArgs, report: ReportViolation) => void,
 ): ResourceValidation {
-    return validateResourceOfType(resourceClass, (props, args, report) => {
-        const snap = snapshot(props);
+    const fn: ResourceValidation & { __pulumiType?: string } = (args, report) => {
+        if (args.type !== type) return args.notApplicable(`Policy only applies to resources of type '${type}'`);
+        const snap = snapshot(args.props as Props);
         if (isUnknown(snap)) return;
-        validate(snap as Exclude<Snap<Unwrap<NonNullable<TArgs>>>, Unknown>, args, report);
-    });
+        return validate(snap as Exclude<Snap<Props>, Unknown>, args, report);
+    };
+    fn.__pulumiType = type;
+    return fn;
 }
 
 /** A validation of every cluster spec of a Databricks Cluster or Job. */

@@ -3,10 +3,10 @@
  * GKE's default pd-balanced) fails at node creation. Checked on GKE node pools, the cluster's
  * default node config and plain Compute Engine instances.
  */
-import * as gcp from "@pulumi/gcp";
 import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
+import { ComputeInstanceProps, GkeClusterProps, GkeNodePoolProps, resourceTypes } from "../lib/resourceTypes";
 import { isUnknown, known } from "../lib/values";
 
 const schema = configSchema({
@@ -54,15 +54,15 @@ export const c4aHyperdisk = resourcePolicy({
     severity: "high",
     configSchema: schema,
     validateResource: [
-        onResource(gcp.container.NodePool, (pool, args, report) => {
+        onResource<GkeNodePoolProps>(resourceTypes.gkeNodePool, (pool, args, report) => {
             const node = known(pool.nodeConfig) as NodeConfig;
             if (node) check(node.machineType, node.diskType, "pd-balanced", "nodeConfig.diskType", args, report);
         }),
-        onResource(gcp.container.Cluster, (cluster, args, report) => {
+        onResource<GkeClusterProps>(resourceTypes.gkeCluster, (cluster, args, report) => {
             const node = known(cluster.nodeConfig) as NodeConfig;
             if (node) check(node.machineType, node.diskType, "pd-balanced", "nodeConfig.diskType", args, report);
         }),
-        onResource(gcp.compute.Instance, (instance, args, report) => {
+        onResource<ComputeInstanceProps>(resourceTypes.computeInstance, (instance, args, report) => {
             const params = known(known(instance.bootDisk)?.initializeParams);
             if (isUnknown(instance.bootDisk)) return;
             check(instance.machineType, params?.type, "pd-standard", "bootDisk.initializeParams.type", args, report);

@@ -6,12 +6,12 @@
  * - no VACUUM with `RETAIN` below that retention, and no Spark conf that turns the retention
  *   safety check off.
  */
-import * as databricks from "@pulumi/databricks";
 import { deltaStorage, deltaTableProperties } from "../../components/targets";
 import { clusterSpecs, at } from "../lib/compute";
 import { configSchema, count, settings } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
+import { isType, resourceTypes, SqlTableProps } from "../lib/resourceTypes";
 import { entries, hasUnknown, isUnknown, snapshot } from "../lib/values";
 
 const retentionKey = "delta.deletedFileRetentionDuration";
@@ -58,7 +58,7 @@ export const deltaTableSafety = resourcePolicy({
     severity: "high",
     configSchema: schema,
     validateResource: [
-        onResource(databricks.SqlTable, (table, args, report) => {
+        onResource<SqlTableProps>(resourceTypes.sqlTable, (table, args, report) => {
             const { minRetentionHours, requiredProperties } = settings<Settings>(args, schema);
             if (isUnknown(table.tableType) || isUnknown(table.dataSourceFormat) || isUnknown(table.properties)) return;
             if (String(table.tableType).toUpperCase() === "VIEW") return;
@@ -94,8 +94,8 @@ export const deltaTableSafety = resourcePolicy({
             }
         }),
         (args, report) => {
-            const isQuery = args.isType(databricks.Query) || args.isType(databricks.SqlQuery);
-            if (!isQuery && !args.isType(databricks.Cluster) && !args.isType(databricks.Job)) {
+            const isQuery = isType(args, resourceTypes.query, resourceTypes.sqlQuery);
+            if (!isQuery && !isType(args, resourceTypes.databricksCluster, resourceTypes.databricksJob)) {
                 args.notApplicable("applies to Delta tables, queries, clusters and jobs");
             }
             const { minRetentionHours } = settings<Settings>(args, schema);

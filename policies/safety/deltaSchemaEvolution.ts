@@ -13,7 +13,6 @@
  * On purpose: list the column in its definition's `droppedColumns` with the reason (after its
  * data is copied out); rename or retype through a new column, backfilled, then a drop.
  */
-import * as databricks from "@pulumi/databricks";
 import released from "../../components/databricks/releasedTableSchemas.json";
 import {
     ColumnShape,
@@ -27,6 +26,7 @@ import {
 import { configSchema } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
+import { resourceTypes, SqlTableProps } from "../lib/resourceTypes";
 import { isUnknown } from "../lib/values";
 
 const releasedSchemas: ReleasedSchemas = released;
@@ -43,7 +43,7 @@ export const deltaSchemaEvolution = resourcePolicy({
     enforcementLevel: "mandatory",
     severity: "critical",
     configSchema: configSchema({}),
-    validateResource: onResource(databricks.SqlTable, (table, args, report) => {
+    validateResource: onResource<SqlTableProps>(resourceTypes.sqlTable, (table, args, report) => {
         // An unknown schema is one being created: its tables are new and hold nothing yet.
         if (isUnknown(table.name) || isUnknown(table.columns) || isUnknown(table.schemaName) || typeof table.name !== "string") return;
         const schema = typeof table.schemaName === "string" ? table.schemaName : undefined;

@@ -2,10 +2,10 @@
  * GKE nodes get no public IP: the cluster's nodes are private (egress through Cloud NAT) and
  * no node pool opts out.
  */
-import * as gcp from "@pulumi/gcp";
 import { configSchema } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
+import { GkeClusterProps, GkeNodePoolProps, resourceTypes } from "../lib/resourceTypes";
 import { isUnknown, known } from "../lib/values";
 
 const schema = configSchema({});
@@ -17,7 +17,7 @@ export const gkePrivateNodes = resourcePolicy({
     severity: "high",
     configSchema: schema,
     validateResource: [
-        onResource(gcp.container.Cluster, (cluster, args, report) => {
+        onResource<GkeClusterProps>(resourceTypes.gkeCluster, (cluster, args, report) => {
             if (isUnknown(cluster.privateClusterConfig)) return;
             const privateNodes = known(cluster.privateClusterConfig)?.enablePrivateNodes;
             if (isUnknown(privateNodes) || privateNodes === true) return;
@@ -31,7 +31,7 @@ export const gkePrivateNodes = resourcePolicy({
                 }),
             );
         }),
-        onResource(gcp.container.NodePool, (pool, args, report) => {
+        onResource<GkeNodePoolProps>(resourceTypes.gkeNodePool, (pool, args, report) => {
             if (isUnknown(pool.networkConfig)) return;
             const privateNodes = known(pool.networkConfig)?.enablePrivateNodes;
             if (privateNodes !== false) return;

@@ -6,6 +6,7 @@
  * Anything else (e.g. the GCP provider's `credentials`, which its SDK leaves as given) would be
  * stored in the state as plaintext if it ever came from a plain config value or code.
  */
+import { providerSecretInputs } from "../../domain/providerFacts";
 import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
@@ -18,23 +19,10 @@ const schema = configSchema({
     ),
 });
 
-const sdkSecretCache = new Map<string, Set<string>>();
-
-/** Inputs the provider SDK's constructor always wraps in `pulumi.secret`, read from its source. */
+/** Inputs the provider SDK's constructor always wraps in `pulumi.secret` (a static table read from the SDKs). */
 export function sdkSecretInputs(providerType: string): Set<string> {
     const pkg = providerType.slice("pulumi:providers:".length);
-    let found = sdkSecretCache.get(pkg);
-    if (found) return found;
-    found = new Set<string>();
-    try {
-        const sdk = require(`@pulumi/${pkg}`) as { Provider?: unknown };
-        const source = typeof sdk.Provider === "function" ? Function.prototype.toString.call(sdk.Provider) : "";
-        for (const match of source.matchAll(/resourceInputs\["(\w+)"\] = [^;\n]*pulumi\.secret\(/g)) found.add(match[1]);
-    } catch {
-        // An unknown provider package: nothing is known to be wrapped.
-    }
-    sdkSecretCache.set(pkg, found);
-    return found;
+    return new Set(Object.prototype.hasOwnProperty.call(providerSecretInputs, pkg) ? providerSecretInputs[pkg] : []);
 }
 
 export const providerSecrets = resourcePolicy({

@@ -16,7 +16,7 @@ import { GpuNodePool } from "../../components/gcp/gpuNodePool";
 import { GpuQuotaRequest } from "../../components/gcp/gpuQuotaRequest";
 import { Network, podsRangeName, servicesRangeName } from "../../components/gcp/network";
 import { splitBySpotShare } from "../../components/gcp/spotSplit";
-import { h100MachineTypes } from "../configSchema";
+import { h100MachineTypes } from "../../domain/configSchema";
 import { requestedAllRegionsGpus } from "../databricksConfig";
 import { hybridPhase } from "../hybridConfig";
 import { PhaseContext } from "./context";

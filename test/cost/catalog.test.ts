@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { c4aMachineTypePattern, h100MachineTypes } from "../../stacks/configSchema";
+import { c4aMachineTypePattern, h100MachineTypes } from "../../domain/configSchema";
 import { catalogEntries, checkProvenance, defaultCatalog, withOverrides } from "../../tools/cost/catalog";
 
 const machines = defaultCatalog.gcp.machines;

@@ -23,7 +23,7 @@
  *   wh           Small serverless: 12 DBU/h × $1 × 10 h → $120                       Databricks = $289.3833
  */
 import { describe, expect, it } from "vitest";
-import { costConfigSchema } from "../../stacks/configSchema";
+import { costConfigSchema } from "../../domain/configSchema";
 import { PriceOverrideError } from "../../tools/cost/catalog";
 import { baselineOf, costSummary, estimateCost } from "../../tools/cost/estimate";
 import { relativeTrainingThroughput } from "../../components/gpuThroughput";

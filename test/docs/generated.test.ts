@@ -8,7 +8,7 @@ import { componentGraph, criticalPath, phaseTimeline, phaseWeeks, transitiveRedu
 import { configurationRows } from "../../tools/docs/configuration";
 import { renderDocs } from "../../tools/docs/generate";
 import { fillGenerated, generatedBlock } from "../../tools/docs/markers";
-import { configSchema, fieldMeta, schemaAt } from "../../stacks/configSchema";
+import { configSchema, fieldMeta, schemaAt } from "../../domain/configSchema";
 import { phases } from "../../components/targets";
 import { projectDir, runStack } from "../harness";
 

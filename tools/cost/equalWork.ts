@@ -14,7 +14,7 @@
  * Pure: the pool and cluster facts come from the resources and the catalog.
  */
 import { MeasuredThroughput, ThroughputRatio, throughputRatio } from "../../components/gpuThroughput";
-import { CostConfig } from "../../stacks/configSchema";
+import { CostConfig } from "../../domain/costConfig";
 import { PriceCatalog } from "./catalog";
 import { formatNumber, labelOf, num, PricedResource, record, str } from "./lines";
 

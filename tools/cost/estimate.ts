@@ -8,7 +8,7 @@
  * machine or node type, a serverless task) is listed in `unpriced` with a warning and left
  * out of the totals, never counted as zero.
  */
-import { CostConfig, costConfigSchema } from "../../stacks/configSchema";
+import { CostConfig, costConfigSchema } from "../../domain/costConfig";
 import { defaultCatalog, PriceCatalog, withOverrides } from "./catalog";
 import { databricksPricers } from "./databricksPricing";
 import { gcpGpuRunCost, trainingReference } from "./equalWork";

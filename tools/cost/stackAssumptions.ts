@@ -4,7 +4,7 @@
  * `pulumi up` would); its price overrides are checked against the catalog.
  */
 import { parseStackConfig } from "../../stacks/config";
-import { CostConfig } from "../../stacks/configSchema";
+import { CostConfig } from "../../domain/costConfig";
 import { readProject, readStackConfig } from "../engine/project";
 import { defaultCatalog, withOverrides } from "./catalog";
 

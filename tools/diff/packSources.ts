@@ -35,9 +35,31 @@ function entryOf(packDir: string): string | undefined {
     return resolveFile(path.join(packDir, "package.json"), typeof main === "string" ? `./${main}` : "./index");
 }
 
-/** The pack's manifests and the files its entry reaches by relative import, absolute paths. */
-export function packSources(packDir: string): string[] {
+/**
+ * What a pack's entry module reaches: the repository files, through relative imports (type-only
+ * imports included: the CLI's type-checking compile loads them too), and the packages those
+ * files import by name (`@pulumi/policy`, `node:path`, `zod`…), with the files that import each.
+ * A `require` of a computed name is listed under `dynamic`: no walk can say what it loads.
+ */
+export interface PackClosure {
+    /** Absolute paths of the pack's manifests and the files its entry reaches, sorted. */
+    files: string[];
+    /** Package specifiers as written (`@pulumi/gcp`, `@pulumi/pulumi/proto/x`), each with its importers. */
+    packages: Map<string, string[]>;
+    /** Files that call `require` or `import()` with something other than a string literal. */
+    dynamic: string[];
+}
+
+/** The package an import specifier names: `@scope/name` or `name`, without a subpath. */
+export function packageOf(specifier: string): string {
+    const parts = specifier.split("/");
+    return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+export function packClosure(packDir: string): PackClosure {
     const files = new Set(manifests.map((m) => path.join(packDir, m)).filter((f) => fs.existsSync(f)));
+    const packages = new Map<string, string[]>();
+    const dynamic: string[] = [];
     // Loaded here, not with the CLI: only a diff with a pack reads import lists.
     const ts = require("typescript") as typeof TypeScript;
     const entry = entryOf(packDir);
@@ -46,14 +68,26 @@ export function packSources(packDir: string): string[] {
         if (files.has(file)) continue;
         files.add(file);
         if (file.endsWith(".json")) continue;
-        const { importedFiles } = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
+        const text = fs.readFileSync(file, "utf8");
+        const { importedFiles } = ts.preProcessFile(text, true, true);
         for (const { fileName } of importedFiles) {
-            if (!fileName.startsWith(".")) continue;
+            if (!fileName.startsWith(".")) {
+                packages.set(fileName, [...(packages.get(fileName) ?? []), file]);
+                continue;
+            }
             const resolved = resolveFile(file, fileName);
             if (resolved) queue.push(resolved);
         }
+        if (/\b(require|import)\s*\(\s*[^\s"'`)]/.test(text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "")) || /\b(require|import)\s*\(\s*`[^`]*\$\{/.test(text)) {
+            dynamic.push(file);
+        }
     }
-    return [...files].sort();
+    return { files: [...files].sort(), packages, dynamic };
+}
+
+/** The pack's manifests and the files its entry reaches by relative import, absolute paths. */
+export function packSources(packDir: string): string[] {
+    return packClosure(packDir).files;
 }
 
 /** Whether every file of the working tree's pack is the same at `toBase(file)`. */

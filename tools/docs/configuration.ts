@@ -1,10 +1,10 @@
 /**
  * The table of docs/configuration.md: every leaf of the `migration` config schema with its
  * type, default and the `accepted` text the config error report quotes. Read from
- * stacks/configSchema.ts, the one definition of every key.
+ * domain/configSchema.ts, the one definition of every key.
  */
 import { z } from "zod";
-import { configSchema, fieldMeta } from "../../stacks/configSchema";
+import { configSchema, fieldMeta } from "../../domain/configSchema";
 
 export interface ConfigRow {
     key: string;

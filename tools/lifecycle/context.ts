@@ -11,7 +11,7 @@ import { hybridDatabricksShare, maxPhase } from "../../components/targets";
 import { readProject, readStackConfig } from "../engine/project";
 import { stackPolicyConfig } from "../cli/policies";
 import { SqlRunner } from "./benchmarkTable";
-import { GradualRollbackRecord, gradualRollbackSchema } from "../../stacks/configSchema";
+import { GradualRollbackRecord, gradualRollbackSchema } from "../../domain/configSchema";
 import { ConfigInput, configFileDriver, DriverFactory, StackBusyError, StackDriver, UpOptions, UpSummary } from "./driver";
 import { acquireLock, Lock, LockOptions } from "./lock";
 import type { QuotaReader } from "./quota";

@@ -14,7 +14,7 @@
  * of its last completed update) and refuses when they disagree, rather than guess.
  */
 import { operationalKpis } from "../../components/targets";
-import type { GradualRollbackRecord } from "../../stacks/configSchema";
+import type { GradualRollbackRecord } from "../../domain/configSchema";
 import {
     advisoryGate,
     formatChanges,

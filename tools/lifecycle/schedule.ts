@@ -10,7 +10,7 @@
  * (stacks/dataLayer.ts), nothing scheduled on Databricks.
  */
 import { gradualRollbackStages } from "../../components/targets";
-import type { GradualRollbackRecord } from "../../stacks/configSchema";
+import type { GradualRollbackRecord } from "../../domain/configSchema";
 
 export const dayMs = 24 * 3600_000;
 /** The phase a gradual rollback starts from (hybrid operation) and the one it ends on (the GCP setup). */

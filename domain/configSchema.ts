@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { planA100Demand } from "../components/databricks/a100Demand";
-import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "../components/gcp/performanceBaseline";
+import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "./performanceBaseline";
 import {
     a100NodeTypeNames,
     cpuNodeTypePattern,
@@ -27,79 +27,11 @@ import {
     hybridDatabricksShare,
     maxPhase,
     performanceDegradationAlert,
-    successGates,
 } from "../components/targets";
+import { costConfigSchema } from "./costConfig";
+import { atLeast, field, fieldMeta, FieldMeta, flag, fraction, integer, matching, oneOf, positive } from "./schemaFields";
 
-/** Metadata attached to every leaf: the sentence the error report and docs quote. */
-export interface FieldMeta {
-    accepted: string;
-    secret?: boolean;
-}
-
-const acceptedRegistry = new Map<z.ZodType, FieldMeta>();
-
-function field<T extends z.ZodType>(schema: T, meta: FieldMeta): T {
-    acceptedRegistry.set(schema, meta);
-    return schema;
-}
-
-/** The metadata of a leaf schema, looking through defaults and optionals. */
-export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
-    let current: z.ZodType | undefined = schema;
-    while (current) {
-        const meta = acceptedRegistry.get(current);
-        if (meta) return meta;
-        current = (current as unknown as { def?: { innerType?: z.ZodType } }).def?.innerType;
-    }
-    return undefined;
-}
-
-function integer(min: number, max?: number) {
-    const accepted = max === undefined ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-    let schema = z.number({ error: accepted }).int({ error: accepted }).min(min, { error: accepted });
-    if (max !== undefined) schema = schema.max(max, { error: accepted });
-    return field(schema, { accepted });
-}
-
-function fraction(accepted = "a number from 0 to 1") {
-    return field(z.number({ error: accepted }).min(0, { error: accepted }).max(1, { error: accepted }), { accepted });
-}
-
-function positive(accepted: string) {
-    return field(z.number({ error: accepted }).positive({ error: accepted }), { accepted });
-}
-
-function nonNegative(accepted: string) {
-    return field(z.number({ error: accepted }).min(0, { error: accepted }), { accepted });
-}
-
-/**
- * A map from names the user chooses (a pool, a job, a price path) to values of one schema.
- * Keys are checked where they are used (an unknown price path is reported by the cost model
- * with the paths it knows), so a bad value is reported with the value's own `accepted`.
- */
-function namedMap<T extends z.ZodType>(value: T, accepted: string) {
-    return field(z.record(z.string(), value, { error: accepted }), { accepted });
-}
-
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-    const accepted = `one of ${values.map((v) => `"${v}"`).join(", ")}`;
-    return field(z.enum(values, { error: accepted }), { accepted });
-}
-
-function matching(pattern: RegExp, accepted: string) {
-    return field(z.string({ error: accepted }).regex(pattern, { error: accepted }), { accepted });
-}
-
-function flag() {
-    return field(z.boolean({ error: "true or false" }), { accepted: "true or false" });
-}
-
-/** A fraction from the seed's value up to 1: a floor a stack may raise, never lower. */
-function atLeast(seedValue: number, what: string) {
-    const accepted = `a number from ${seedValue} to 1 (${what}, or stricter)`;
-    return field(z.number({ error: accepted }).min(seedValue, { error: accepted }).max(1, { error: accepted }), { accepted });
-}
+export { fieldMeta, type FieldMeta };
 
 const degradationAccepted = `a fraction above 0, at most ${performanceDegradationAlert} (the seed's alert at a ${
     performanceDegradationAlert * 100
@@ -412,7 +344,7 @@ export const configSchema = z.strictObject({
             ).default(performanceDegradationAlert),
         })
         .prefault({}),
-    cost: costSchema(),
+    cost: costConfigSchema,
     /**
      * Per-stack policy config, in the format of `pulumi up --policy-pack-config`: policy name →
      * enforcement level, or settings (`enforcementLevel` and the policy's own keys). The pack
@@ -440,88 +372,7 @@ export const configSchema = z.strictObject({
  * policy (policies/cost). Prices live in tools/cost/prices.json; `priceOverrides` replaces
  * any of them for this stack. docs/cost-model.md explains each assumption.
  */
-function costSchema() {
-    const hours = () => nonNegative("a number of hours ≥ 0");
-    const runs = () => nonNegative("a number of runs a month ≥ 0");
-    const gb = () => nonNegative("a size in GB ≥ 0");
-    const taskHours = () => namedMap(hours(), "a map from task key to hours per run, such as { data_prep: 0.25 }");
-    const hoursPerMonthOf = (what: string) =>
-        namedMap(z.strictObject({ hoursPerMonth: hours() }), `a map from ${what} resource name to { hoursPerMonth }`);
-    return z
-        .strictObject({
-            hoursPerMonth: positive("hours in a month, such as 730").default(730),
-            training: z
-                .strictObject({
-                    jobName: matching(/^[A-Za-z0-9_.-]+$/, "a Databricks job name such as model_training").default(
-                        "model_training",
-                    ),
-                    // The seed's model_training schedule is hourly: 8,760 runs a year.
-                    runsPerMonth: runs().default(730),
-                    taskHours: taskHours().default({ data_prep: 0.25, training: 0.5 }),
-                    gkeWorkloadTask: namedMap(
-                        matching(/^[A-Za-z0-9_-]+$/, "a task key"),
-                        "a map from GKE pool workload label to the training task it runs, such as { training: training }",
-                    ).default({ training: "training", "data-processing": "data_prep" }),
-                    // GPUs one training run uses on GKE (the work taskHours.training measures); one node of the pool when unset.
-                    gcpGpus: integer(1, 1024).optional(),
-                    // The suite's measured per-GPU training throughput, Databricks GPU over GCP GPU; the sourced table when unset.
-                    measuredThroughput: z
-                        .strictObject({
-                            ratio: positive("the Databricks/GCP training throughput per GPU the benchmark suite printed, such as 0.52"),
-                            source: matching(/^.{3,200}$/, "which runs it comes from, such as \"benchmark_results run <id> vs <id>\""),
-                        })
-                        .optional(),
-                })
-                .prefault({}),
-            gke: z
-                .strictObject({
-                    defaultHoursAtMax: hours().default(365),
-                    pools: namedMap(
-                        z.strictObject({ hoursAtMax: hours() }),
-                        "a map from node pool resource name to { hoursAtMax }",
-                    ).default({}),
-                })
-                .prefault({}),
-            databricks: z
-                .strictObject({
-                    autoscaleLoad: fraction().default(1),
-                    allPurposeHoursPerMonth: hours().default(176),
-                    sqlWarehouseHoursPerMonth: hours().default(176),
-                    clusters: hoursPerMonthOf("cluster").default({}),
-                    warehouses: hoursPerMonthOf("SQL warehouse").default({}),
-                })
-                .prefault({}),
-            jobs: namedMap(
-                z.strictObject({ runsPerMonth: runs().optional(), taskHours: taskHours().default({}) }),
-                "a map from Databricks job name to { runsPerMonth, taskHours }",
-            ).default({}),
-            defaultTaskHours: hours().default(1),
-            unscheduledRunsPerMonth: runs().default(1),
-            storage: z
-                .strictObject({
-                    defaultBucketGb: gb().default(500),
-                    defaultDatasetGb: gb().default(10),
-                    gb: namedMap(gb(), "a map from bucket or dataset resource name to GB").default({}),
-                })
-                .prefault({}),
-            priceOverrides: namedMap(
-                nonNegative("a price in USD ≥ 0"),
-                "a map from price path (such as gcp.machines.a3-highgpu-8g.spotUsdPerHour) to USD",
-            ).default({}),
-            targets: z
-                .strictObject({
-                    totalCostRatio: fraction().default(successGates.totalCost.ratio),
-                    perTrainingCostRatio: fraction().default(successGates.costPerTraining.ratio),
-                    mandatoryFromPhase: integer(0, maxPhase).default(maxPhase),
-                })
-                .prefault({}),
-        })
-        .prefault({});
-}
-
-/** The `migration:cost` group, validated and with its defaults. */
-export const costConfigSchema = configSchema.shape.cost;
-export type CostConfig = z.output<typeof costConfigSchema>;
+export { costConfigSchema, type CostConfig } from "./costConfig";
 
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

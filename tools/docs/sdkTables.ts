@@ -1,0 +1,134 @@
+/**
+ * The provider facts the policy pack needs, read from the provider SDKs themselves and written
+ * as a static table (domain/providerFacts.ts), so that the pack never loads an SDK: which input
+ * takes a resource type's labels, and which provider inputs the SDK always wraps as a secret.
+ * `npm run sdk-tables` rewrites the table; test/domain/providerFacts.test.ts fails when it
+ * differs from the SDKs installed (after an SDK upgrade).
+ *
+ * Both are read from a class's constructor source: the inputs it sends (`resourceInputs["x"]`)
+ * and the ones it wraps in `pulumi.secret(`.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+/** The packages the program deploys with; the table covers every resource type of each. */
+export const providerPackages = ["gcp", "databricks", "kubernetes", "random"] as const;
+
+/** Inputs that carry labels, in the order they are tried: a notification channel's `labels` are its settings. */
+const labelInputs = ["userLabels", "resourceLabels", "labels", "customTags"] as const;
+
+/**
+ * Types whose label-like input is not where their labels go: a metric descriptor's `labels` are
+ * the metric's label keys, and a workspace's `customTags` apply on AWS only (on GCP the labels
+ * go on each cluster).
+ */
+export const notLabelMaps: readonly string[] = ["gcp:monitoring/metricDescriptor:MetricDescriptor", "databricks:index/mwsWorkspaces:MwsWorkspaces"];
+
+type ResourceClass = { __pulumiType?: string } & (() => void);
+
+function loadSdk(pkg: string): Record<string, unknown> {
+    return require(`@pulumi/${pkg}`) as Record<string, unknown>;
+}
+
+/** Every resource type token of an SDK (its modules are lazy: reading one loads it). */
+export function sdkTypes(pkg: string): string[] {
+    const sdk = loadSdk(pkg);
+    const found = new Set<string>();
+    const visit = (namespace: Record<string, unknown>, depth: number) => {
+        for (const key of Object.keys(namespace)) {
+            let value: unknown;
+            try {
+                value = namespace[key];
+            } catch {
+                continue;
+            }
+            const token = typeof value === "function" ? (value as ResourceClass).__pulumiType : undefined;
+            if (typeof token === "string") found.add(token);
+            else if (value && typeof value === "object" && depth < 3 && /^[a-z]/.test(key)) visit(value as Record<string, unknown>, depth + 1);
+        }
+    };
+    visit(sdk, 0);
+    return [...found].sort();
+}
+
+/** The class of a type token, as its SDK exports it (`gcp:container/cluster:Cluster` → gcp.container.Cluster). */
+export function sdkClass(type: string): ResourceClass | undefined {
+    const match = /^([a-z0-9-]+):([^/:]+)(?:\/[^:]*)?:([A-Za-z0-9]+)$/.exec(type);
+    if (!match || match[1] === "pulumi" || match[1] === "migration") return undefined;
+    const [, pkg, mod, className] = match;
+    let sdk: Record<string, unknown>;
+    try {
+        sdk = loadSdk(pkg);
+    } catch {
+        return undefined;
+    }
+    const namespace = (mod === "index" ? sdk : sdk[mod]) as Record<string, unknown> | undefined;
+    const cls = namespace?.[className] as ResourceClass | undefined;
+    return typeof cls === "function" && cls.__pulumiType === type ? cls : undefined;
+}
+
+/** The input a type's labels go to, read from its SDK class, or undefined when it takes none. */
+export function sdkLabelProperty(type: string): string | undefined {
+    if (notLabelMaps.includes(type)) return undefined;
+    const cls = sdkClass(type);
+    if (!cls) return undefined;
+    const source = Function.prototype.toString.call(cls);
+    return labelInputs.find((p) => source.includes(`resourceInputs["${p}"]`));
+}
+
+/** Inputs a provider's SDK constructor always wraps in `pulumi.secret`. */
+export function sdkSecretInputs(pkg: string): string[] {
+    const provider = loadSdk(pkg).Provider;
+    const source = typeof provider === "function" ? Function.prototype.toString.call(provider) : "";
+    return [...new Set([...source.matchAll(/resourceInputs\["(\w+)"\] = [^;\n]*pulumi\.secret\(/g)].map((m) => m[1]))];
+}
+
+export const providerFactsFile = path.join(__dirname, "..", "..", "domain", "providerFacts.ts");
+
+/** The text of domain/providerFacts.ts for the SDKs installed. */
+export function renderProviderFacts(): string {
+    const labels: [string, string][] = [];
+    for (const pkg of providerPackages) {
+        for (const type of sdkTypes(pkg)) {
+            const property = sdkLabelProperty(type);
+            if (property) labels.push([type, property]);
+        }
+    }
+    const versions = providerPackages.map((pkg) => `@pulumi/${pkg} ${(require(`@pulumi/${pkg}/package.json`) as { version: string }).version}`);
+    return [
+        "/**",
+        " * Facts of the provider SDKs the pack needs, as a static table so that nothing here loads an",
+        " * SDK: the input through which each resource type takes labels, and the provider inputs each",
+        " * SDK always wraps as a secret. Generated by `npm run sdk-tables` (tools/docs/sdkTables.ts) from",
+        ` * ${versions.join(", ")};`,
+        " * test/domain/providerFacts.test.ts fails when the installed SDKs say otherwise.",
+        " */",
+        "",
+        'export type LabelProperty = "userLabels" | "resourceLabels" | "labels" | "customTags";',
+        "",
+        "/** Resource type token → the input its labels go to; a type not listed takes no labels. */",
+        "export const labelProperties: Readonly<Record<string, LabelProperty>> = {",
+        ...labels.map(([type, property]) => `    ${JSON.stringify(type)}: ${JSON.stringify(property)},`),
+        "};",
+        "",
+        "/** Provider package → the provider inputs its SDK always sends as secrets. */",
+        "export const providerSecretInputs: Readonly<Record<string, readonly string[]>> = {",
+        ...providerPackages.map((pkg) => `    ${pkg}: [${sdkSecretInputs(pkg).map((k) => JSON.stringify(k)).join(", ")}],`),
+        "};",
+        "",
+    ].join("\n");
+}
+
+if (require.main === module) {
+    const text = renderProviderFacts();
+    const current = fs.existsSync(providerFactsFile) ? fs.readFileSync(providerFactsFile, "utf8") : "";
+    if (process.argv.includes("--check")) {
+        if (current !== text) {
+            console.error(`${path.relative(process.cwd(), providerFactsFile)} differs from the installed SDKs: run npm run sdk-tables`);
+            process.exit(1);
+        }
+    } else if (current !== text) {
+        fs.writeFileSync(providerFactsFile, text);
+        console.log(`wrote ${path.relative(process.cwd(), providerFactsFile)}`);
+    }
+}
