@@ -150,6 +150,26 @@ export function parseStackConfig(raw: RawStackConfig): Omit<MigrationConfig, "gc
     return { ...parsed, stack: raw.stack, environment: parsed.environment ?? labelSafe(raw.stack) };
 }
 
+type ConfigKey = (typeof configKeys)[number];
+
+/**
+ * Only `keys` of a stack's config, validated exactly as the full parse validates them, the other
+ * keys left unread: for a reader that needs a few keys of a stack file written for another
+ * version of the schema (the cost model prices a base commit whose stack file lacks a key the
+ * working tree requires, or has one it removed).
+ */
+export function parseStackConfigKeys<K extends ConfigKey>(raw: RawStackConfig, keys: readonly K[]): Pick<ParsedConfig, K> {
+    const decoded: Record<string, unknown> = {};
+    for (const key of keys) {
+        const text = raw.values[`${namespace}:${key}`];
+        if (text !== undefined) decoded[key] = decode(key, text);
+    }
+    const picked = z.object(Object.fromEntries(keys.map((key) => [key, configSchema.shape[key]])));
+    const result = picked.safeParse(decoded);
+    if (!result.success) throw new ConfigError(raw.stack, result.error.issues.map((issue) => describeIssue(issue, decoded, raw.secretKeys)));
+    return result.data as unknown as Pick<ParsedConfig, K>;
+}
+
 /**
  * A key in the project's own namespace (`gcp-databricks-migration:phase`, what `pulumi config
  * set phase 2` writes): the program reads `migration:*` only, so it would be silently ignored.

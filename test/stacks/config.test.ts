@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../stacks/config";
+import { ConfigError, parseStackConfig, parseStackConfigKeys } from "../../stacks/config";
 import { stackType } from "../../tools/engine/graph";
 import { ProgramError } from "../../tools/engine/evaluate";
 import { configProblems, parseStack, runStack } from "../harness";
@@ -37,6 +37,18 @@ describe("stack config", () => {
         expect(problems).toHaveLength(1);
         expect(problems[0].key.startsWith(key)).toBe(true);
         expect(problems[0].accepted).toContain(accepted);
+    });
+
+    it("reads only the keys asked for, validated as the full parse validates them, the rest unread", () => {
+        // A stack file of another schema version: a key this one requires is missing, an unknown one present.
+        const raw = { stack: "dev", secretKeys: new Set<string>(), values: { "migration:phase": "2", "migration:retired": "x" } };
+        expect(() => parseStackConfig(raw)).toThrow(ConfigError);
+        const { phase, cost } = parseStackConfigKeys(raw, ["phase", "cost"]);
+        expect(phase).toBe(2);
+        expect(cost.hoursPerMonth).toBe(730);
+        const bad = { ...raw, values: { ...raw.values, "migration:cost": JSON.stringify({ hoursPerMonth: -1 }) } };
+        const [problem] = configProblems(() => parseStackConfigKeys(bad, ["phase", "cost"]));
+        expect(problem).toMatchObject({ key: "migration:cost.hoursPerMonth", value: "-1" });
     });
 
     it("names the nested key and the value found", () => {

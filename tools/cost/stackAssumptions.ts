@@ -1,9 +1,11 @@
 /**
  * A stack's cost assumptions, read from its `Pulumi.<stack>.yaml` through the one config
  * loader (so a bad `migration:cost` value fails with the same key/value/accepted report as
- * `pulumi up` would); its price overrides are checked against the catalog.
+ * `pulumi up` would); its price overrides are checked against the catalog. Only the keys the
+ * cost model reads are validated: `migration diff` prices a base commit whose stack file was
+ * written for that commit's schema, not the working tree's.
  */
-import { parseStackConfig } from "../../stacks/config";
+import { parseStackConfigKeys } from "../../stacks/config";
 import { CostConfig } from "../../domain/costConfig";
 import { readProject, readStackConfig } from "../engine/project";
 import { defaultCatalog, withOverrides } from "./catalog";
@@ -16,7 +18,7 @@ export interface StackCostInputs {
 
 /** Cost inputs from raw stack config values (fully qualified keys, string values, as Pulumi passes them). */
 export function costInputsFromConfig(stack: string, values: Record<string, string>, secretKeys: readonly string[] = [], project?: string): StackCostInputs {
-    const config = parseStackConfig({ values, secretKeys: new Set(secretKeys), stack, ...(project ? { project } : {}) });
+    const config = parseStackConfigKeys({ values, secretKeys: new Set(secretKeys), stack, ...(project ? { project } : {}) }, ["phase", "cost"]);
     // Checked here so a bad price path fails when the stack is read, not halfway through a plan.
     withOverrides(defaultCatalog, config.cost.priceOverrides);
     return { stack, phase: config.phase, usage: config.cost };
