@@ -86,6 +86,16 @@ function costSchema() {
         .prefault({});
 }
 
+/** The pack's policy that holds a stack to the cost targets; the stack's `migration:policyConfig` may make it advice. */
+export const costRatioTargetsPolicy = "cost-ratio-targets";
+
+/** Whether a stack's policy config leaves the cost targets enforced (the pack's default) or makes them advice. */
+export function costTargetsEnforced(policyConfig: Readonly<Record<string, unknown>>): boolean {
+    const setting = policyConfig[costRatioTargetsPolicy];
+    const level = typeof setting === "string" ? setting : (setting as { enforcementLevel?: unknown } | undefined)?.enforcementLevel;
+    return level !== "advisory" && level !== "disabled";
+}
+
 /** The `migration:cost` group, validated and with its defaults. */
 export const costConfigSchema = costSchema();
 export type CostConfig = z.output<typeof costConfigSchema>;

@@ -23,7 +23,7 @@
  *     ratio cannot be judged, which is reported as a violation (never passed silently).
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { costConfigSchema } from "../../domain/costConfig";
+import { costConfigSchema, costRatioTargetsPolicy } from "../../domain/costConfig";
 import { CostBaseline, CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/cost/estimate";
 import { formatUsd } from "../../tools/cost/lines";
 import { stackPolicy } from "../lib/policy";
@@ -35,7 +35,7 @@ export interface CostRatioPolicyConfig {
     baseline?: CostBaseline;
 }
 
-export const costRatioTargetsName = "cost-ratio-targets";
+export const costRatioTargetsName = costRatioTargetsPolicy;
 export const costRatioForecastName = "cost-ratio-forecast";
 
 const configSchema = {

@@ -2,6 +2,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultCatalog } from "../../tools/cost/catalog";
 import { baselineOf, estimateCost } from "../../tools/cost/estimate";
+import { formatCostBreakdown } from "../../tools/cost/report";
 import { costInputsForStack } from "../../tools/cost/stackAssumptions";
 import { ResourceGraph } from "../../tools/engine/graph";
 import { projectDir, runStack } from "../harness";
@@ -64,6 +65,21 @@ describe("cost assumptions from the stack config", () => {
         const spot = estimateCost(graph, { usage }).resources.find((l) => l.name === "h100-spot")!;
         expect(spot.monthlyUsd).toBeCloseTo(5 * 730 * (30 + pdSsdPerNodeHour), 6);
         expect(spot.prices).toContain("gcp.machines.a3-highgpu-8g.spotUsdPerHour: stack override");
+    });
+
+    it("words the cost targets as advice where the stack's policy config makes them so (dev), as targets elsewhere", async () => {
+        const dev = costInputsForStack(projectDir, "dev");
+        const prod = costInputsForStack(projectDir, "prod");
+        expect([dev.targetsEnforced, prod.targetsEnforced]).toEqual([false, true]);
+        const graph = await runStack("prod");
+        const baseline = baselineOf(estimateCost(graph, { usage: prod.usage }));
+        // A ratio far past both targets, at phase 3 where they bind.
+        const past = { monthlyUsd: baseline.monthlyUsd / 2, perTrainingUsd: baseline.perTrainingUsd === null ? null : baseline.perTrainingUsd / 2 };
+        const text = (targetsEnforced: boolean) => formatCostBreakdown(estimateCost(graph, { usage: prod.usage, baseline: past, targetsEnforced }), { stack: "prod", phase: 3 });
+        expect(text(true)).toMatch(/total 200\.0% of .* \(MISSES ≤ 70\.0%\)/);
+        expect(text(false)).not.toMatch(/MISSES/);
+        expect(text(false)).toContain("the target ≤ 70.0% is advice for this stack (migration:policyConfig)");
+        expect(costInputsForStack(projectDir, "dev", { "migration:policyConfig": { "cost-ratio-targets": { enforcementLevel: "mandatory" } } }).targetsEnforced).toBe(true);
     });
 
     it("reports a bad cost value with the key, the value and what is accepted", () => {

@@ -16,14 +16,14 @@ export interface PlanCost {
 
 export function estimatePlan(plan: StackPlan, projectDir: string): PlanCost | undefined {
     if (!plan.baseline) return undefined;
-    const { usage } = costInputsForStack(projectDir, plan.stack);
-    const baselineEstimate = estimateCost(plan.baseline.graph, { usage });
+    const { usage, targetsEnforced } = costInputsForStack(projectDir, plan.stack);
+    const baselineEstimate = estimateCost(plan.baseline.graph, { usage, targetsEnforced });
     const baseline = baselineOf(baselineEstimate);
     const phases = new Map<number | null, CostEstimate>();
     for (const phase of plan.phases) {
         // The baseline phase is the reference itself; ratios are for the phases measured against it.
         const reference = phase.phase === baselinePhase ? {} : { baseline };
-        phases.set(phase.phase, estimateCost(phase.graph, { usage, ...reference }));
+        phases.set(phase.phase, estimateCost(phase.graph, { usage, targetsEnforced, ...reference }));
     }
     return { baseline: baselineEstimate, phases };
 }

@@ -4,7 +4,7 @@
  */
 import { wrap } from "./commandTable";
 import { CostEstimate } from "../cost/estimate";
-import { targetsEnforced } from "../cost/report";
+import { targetAdvice, targetsEnforced } from "../cost/report";
 import { formatUsd } from "../cost/lines";
 import { GraphResource, ResourceGraph } from "../engine/graph";
 import { displayType, mandatory, nameOf, PhaseReport, PlanContext, resourceCount, Violation } from "./report";
@@ -102,7 +102,7 @@ function phaseTitle(phase: PhaseReport, stack: string, resources: number): strin
 function ratio(value: number | null, target: number, estimate: CostEstimate, phase: number | null): string {
     if (value === null) return "n/a";
     const pct = (n: number) => `${(n * 100).toFixed(0)}%`;
-    if (!targetsEnforced(estimate.targets, phase)) return `${pct(value)} of baseline (the target ≤ ${pct(target)} applies from phase ${estimate.targets.mandatoryFromPhase})`;
+    if (!targetsEnforced(estimate.targets, phase)) return `${pct(value)} of baseline (${targetAdvice(pct(target), estimate.targets)})`;
     return `${pct(value)} of baseline (target ≤ ${pct(target)}${value <= target ? "" : ", MISSED"})`;
 }
 

@@ -29,6 +29,8 @@ export interface EstimateOptions {
     /** The stack's `migration:cost` (validated); its defaults when omitted. */
     usage?: CostConfig;
     baseline?: CostBaseline;
+    /** False when the stack's policy config makes the cost targets advice at every phase; enforced when omitted. */
+    targetsEnforced?: boolean;
 }
 
 /** The summary each phase of a plan carries (`cost` in the plan JSON). */
@@ -50,8 +52,11 @@ export interface CostEstimate extends CostSummary {
     perTrainingSource: "databricks-job" | "gcp-pools" | "none";
     /** Monthly cost by the phase that introduced each resource (`phase-0`, …, `unlabelled`). */
     byPhase: Record<string, number>;
-    /** The cost targets, enforced from `mandatoryFromPhase` on and advice before it. */
-    targets: { totalCostRatio: number; perTrainingCostRatio: number; mandatoryFromPhase: number };
+    /**
+     * The cost targets, enforced from `mandatoryFromPhase` on and advice before it; advice at every
+     * phase when the stack's policy config makes them so (`enforced` false).
+     */
+    targets: { totalCostRatio: number; perTrainingCostRatio: number; mandatoryFromPhase: number; enforced: boolean };
     /** Whether the ratios meet the targets; null without a baseline. */
     meetsTargets: { total: boolean | null; perTraining: boolean | null };
     resources: CostLine[];
@@ -176,6 +181,7 @@ export function estimateCost(graph: { resources: readonly PricedResource[] }, op
         totalCostRatio: usage.targets.totalCostRatio,
         perTrainingCostRatio: usage.targets.perTrainingCostRatio,
         mandatoryFromPhase: usage.targets.mandatoryFromPhase,
+        enforced: options.targetsEnforced ?? true,
     };
 
     return {

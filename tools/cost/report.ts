@@ -23,12 +23,17 @@ function pad(cells: string[][], rightAligned: ReadonlySet<number>): string[] {
 
 /** Whether the cost targets bind `phase` (unknown: treated as binding), or are advice there. */
 export function targetsEnforced(targets: CostEstimate["targets"], phase: number | null | undefined): boolean {
-    return phase === null || phase === undefined || phase >= targets.mandatoryFromPhase;
+    return targets.enforced && (phase === null || phase === undefined || phase >= targets.mandatoryFromPhase);
+}
+
+/** Why a target (as the caller writes it, such as "70%") is advice: the stack's policy config, or a phase before the targets bind. */
+export function targetAdvice(target: string, targets: CostEstimate["targets"]): string {
+    return targets.enforced ? `the target ≤ ${target} applies from phase ${targets.mandatoryFromPhase}` : `the target ≤ ${target} is advice for this stack (migration:policyConfig)`;
 }
 
 function verdict(ratio: number | null, target: number, targets?: CostEstimate["targets"], phase?: number | null): string {
     if (ratio === null) return "no baseline";
-    if (targets && !targetsEnforced(targets, phase)) return `target ≤ ${percent(target)} from phase ${targets.mandatoryFromPhase}; advice here`;
+    if (targets && !targetsEnforced(targets, phase)) return targets.enforced ? `target ≤ ${percent(target)} from phase ${targets.mandatoryFromPhase}; advice here` : targetAdvice(percent(target), targets);
     return ratio <= target ? `meets ≤ ${percent(target)}` : `MISSES ≤ ${percent(target)}`;
 }
 

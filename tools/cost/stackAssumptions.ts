@@ -6,7 +6,7 @@
  * written for that commit's schema, not the working tree's.
  */
 import { parseStackConfigKeys } from "../../stacks/config";
-import { CostConfig } from "../../domain/costConfig";
+import { CostConfig, costTargetsEnforced } from "../../domain/costConfig";
 import { readProject, readStackConfig } from "../engine/project";
 import { defaultCatalog, withOverrides } from "./catalog";
 
@@ -14,14 +14,16 @@ export interface StackCostInputs {
     stack: string;
     phase: number;
     usage: CostConfig;
+    /** False when the stack's policy config makes the cost targets advice (dev, whose baseline is one spot node). */
+    targetsEnforced: boolean;
 }
 
 /** Cost inputs from raw stack config values (fully qualified keys, string values, as Pulumi passes them). */
 export function costInputsFromConfig(stack: string, values: Record<string, string>, secretKeys: readonly string[] = [], project?: string): StackCostInputs {
-    const config = parseStackConfigKeys({ values, secretKeys: new Set(secretKeys), stack, ...(project ? { project } : {}) }, ["phase", "cost"]);
+    const config = parseStackConfigKeys({ values, secretKeys: new Set(secretKeys), stack, ...(project ? { project } : {}) }, ["phase", "cost", "policyConfig"]);
     // Checked here so a bad price path fails when the stack is read, not halfway through a plan.
     withOverrides(defaultCatalog, config.cost.priceOverrides);
-    return { stack, phase: config.phase, usage: config.cost };
+    return { stack, phase: config.phase, usage: config.cost, targetsEnforced: costTargetsEnforced(config.policyConfig) };
 }
 
 /** Cost inputs of a stack of the project in `projectDir`, with config overrides (`{"migration:cost": {...}}`) on top. */
