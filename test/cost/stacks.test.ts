@@ -78,7 +78,7 @@ describe("cost assumptions from the stack config", () => {
         const text = (targetsEnforced: boolean) => formatCostBreakdown(estimateCost(graph, { usage: prod.usage, baseline: past, targetsEnforced }), { stack: "prod", phase: 3 });
         expect(text(true)).toMatch(/total 200\.0% of .* \(MISSES ≤ 70\.0%\)/);
         expect(text(false)).not.toMatch(/MISSES/);
-        expect(text(false)).toContain("the target ≤ 70.0% is advice for this stack (migration:policyConfig)");
+        expect(text(false)).toContain("the target ≤ 70.0% is advice for this stack: migration:policyConfig");
         expect(costInputsForStack(projectDir, "dev", { "migration:policyConfig": { "cost-ratio-targets": { enforcementLevel: "mandatory" } } }).targetsEnforced).toBe(true);
     });
 

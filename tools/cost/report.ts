@@ -28,7 +28,7 @@ export function targetsEnforced(targets: CostEstimate["targets"], phase: number 
 
 /** Why a target (as the caller writes it, such as "70%") is advice: the stack's policy config, or a phase before the targets bind. */
 export function targetAdvice(target: string, targets: CostEstimate["targets"]): string {
-    return targets.enforced ? `the target ≤ ${target} applies from phase ${targets.mandatoryFromPhase}` : `the target ≤ ${target} is advice for this stack (migration:policyConfig)`;
+    return targets.enforced ? `the target ≤ ${target} applies from phase ${targets.mandatoryFromPhase}` : `the target ≤ ${target} is advice for this stack: migration:policyConfig`;
 }
 
 function verdict(ratio: number | null, target: number, targets?: CostEstimate["targets"], phase?: number | null): string {
