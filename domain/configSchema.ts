@@ -29,6 +29,7 @@ import {
     performanceDegradationAlert,
 } from "../components/targets";
 import { costConfigSchema } from "./costConfig";
+import { gcpIdAccepted, gcpIdPattern, serviceAccountEmailPattern } from "./gcpNames";
 import { atLeast, field, fieldMeta, FieldMeta, flag, fraction, integer, matching, oneOf, positive } from "./schemaFields";
 
 export { fieldMeta, type FieldMeta };
@@ -102,10 +103,7 @@ export const c4aMachineTypePattern = /^c4a-(standard|highmem|highcpu)-(1|2|4|8|1
 
 export const configSchema = z.strictObject({
     phase: integer(0, maxPhase),
-    gcpProject: matching(
-        /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
-        "a GCP project ID: 6-30 lowercase letters, digits or hyphens, starting with a letter",
-    ),
+    gcpProject: matching(gcpIdPattern, `a GCP project ID: ${gcpIdAccepted}`),
     region: matching(gcpRegionPattern, "a GCP region such as us-central1").default("us-central1"),
     gpuZones: field(
         z
@@ -237,7 +235,7 @@ export const configSchema = z.strictObject({
         .strictObject({
             accountId: uuid("a Databricks account ID (a UUID, from the account console)").optional(),
             googleServiceAccount: matching(
-                /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+                serviceAccountEmailPattern,
                 "the e-mail of a Google service account that is a Databricks account admin, such as databricks-admin@acme-ml-dev.iam.gserviceaccount.com",
             ).optional(),
             metastoreId: uuid("the Unity Catalog metastore ID of the region (a UUID)").optional(),

@@ -8,6 +8,7 @@
  * - Both: spot workers (`PREEMPTIBLE_WITH_FALLBACK_GCP`) with the driver on demand
  *   (`firstOnDemand` ≥ 1), so a preemption never takes the driver and its state.
  */
+import { serviceAccountEmailPattern } from "../../domain/gcpNames";
 import { costRules } from "../targets";
 import {
     cpuNodeTypePattern,
@@ -137,7 +138,7 @@ export function clusterSpecProblems(spec: ClusterSpec): string[] {
         );
     }
     const account = spec.gcpAttributes.googleServiceAccount;
-    if (account !== undefined && !/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/.test(account)) {
+    if (account !== undefined && !serviceAccountEmailPattern.test(account)) {
         problems.push(`gcpAttributes.googleServiceAccount ${JSON.stringify(account)}: expected a service account e-mail such as ml-cost-tracking@acme-ml-prod.iam.gserviceaccount.com`);
     }
     if (spec.gcpAttributes.firstOnDemand < 1) {

@@ -1,5 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { gcpIdPattern } from "../../domain/gcpNames";
+import { workspaceMayActAs } from "./clusterIdentity";
 
 export interface CostTrackingIdentityArgs {
     project: string;
@@ -32,7 +34,7 @@ export class CostTrackingIdentity extends pulumi.ComponentResource {
     readonly grants: pulumi.Resource[];
 
     constructor(name: string, args: CostTrackingIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.accountId)) {
+        if (!gcpIdPattern.test(args.accountId)) {
             throw new Error(`CostTrackingIdentity ${name}: accountId ${JSON.stringify(args.accountId)}: expected 6-30 lowercase letters, digits or hyphens`);
         }
         super("migration:gcp:CostTrackingIdentity", name, {}, opts);
@@ -54,15 +56,7 @@ export class CostTrackingIdentity extends pulumi.ComponentResource {
             ...costTrackingProjectRoles.map(
                 (role) => new gcp.projects.IAMMember(`${name}-${role.split("/")[1].replace(/\./g, "-")}`, { project: args.project, role, member }, parent),
             ),
-            new gcp.serviceaccount.IAMMember(
-                `${name}-workspace-user`,
-                {
-                    serviceAccountId: this.account.name,
-                    role: "roles/iam.serviceAccountUser",
-                    member: pulumi.interpolate`serviceAccount:${args.workspaceServiceAccount}`,
-                },
-                parent,
-            ),
+            workspaceMayActAs(name, this.account, args.workspaceServiceAccount, parent),
         ];
         this.registerOutputs({ email: this.account.email });
     }

@@ -1,5 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { gcpIdPattern } from "../../domain/gcpNames";
+import { workspaceMayActAs } from "./clusterIdentity";
 
 export interface MetricsWriterIdentityArgs {
     project: string;
@@ -20,7 +22,7 @@ export class MetricsWriterIdentity extends pulumi.ComponentResource {
     readonly grants: pulumi.Resource[];
 
     constructor(name: string, args: MetricsWriterIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.accountId)) {
+        if (!gcpIdPattern.test(args.accountId)) {
             throw new Error(`MetricsWriterIdentity ${name}: accountId ${JSON.stringify(args.accountId)}: expected 6-30 lowercase letters, digits or hyphens`);
         }
         super("migration:gcp:MetricsWriterIdentity", name, {}, opts);
@@ -36,15 +38,7 @@ export class MetricsWriterIdentity extends pulumi.ComponentResource {
                 { project: args.project, role: "roles/monitoring.metricWriter", member: pulumi.interpolate`serviceAccount:${this.account.email}` },
                 parent,
             ),
-            new gcp.serviceaccount.IAMMember(
-                `${name}-workspace-user`,
-                {
-                    serviceAccountId: this.account.name,
-                    role: "roles/iam.serviceAccountUser",
-                    member: pulumi.interpolate`serviceAccount:${args.workspaceServiceAccount}`,
-                },
-                parent,
-            ),
+            workspaceMayActAs(name, this.account, args.workspaceServiceAccount, parent),
         ];
         this.registerOutputs({ email: this.account.email });
     }

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { gcpIdAccepted, gcpIdPattern } from "../../domain/gcpNames";
 import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "../../domain/performanceBaseline";
 
 export interface PerformanceBaselineArgs {
@@ -210,7 +211,7 @@ export function baselineProblems(args: PerformanceBaselineArgs): string[] {
     if (!Number.isInteger(args.gpus) || args.gpus < 1) problems.push(`gpus ${args.gpus}: expected a positive integer`);
     if (!(args.gpuMemoryFraction > 0 && args.gpuMemoryFraction <= 1)) problems.push(`gpuMemoryFraction ${args.gpuMemoryFraction}: expected a number above 0, at most 1`);
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(args.namespace)) problems.push(`namespace ${JSON.stringify(args.namespace)}: expected a Kubernetes name (lowercase letters, digits, '-')`);
-    if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.accountId)) problems.push(`accountId ${JSON.stringify(args.accountId)}: expected 6-30 lowercase letters, digits or hyphens`);
+    if (!gcpIdPattern.test(args.accountId)) problems.push(`accountId ${JSON.stringify(args.accountId)}: expected ${gcpIdAccepted}`);
     if (!/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/.test(args.bucketName)) problems.push(`bucketName ${JSON.stringify(args.bucketName)}: expected a GCS bucket name`);
     if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(args.resultsPrefix)) problems.push(`resultsPrefix ${JSON.stringify(args.resultsPrefix)}: expected a folder path such as "runs"`);
     if (!("baseline.py" in args.library)) problems.push("library: expected the ml_migration package (baseline.py is missing)");

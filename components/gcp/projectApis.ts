@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { gcpIdPattern } from "../../domain/gcpNames";
 import { withDependencies } from "../dependencies";
 import { apisByFunction, apisOf, GoogleApi, googleApiNames } from "./googleApis";
 
@@ -22,7 +23,7 @@ export class ProjectApis extends pulumi.ComponentResource {
     readonly dependencies: pulumi.ResourceTransformation;
 
     constructor(name: string, args: ProjectApisArgs, opts?: pulumi.ComponentResourceOptions) {
-        if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(args.project)) {
+        if (!gcpIdPattern.test(args.project)) {
             throw new Error(`ProjectApis ${name}: project ${JSON.stringify(args.project)}: expected a GCP project ID`);
         }
         super("migration:gcp:ProjectApis", name, {}, opts);
