@@ -7,7 +7,7 @@
  * answered with what would have been right rather than a parser's internals.
  */
 import { z } from "zod";
-import { planA100Demand } from "../components/databricks/a100Demand";
+import { planA100Demand } from "./databricks/a100Demand";
 import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "./performanceBaseline";
 import {
     a100NodeTypeNames,
@@ -19,7 +19,7 @@ import {
     gpuMlRuntimePattern,
     maxDatabricksWorkers,
     warehouseSizes,
-} from "../components/databricks/nodeTypes";
+} from "./databricks/nodeTypes";
 import {
     a100ClusterWorkers,
     costRules,
@@ -27,7 +27,7 @@ import {
     hybridDatabricksShare,
     maxPhase,
     performanceDegradationAlert,
-} from "../components/targets";
+} from "./targets";
 import { costConfigSchema } from "./costConfig";
 import { gcpIdAccepted, gcpIdPattern, serviceAccountEmailPattern } from "./gcpNames";
 import { atLeast, field, fieldMeta, FieldMeta, flag, fraction, integer, matching, oneOf, positive } from "./schemaFields";
@@ -207,7 +207,7 @@ export const configSchema = z.strictObject({
     /**
      * The A100 quota phase 0 requests in the workspace's region: on demand for the drivers,
      * preemptible for the workers, of every A100 cluster that can run at once
-     * (components/databricks/a100Demand.ts; the defaults are the plan's sizes).
+     * (domain/databricks/a100Demand.ts; the defaults are the plan's sizes).
      */
     a100Quota: z
         .strictObject({
@@ -367,7 +367,7 @@ export const configSchema = z.strictObject({
 
 /**
  * Usage assumptions of the cost model (tools/cost) and the thresholds of the cost-ratio
- * policy (policies/cost). Prices live in tools/cost/prices.json; `priceOverrides` replaces
+ * policy (policies/cost). Prices live in tools/model/cost/prices.json; `priceOverrides` replaces
  * any of them for this stack. docs/cost-model.md explains each assumption.
  */
 export { costConfigSchema, type CostConfig } from "./costConfig";

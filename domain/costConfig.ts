@@ -4,8 +4,9 @@
  * the whole stack schema (domain/configSchema.ts composes it).
  */
 import { z } from "zod";
-import { maxPhase, successGates } from "../components/targets";
+import { maxPhase, successGates } from "./targets";
 import { fraction, integer, matching, namedMap, nonNegative, positive } from "./schemaFields";
+import { costRatioTargetsPolicy } from "./packContract";
 
 function costSchema() {
     const hours = () => nonNegative("a number of hours ≥ 0");
@@ -85,9 +86,6 @@ function costSchema() {
         })
         .prefault({});
 }
-
-/** The pack's policy that holds a stack to the cost targets; the stack's `migration:policyConfig` may make it advice. */
-export const costRatioTargetsPolicy = "cost-ratio-targets";
 
 /** Whether a stack's policy config leaves the cost targets enforced (the pack's default) or makes them advice. */
 export function costTargetsEnforced(policyConfig: Readonly<Record<string, unknown>>): boolean {

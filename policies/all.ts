@@ -8,7 +8,7 @@ import { gatePolicies } from "./gates";
 import { pitfallPolicies } from "./pitfalls";
 import { safetyPolicies } from "./safety";
 
-export const packName = "gcp-databricks-migration";
+export { packName } from "../domain/packContract";
 
 export const packArgs: PolicyPackArgs = {
     description:

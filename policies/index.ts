@@ -1,4 +1,5 @@
 import { PolicyPack } from "@pulumi/policy";
-import { packArgs, packName } from "./all";
+import { packName } from "../domain/packContract";
+import { packArgs } from "./all";
 
 new PolicyPack(packName, packArgs);

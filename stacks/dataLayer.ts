@@ -24,9 +24,9 @@
  * could drop a data layer the stack holds.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ColumnShape, findTableDefinition, schemaChangeOnPurpose, schemaChangeProblems, tableKey } from "../components/databricks/tableDefinitions";
-import { isStateful } from "../components/stateful";
-import { maxPhase, Phase } from "../components/targets";
+import { ColumnShape, findTableDefinition, schemaChangeOnPurpose, schemaChangeProblems, tableKey } from "../domain/databricks/tableDefinitions";
+import { isStateful } from "../domain/stateful";
+import { maxPhase, Phase } from "../domain/targets";
 
 /** The stack output that names the highest data layer the deployment kept (read by `migration status`). */
 export const dataPhaseOutput = "dataPhase";

@@ -2,7 +2,7 @@
  * Hand-built resource graphs for in-process tests (diff, analyzer, step estimates): a resource
  * is its type, name and inputs, with any other field of the graph given as an option.
  */
-import { GraphResource, ResourceGraph } from "../tools/engine/graph";
+import { GraphResource, ResourceGraph } from "../tools/model/graph";
 
 export function urnOf(type: string, name: string): string {
     return `urn:pulumi:dev::proj::${type}::${name}`;

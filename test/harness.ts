@@ -4,10 +4,10 @@
  */
 import * as path from "node:path";
 import { defaultOrganization, evaluate } from "../tools/engine/evaluate";
-import { GraphResource, ResourceGraph, snapshotOf } from "../tools/engine/graph";
+import { GraphResource, ResourceGraph, snapshotOf } from "../tools/model/graph";
 import { readProject, readStackConfig } from "../tools/engine/project";
 import program from "../stacks";
-import { ConfigError, ConfigProblem, parseStackConfig } from "../stacks/config";
+import { ConfigError, ConfigProblem, parseStackConfig } from "../domain/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 

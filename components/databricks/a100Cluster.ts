@@ -1,11 +1,11 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
-import { costRules } from "../targets";
+import { costRules } from "../../domain/targets";
 import { withDependencies } from "../dependencies";
-import { AccessControl } from "./access";
-import { a100PolicyDefinition, minAutoterminationMinutes, PolicyDefinition, policyAttributes, policyViolations } from "./clusterPolicyRules";
-import { ClusterSpec, gpuClusterSpec } from "./clusterSpec";
-import { a100NodeTypeNames, isA100NodeType } from "./nodeTypes";
+import { AccessControl } from "../../domain/databricks/access";
+import { a100PolicyDefinition, minAutoterminationMinutes, PolicyDefinition, policyAttributes, policyViolations } from "../../domain/databricks/clusterPolicyRules";
+import { ClusterSpec, gpuClusterSpec } from "../../domain/databricks/clusterSpec";
+import { a100NodeTypeNames, isA100NodeType } from "../../domain/databricks/nodeTypes";
 
 export interface A100ClusterArgs {
     clusterName: string;

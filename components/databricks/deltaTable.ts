@@ -1,7 +1,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
-import { deltaStorage } from "../targets";
-import { TableDefinition } from "./tableDefinitions";
+import { deltaStorage } from "../../domain/targets";
+import { TableDefinition } from "../../domain/databricks/tableDefinitions";
 
 export interface DeltaTableArgs {
     catalog: pulumi.Input<string>;

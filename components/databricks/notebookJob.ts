@@ -1,9 +1,9 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { withDependencies } from "../dependencies";
-import { AccessControl, isServicePrincipalId } from "./access";
-import { jobClusterPolicyDefinition, PolicyDefinition, policyAttributes, policyViolations } from "./clusterPolicyRules";
-import { ClusterSpec, clusterSpecProblems } from "./clusterSpec";
+import { AccessControl, isServicePrincipalId } from "../../domain/databricks/access";
+import { jobClusterPolicyDefinition, PolicyDefinition, policyAttributes, policyViolations } from "../../domain/databricks/clusterPolicyRules";
+import { ClusterSpec, clusterSpecProblems } from "../../domain/databricks/clusterSpec";
 
 export interface JobClusterDefinition {
     spec: ClusterSpec;

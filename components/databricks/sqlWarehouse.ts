@@ -1,9 +1,9 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
-import { costRules } from "../targets";
+import { costRules } from "../../domain/targets";
 import { withDependencies } from "../dependencies";
-import { AccessControl } from "./access";
-import { warehouseSizes } from "./nodeTypes";
+import { AccessControl } from "../../domain/databricks/access";
+import { warehouseSizes } from "../../domain/databricks/nodeTypes";
 
 export interface SqlWarehouseArgs {
     warehouseName: string;

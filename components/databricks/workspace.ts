@@ -1,7 +1,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { isNetworkAddress, parseCidr } from "../gcp/cidr";
+import { isNetworkAddress, parseCidr } from "../../domain/gcp/cidr";
 
 export interface WorkspaceArgs {
     accountId: string;

@@ -1,6 +1,6 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
-import { Principal, WorkspaceRoles, workspacePrincipals, workspaceRoleProblems } from "./access";
+import { Principal, WorkspaceRoles, workspacePrincipals, workspaceRoleProblems } from "../../domain/databricks/access";
 
 export interface WorkspaceAccessArgs {
     roles: WorkspaceRoles;

@@ -1,13 +1,13 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { CustomMetric, CustomMetricName, customMetrics, metricType } from "../customMetrics";
+import { CustomMetric, CustomMetricName, customMetrics, metricType } from "../../domain/customMetrics";
 
 export interface CustomMetricDescriptorsArgs {
     project: string;
 }
 
 /**
- * Declares the unified monitoring's custom metrics (components/customMetrics.ts): type, kind,
+ * Declares the unified monitoring's custom metrics (domain/customMetrics.ts): type, kind,
  * unit and labels, so a workload that writes the wrong labels is refused, and the alerts'
  * PromQL is validated against real metrics.
  *

@@ -1,8 +1,8 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { a100QuotaIds, A100Variant, allRegionsGpuQuotaId, computeService } from "./gpuQuota";
+import { a100QuotaIds, A100Variant, allRegionsGpuQuotaId, computeService } from "../../domain/gcp/gpuQuota";
 
-export { a100QuotaIds, type A100Variant } from "./gpuQuota";
+export { a100QuotaIds, type A100Variant } from "../../domain/gcp/gpuQuota";
 
 export interface GpuQuotaRequestArgs {
     project: string;

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertThresholds, monitoringPolicies, MonitoringPolicy, MonitoringPolicyKey, PromqlCondition } from "../alertRules";
-import { DashboardSettings, hybridDashboard } from "./monitoringDashboard";
+import { AlertThresholds, monitoringPolicies, MonitoringPolicy, MonitoringPolicyKey, PromqlCondition } from "../../domain/alertRules";
+import { DashboardSettings, hybridDashboard } from "../../domain/gcp/monitoringDashboard";
 
 export interface HybridMonitoringArgs {
     project: string;

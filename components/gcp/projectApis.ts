@@ -2,14 +2,14 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpIdPattern } from "../../domain/gcpNames";
 import { withDependencies } from "../dependencies";
-import { apisByFunction, apisOf, GoogleApi, googleApiNames } from "./googleApis";
+import { apisByFunction, apisOf, GoogleApi, googleApiNames } from "../../domain/gcp/googleApis";
 
 export interface ProjectApisArgs {
     project: string;
 }
 
 /**
- * Every Google API the program uses (components/gcp/googleApis.ts), enabled in the project as
+ * Every Google API the program uses (domain/gcp/googleApis.ts), enabled in the project as
  * code, so the first `pulumi up` on a fresh project does not fail on a disabled API.
  *
  * `disableOnDestroy: false`: an API is shared by everything in the project (other stacks, the
@@ -54,7 +54,7 @@ export class ProjectApis extends pulumi.ComponentResource {
     /** The services a provider function needs, for its invoke options' `dependsOn`. */
     servicesForFunction(token: string): gcp.projects.Service[] {
         const apis = apisByFunction[token];
-        if (!apis) throw new Error(`ProjectApis: provider function ${JSON.stringify(token)} is not in apisByFunction (components/gcp/googleApis.ts)`);
+        if (!apis) throw new Error(`ProjectApis: provider function ${JSON.stringify(token)} is not in apisByFunction (domain/gcp/googleApis.ts)`);
         return this.servicesFor(apis);
     }
 }

@@ -1,7 +1,7 @@
 /**
  * Seed "Success Metrics", cost: the phase's estimated total must be ≤ 70% of the phase-0 GCP
  * baseline and one training run ≤ 75% of the baseline's. One training run is the same work on
- * both sides (tools/cost/equalWork.ts); the message says whether that rests on the suite's
+ * both sides (tools/model/cost/equalWork.ts); the message says whether that rests on the suite's
  * measured throughput or on the sourced or assumed one. Mandatory once the stack reaches
  * `cost.targets.mandatoryFromPhase` (phase 3, hybrid operation, by default), advisory in the
  * phases before it; phase 0 is the baseline itself.
@@ -23,20 +23,13 @@
  *     ratio cannot be judged, which is reported as a violation (never passed silently).
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { costConfigSchema, costRatioTargetsPolicy } from "../../domain/costConfig";
-import { CostBaseline, CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/cost/estimate";
-import { formatUsd } from "../../tools/cost/lines";
+import { costConfigSchema } from "../../domain/costConfig";
+import { costRatioForecastPolicy, costRatioTargetsPolicy, CostRatioPolicyConfig } from "../../domain/packContract";
+import { CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/model/cost/estimate";
+import { formatUsd } from "../../tools/model/cost/lines";
 import { stackPolicy } from "../lib/policy";
-import { isUnknown, snapshot } from "../lib/values";
+import { isUnknown, snapshot } from "../../tools/model/values";
 
-export interface CostRatioPolicyConfig {
-    phase?: number;
-    cost?: unknown;
-    baseline?: CostBaseline;
-}
-
-export const costRatioTargetsName = costRatioTargetsPolicy;
-export const costRatioForecastName = "cost-ratio-forecast";
 
 const configSchema = {
     properties: {
@@ -49,11 +42,6 @@ const configSchema = {
         },
     },
 };
-
-/** The pack config that passes a stack's phase, cost group and baseline to both policies. */
-export function costRatioPolicyConfig(config: CostRatioPolicyConfig): Record<string, CostRatioPolicyConfig> {
-    return { [costRatioTargetsName]: config, [costRatioForecastName]: config };
-}
 
 function toPriced(r: PolicyResource): PricedResource {
     const inputs = snapshot(r.props ?? {}) as Record<string, unknown>;
@@ -155,22 +143,22 @@ const shared = {
 };
 
 export const costRatioTargets: StackValidationPolicy = stackPolicy({
-    name: costRatioTargetsName,
+    name: costRatioTargetsPolicy,
     description: "From the mandatory phase (3) on: total cost ≤ 70% and cost per training ≤ 75% of the phase-0 GCP baseline (seed success metrics).",
     enforcementLevel: "mandatory",
     ...shared,
     validateStack: checkRatios((phase, mandatoryFromPhase) =>
-        phase < mandatoryFromPhase ? `phase ${phase} is before phase ${mandatoryFromPhase}; ${costRatioForecastName} reports the ratios as advice` : undefined,
+        phase < mandatoryFromPhase ? `phase ${phase} is before phase ${mandatoryFromPhase}; ${costRatioForecastPolicy} reports the ratios as advice` : undefined,
     ),
 });
 
 export const costRatioForecast: StackValidationPolicy = stackPolicy({
-    name: costRatioForecastName,
+    name: costRatioForecastPolicy,
     description: "Before the mandatory phase: forecasts whether total cost ≤ 70% and cost per training ≤ 75% of the phase-0 GCP baseline will be met.",
     enforcementLevel: "advisory",
     ...shared,
     validateStack: checkRatios((phase, mandatoryFromPhase) =>
-        phase >= mandatoryFromPhase ? `phase ${phase} is checked by the mandatory ${costRatioTargetsName}` : undefined,
+        phase >= mandatoryFromPhase ? `phase ${phase} is checked by the mandatory ${costRatioTargetsPolicy}` : undefined,
     ),
 });
 

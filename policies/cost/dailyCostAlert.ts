@@ -10,13 +10,13 @@
  */
 import { PolicyResource } from "@pulumi/policy";
 import { daysPerMonth } from "../../domain/calendar";
-import { costRules } from "../../components/targets";
+import { costRules } from "../../domain/targets";
 import { configSchema, settings } from "../lib/config";
-import { packageOf } from "../../tools/engine/graph";
+import { packageOf } from "../../tools/model/graph";
 import { fix, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
-import { isType, resourceTypes } from "../lib/resourceTypes";
-import { asNumber, hasUnknown, isUnknown, known, snapshot, Unknown } from "../lib/values";
+import { isType, resourceTypes } from "../../tools/model/resourceTypes";
+import { asNumber, hasUnknown, isUnknown, known, snapshot, Unknown } from "../../tools/model/values";
 
 const schema = configSchema({
     maxDailyCostUsd: {

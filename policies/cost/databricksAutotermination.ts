@@ -3,12 +3,12 @@
  * stops within 30 minutes. Job clusters end with their run and have no such field; cluster
  * policies must cap the value, since users create clusters through them.
  */
-import { costRules } from "../../components/targets";
+import { costRules } from "../../domain/targets";
 import { configSchema, count, settings } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
-import { ClusterPolicyProps, DatabricksClusterProps, resourceTypes, SqlEndpointProps } from "../lib/resourceTypes";
-import { asNumber, isUnknown } from "../lib/values";
+import { ClusterPolicyProps, DatabricksClusterProps, resourceTypes, SqlEndpointProps } from "../../tools/model/resourceTypes";
+import { asNumber, isUnknown } from "../../tools/model/values";
 
 const schema = configSchema({
     maxIdleMinutes: count(

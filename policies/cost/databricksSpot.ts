@@ -7,12 +7,12 @@
  * with `firstOnDemand ≥ 1`: the first `firstOnDemand` nodes, the driver first, are on demand.
  * Clusters drawing from an instance pool take their capacity from the pool and are skipped.
  */
-import { costRules } from "../../components/targets";
-import { at, ClusterSpec, workerBounds } from "../lib/compute";
+import { costRules } from "../../domain/targets";
+import { at, ClusterSpec, workerBounds } from "../../tools/model/compute";
 import { configSchema, fraction, settings, stringList } from "../lib/config";
 import { percent, show, subject, violation } from "../lib/messages";
 import { onClusterSpecs, resourcePolicy } from "../lib/policy";
-import { asNumber, isUnknown, known } from "../lib/values";
+import { asNumber, isUnknown, known } from "../../tools/model/values";
 
 const preemptible = new Set(["PREEMPTIBLE_GCP", "PREEMPTIBLE_WITH_FALLBACK_GCP"]);
 

@@ -9,13 +9,13 @@
  * removes unneeded nodes soonest (OPTIMIZE_UTILIZATION; BALANCED keeps spare nodes longer).
  */
 import { PolicyResource } from "@pulumi/policy";
-import { costRules } from "../../components/targets";
-import { gpusPerNode, isSpotNodeConfig, poolBounds } from "../lib/compute";
+import { costRules } from "../../domain/targets";
+import { gpusPerNode, isSpotNodeConfig, poolBounds } from "../../tools/model/compute";
 import { configSchema, fraction, settings, stringList } from "../lib/config";
 import { fix, percent, show, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
-import { isType, resourceTypes } from "../lib/resourceTypes";
-import { isUnknown, known, snapshot, Unknown } from "../lib/values";
+import { isType, resourceTypes } from "../../tools/model/resourceTypes";
+import { isUnknown, known, snapshot, Unknown } from "../../tools/model/values";
 
 interface GpuPool {
     resource: PolicyResource;

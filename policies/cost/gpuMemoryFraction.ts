@@ -5,13 +5,13 @@
  * set for Databricks compute: Spark conf and environment (RAPIDS `allocFraction`, framework
  * variables) and job parameters (`--gpu-memory-fraction 0.9`, `gpu_memory_utilization: "0.9"`).
  */
-import { costRules } from "../../components/targets";
-import { at, clusterSpecs } from "../lib/compute";
+import { costRules } from "../../domain/targets";
+import { at, clusterSpecs } from "../../tools/model/compute";
 import { configSchema, fraction, settings } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
-import { isType, resourceTypes } from "../lib/resourceTypes";
-import { asNumber, entries, snapshot } from "../lib/values";
+import { isType, resourceTypes } from "../../tools/model/resourceTypes";
+import { asNumber, entries, snapshot } from "../../tools/model/values";
 
 const fractionKey =
     /gpu[_.-]?mem(ory)?[_.-]?(fraction|utili[sz]ation)|memory\.gpu\.(max)?allocfraction|cuda[_.-]?memory[_.-]?fraction|mem[_.-]?fraction$/i;

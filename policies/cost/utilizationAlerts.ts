@@ -13,14 +13,14 @@
  * rule applies from that phase on (configurable).
  */
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { costRules } from "../../components/targets";
-import { gpusPerNode } from "../lib/compute";
+import { costRules } from "../../domain/targets";
+import { gpusPerNode } from "../../tools/model/compute";
 import { configSchema, count, fraction, settings } from "../lib/config";
 import { percent, subject, violation } from "../lib/messages";
-import { stackPhase } from "../lib/phase";
-import { stackPolicy } from "../lib/policy";
-import { isType, resourceTypes } from "../lib/resourceTypes";
-import { asNumber, hasUnknown, isUnknown, known, snapshot, strings, unknown, Unknown } from "../lib/values";
+import { stackPhase } from "../../tools/model/labels";
+import { snapshots, stackPolicy } from "../lib/policy";
+import { isType, resourceTypes } from "../../tools/model/resourceTypes";
+import { asNumber, hasUnknown, isUnknown, known, snapshot, strings, unknown, Unknown } from "../../tools/model/values";
 
 /** DESIGN "Phases": phase 3 (hybrid operation) adds the unified monitoring dashboard and alerts. */
 export const unifiedMonitoringPhase = 3;
@@ -210,7 +210,7 @@ export const utilizationAlerts = stackPolicy({
     configSchema: schema,
     validateStack: (args, report) => {
         const config = settings<Settings>(args, schema);
-        const phase = stackPhase(args.resources);
+        const phase = stackPhase(snapshots(args.resources));
         if (phase && phase.phase < config.fromPhase) {
             args.notApplicable(`phase ${phase.phase} (from ${phase.from}) is before phase ${config.fromPhase}, which adds unified monitoring`);
         }

@@ -3,7 +3,7 @@
  * results (of exactly that phase, every metric once) meet every gate (training throughput ≥ 95% of GCP, convergence ≤ 105%, inference
  * latency ≤ 110%, inference throughput ≥ 90%, total cost ≤ 70%, cost per training ≤ 75%).
  * Results come from the policy config (`results`) or a JSON file (`resultsFile`, relative to
- * the pack's directory); the evaluation is `components/gates.ts`, shared with `migration promote`.
+ * the pack's directory); the evaluation is `domain/gates.ts`, shared with `migration promote`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,12 +17,13 @@ import {
     gateThresholds,
     parseBenchmarkResults,
     parseBenchmarkResultsJson,
-} from "../../components/gates";
-import { SuccessGate, successGates } from "../../components/targets";
+} from "../../domain/gates";
+import { promotionGatePolicy } from "../../domain/packContract";
+import { SuccessGate, successGates } from "../../domain/targets";
 import { configSchema, count, settings } from "../lib/config";
 import { violation } from "../lib/messages";
-import { stackPhase } from "../lib/phase";
-import { stackPolicy } from "../lib/policy";
+import { stackPhase } from "../../tools/model/labels";
+import { snapshots, stackPolicy } from "../lib/policy";
 
 const schema = configSchema({
     results: {
@@ -66,10 +67,9 @@ function loadResults(config: Settings): Loaded {
     }
 }
 
-export const promotionGateName = "promotion-gate";
 
 export const promotionGate = stackPolicy({
-    name: promotionGateName,
+    name: promotionGatePolicy,
     description:
         "A stack moves past a phase only when that phase's benchmark results meet every success metric (seed Success Metrics).",
     enforcementLevel: "mandatory",
@@ -77,7 +77,7 @@ export const promotionGate = stackPolicy({
     configSchema: schema,
     validateStack: (args, report) => {
         const config = settings<Settings>(args, schema);
-        const phase = stackPhase(args.resources);
+        const phase = stackPhase(snapshots(args.resources));
         if (!phase) args.notApplicable("the stack's phase is not known (no `phase` stack output or phase labels)");
         const { results, problem } = loadResults(config);
         const decision = decidePromotion({

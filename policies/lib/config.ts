@@ -1,6 +1,6 @@
 /**
  * Policy config: each policy declares its thresholds as a JSON schema whose defaults are the
- * seed's numbers from `components/targets.ts`, and reads them back merged over those defaults,
+ * seed's numbers from `domain/targets.ts`, and reads them back merged over those defaults,
  * so a stack's policy config only needs the keys it tightens.
  */
 import { PolicyConfigSchema } from "@pulumi/policy";

@@ -6,15 +6,17 @@
  */
 import {
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
     ResourceValidation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { clusterSpecs, LocatedSpec } from "./compute";
-import { ResourceType } from "./resourceTypes";
-import { isUnknown, Snap, snapshot, Unknown } from "./values";
+import { clusterSpecs, LocatedSpec } from "../../tools/model/compute";
+import { Labelled } from "../../tools/model/labels";
+import { ResourceType } from "../../tools/model/resourceTypes";
+import { isUnknown, Snap, snapshot, Unknown } from "../../tools/model/values";
 
 const exemptProperty = {
     type: "array" as const,
@@ -111,3 +113,8 @@ export function onClusterSpecs(
     };
 }
 
+
+/** A stack's resources as plain data, every value still unknown at preview the `unknown` marker. */
+export function snapshots(resources: readonly PolicyResource[]): Labelled[] {
+    return resources.map((r) => ({ type: r.type, props: snapshot(r.props) as Record<string, unknown> }));
+}

@@ -6,8 +6,8 @@
 import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
-import { ComputeInstanceProps, GkeClusterProps, GkeNodePoolProps, resourceTypes } from "../lib/resourceTypes";
-import { isUnknown, known } from "../lib/values";
+import { ComputeInstanceProps, GkeClusterProps, GkeNodePoolProps, resourceTypes } from "../../tools/model/resourceTypes";
+import { isUnknown, known } from "../../tools/model/values";
 
 const schema = configSchema({
     machineFamilies: stringList(["c4a"], "Machine families that boot only from Hyperdisk."),

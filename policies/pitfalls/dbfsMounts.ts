@@ -7,7 +7,7 @@
 import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
-import { snapshot, strings } from "../lib/values";
+import { snapshot, strings } from "../../tools/model/values";
 
 const schema = configSchema({
     mountPrefixes: stringList(["dbfs:/mnt/", "/mnt/", "/dbfs/mnt/"], "Path prefixes that address DBFS mounts."),

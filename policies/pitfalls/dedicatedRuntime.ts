@@ -4,12 +4,12 @@
  * and dedicated access for a group need Databricks Runtime 15.4 LTS or later. On an older
  * runtime such a read fails when the job runs, long after `pulumi up` succeeded.
  */
-import { minDedicatedRuntime, runtimeAtLeast } from "../../components/databricks/nodeTypes";
-import { at } from "../lib/compute";
+import { minDedicatedRuntime, runtimeAtLeast } from "../../domain/databricks/nodeTypes";
+import { at } from "../../tools/model/compute";
 import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onClusterSpecs, resourcePolicy } from "../lib/policy";
-import { isUnknown } from "../lib/values";
+import { isUnknown } from "../../tools/model/values";
 
 const minimum = `${minDedicatedRuntime.major}.${minDedicatedRuntime.minor}`;
 

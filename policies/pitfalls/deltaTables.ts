@@ -6,13 +6,13 @@
  * - no VACUUM with `RETAIN` below that retention, and no Spark conf that turns the retention
  *   safety check off.
  */
-import { deltaStorage, deltaTableProperties } from "../../components/targets";
-import { clusterSpecs, at } from "../lib/compute";
+import { deltaStorage, deltaTableProperties } from "../../domain/targets";
+import { clusterSpecs, at } from "../../tools/model/compute";
 import { configSchema, count, settings } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
-import { isType, resourceTypes, SqlTableProps } from "../lib/resourceTypes";
-import { entries, hasUnknown, isUnknown, snapshot } from "../lib/values";
+import { isType, resourceTypes, SqlTableProps } from "../../tools/model/resourceTypes";
+import { entries, hasUnknown, isUnknown, snapshot } from "../../tools/model/values";
 
 const retentionKey = "delta.deletedFileRetentionDuration";
 const { [retentionKey]: _retention, ...autoOptimize } = deltaTableProperties;

@@ -4,20 +4,20 @@
  * it is disabled"), and enabling an API in the same run only helps if the resource waits for it.
  *
  * Every GCP resource of the stack (and the Databricks account types that act in the project)
- * must have each API its type needs (components/gcp/googleApis.ts) enabled in the same program
+ * must have each API its type needs (domain/gcp/googleApis.ts) enabled in the same program
  * by a `gcp.projects.Service` it depends on, directly or through what it depends on. A type the
  * table does not know is refused too: a new resource type cannot bring the failure back
  * unnoticed. The services themselves are never disabled on destroy: an API is shared by
  * everything in the project.
  */
 import { PolicyResource } from "@pulumi/policy";
-import { apiServiceType, apisOf, needsApiTable } from "../../components/gcp/googleApis";
+import { apiServiceType, apisOf, needsApiTable } from "../../domain/gcp/googleApis";
 import { configSchema } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { stackPolicy } from "../lib/policy";
-import { isUnknown, snapshot } from "../lib/values";
+import { isUnknown, snapshot } from "../../tools/model/values";
 
-const tableFile = "components/gcp/googleApis.ts";
+const tableFile = "domain/gcp/googleApis.ts";
 
 /** Every resource a resource waits for: its dependencies and theirs. */
 function waitsFor(resource: PolicyResource): Set<string> {

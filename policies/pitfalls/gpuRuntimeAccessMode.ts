@@ -3,11 +3,11 @@
  * runtime for GPU runs only in dedicated (single-user) access mode. Standard/shared access
  * modes or the legacy high-concurrency profile reject a GPU ML runtime.
  */
-import { at, isGpuNodeType, isGpuRuntime } from "../lib/compute";
+import { at, isGpuNodeType, isGpuRuntime } from "../../tools/model/compute";
 import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onClusterSpecs, resourcePolicy } from "../lib/policy";
-import { entries, isUnknown } from "../lib/values";
+import { entries, isUnknown } from "../../tools/model/values";
 
 const schema = configSchema({
     dedicatedModes: stringList(

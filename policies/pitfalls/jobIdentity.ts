@@ -8,12 +8,12 @@
  * the policy's defaults applied; and a dedicated (single-user) job cluster names the run-as
  * identity as its single user, or the run fails Databricks' single-user check.
  */
-import { isServicePrincipalId } from "../../components/databricks/access";
-import { at, clusterSpecs } from "../lib/compute";
+import { isServicePrincipalId } from "../../domain/databricks/access";
+import { at, clusterSpecs } from "../../tools/model/compute";
 import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
-import { isUnknown, known, snapshot } from "../lib/values";
+import { isUnknown, known, snapshot } from "../../tools/model/values";
 
 const schema = configSchema({
     dedicatedModes: stringList(["SINGLE_USER", "DATA_SECURITY_MODE_DEDICATED"], "dataSecurityMode values that mean dedicated (single-user) access."),

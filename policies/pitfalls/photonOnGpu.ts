@@ -3,11 +3,11 @@
  * instances; a Photon runtime on a GPU node type fails to start (or silently falls back).
  * Photon belongs on the CPU data-prep clusters only.
  */
-import { at, isGpuNodeType, isGpuRuntime } from "../lib/compute";
+import { at, isGpuNodeType, isGpuRuntime } from "../../tools/model/compute";
 import { configSchema, settings, stringList } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onClusterSpecs, resourcePolicy } from "../lib/policy";
-import { isUnknown } from "../lib/values";
+import { isUnknown } from "../../tools/model/values";
 
 const schema = configSchema({
     photonEngines: stringList(["PHOTON"], "runtimeEngine values that select Photon."),

@@ -5,8 +5,8 @@
 import { configSchema } from "../lib/config";
 import { show, subject, violation } from "../lib/messages";
 import { onResource, resourcePolicy } from "../lib/policy";
-import { GkeClusterProps, GkeNodePoolProps, resourceTypes } from "../lib/resourceTypes";
-import { isUnknown, known } from "../lib/values";
+import { GkeClusterProps, GkeNodePoolProps, resourceTypes } from "../../tools/model/resourceTypes";
+import { isUnknown, known } from "../../tools/model/values";
 
 const schema = configSchema({});
 

@@ -10,7 +10,7 @@ import { providerSecretInputs } from "../../domain/providerFacts";
 import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
-import { isUnknown, snapshot } from "../lib/values";
+import { isUnknown, snapshot } from "../../tools/model/values";
 
 const schema = configSchema({
     credentialKeys: stringList(

@@ -6,7 +6,7 @@
 import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
-import { snapshot, strings } from "../lib/values";
+import { snapshot, strings } from "../../tools/model/values";
 
 const schema = configSchema({
     publicPrincipals: stringList(["allUsers", "allAuthenticatedUsers"], "Principals that make a grant public."),

@@ -1,15 +1,17 @@
 /**
  * Every labelable resource carries the foundation's labels (team, env, phase, workload,
- * cost-center), so billing exports and budgets group cost without guessing. Which property
- * carries labels is read from the provider SDK (`labelProperty`), the same helper the program
- * uses. A job's clusters are where most Databricks cost is spent, so their `customTags` count too.
+ * cost-center), so billing exports and budgets group cost without guessing. Where a type keeps
+ * its labels is read by the graph read-model (`labelsOf`: the static label-property table, a node
+ * pool's `nodeConfig.resourceLabels`, a SQL warehouse's `tags.customTags`), as the cost model reads
+ * them. A job's clusters are where most Databricks cost is spent, so their `customTags` count too.
  */
-import { labelProperty, requiredLabelKeys } from "../../components/labels";
-import { at, clusterSpecs } from "../lib/compute";
+import { requiredLabelKeys } from "../../domain/labels";
+import { labelPlace, labelsOf } from "../../tools/model/labels";
+import { at, clusterSpecs } from "../../tools/model/compute";
 import { configSchema, settings, stringList } from "../lib/config";
 import { fix, subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";
-import { entries, hasUnknown, isUnknown, snapshot } from "../lib/values";
+import { entries, hasUnknown, isUnknown, snapshot } from "../../tools/model/values";
 
 const schema = configSchema({
     requiredKeys: stringList(requiredLabelKeys, "Label keys every labelable resource carries, each with a value."),
@@ -31,13 +33,14 @@ export const requiredLabels = resourcePolicy({
     severity: "medium",
     configSchema: schema,
     validateResource: (args, report) => {
-        const property = labelProperty(args.type);
         const isJob = args.type === "databricks:index/job:Job";
-        if (!property && !isJob) args.notApplicable("the resource type has no labels");
+        // A job's own `tags` reach its clusters; the clusters' `customTags` are what billing sees.
+        const place = isJob ? undefined : labelPlace(args.type);
+        if (!place && !isJob) args.notApplicable("the resource type has no labels");
         const { requiredKeys } = settings<{ requiredKeys: string[] }>(args, schema);
         const props = snapshot(args.props) as Record<string, unknown>;
-        const places = property
-            ? [{ what: property, labels: props[property] }]
+        const places = place
+            ? [{ what: place, labels: labelsOf(args.type, props) }]
             : clusterSpecs(args.type, props).map(({ path, spec }) => ({ what: at(path, "customTags"), labels: spec.customTags }));
         for (const { what, labels } of places) {
             if (isUnknown(labels)) continue;
@@ -49,7 +52,7 @@ export const requiredLabels = resourcePolicy({
                     what: `${what} ${missing.map((k) => `"${k}"`).join(", ")}`,
                     found: labels === undefined ? `missing (no ${what})` : "missing",
                     limit: `all of ${requiredKeys.join(", ")}`,
-                    fix: fix(`set ${what} with the required keys`, "ctx.labels(phase, workload) from components/labels.ts"),
+                    fix: fix(`set ${what} with the required keys`, "ctx.labels(phase, workload) from domain/labels.ts"),
                 }),
             );
         }

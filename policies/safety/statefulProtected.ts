@@ -4,7 +4,7 @@
  * change deletes them. A policy sees `protect`; `retainOnDelete` is not sent to analyzers,
  * so it cannot stand in for protection here.
  */
-import { statefulTypes } from "../../components/stateful";
+import { statefulTypes } from "../../domain/stateful";
 import { configSchema, settings, stringList } from "../lib/config";
 import { subject, violation } from "../lib/messages";
 import { resourcePolicy } from "../lib/policy";

@@ -1,9 +1,9 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ProjectApis } from "../../components/gcp/projectApis";
-import { resourceLabels, Workload } from "../../components/labels";
+import { resourceLabels, Workload } from "../../domain/labels";
 import { MigrationConfig } from "../config";
-import { StackCapacity, stackCapacity } from "../hybridConfig";
+import { StackCapacity, stackCapacity } from "../../domain/hybridConfig";
 
 /** What every phase receives: the validated config, the sizes to deploy, the providers, and the label helper. */
 export interface PhaseContext {

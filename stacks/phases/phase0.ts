@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { customMetricPrefix } from "../../components/customMetrics";
+import { customMetricPrefix } from "../../domain/customMetrics";
 import { PerformanceBaseline } from "../../components/gcp/performanceBaseline";
 import { ArmNodePool } from "../../components/gcp/armNodePool";
 import { CostMonitoring } from "../../components/gcp/costMonitoring";
@@ -15,10 +15,10 @@ import { GkeCluster } from "../../components/gcp/gkeCluster";
 import { GpuNodePool } from "../../components/gcp/gpuNodePool";
 import { GpuQuotaRequest } from "../../components/gcp/gpuQuotaRequest";
 import { Network, podsRangeName, servicesRangeName } from "../../components/gcp/network";
-import { splitBySpotShare } from "../../components/gcp/spotSplit";
+import { splitBySpotShare } from "../../domain/gcp/spotSplit";
 import { h100MachineTypes } from "../../domain/configSchema";
-import { requestedAllRegionsGpus } from "../databricksConfig";
-import { hybridPhase } from "../hybridConfig";
+import { requestedAllRegionsGpus } from "../../domain/databricksConfig";
+import { hybridPhase } from "../../domain/hybridConfig";
 import { PhaseContext } from "./context";
 import { librarySources } from "./library";
 

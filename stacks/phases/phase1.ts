@@ -6,23 +6,23 @@
  */
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
-import { accessControls, WorkspaceRoles } from "../../components/databricks/access";
+import { accessControls, WorkspaceRoles } from "../../domain/databricks/access";
 import { A100Cluster } from "../../components/databricks/a100Cluster";
-import { gpuClusterSpec } from "../../components/databricks/clusterSpec";
+import { gpuClusterSpec } from "../../domain/databricks/clusterSpec";
 import { DeltaStorage } from "../../components/databricks/deltaStorage";
 import { DeltaTable } from "../../components/databricks/deltaTable";
 import { SourceDataAccess } from "../../components/databricks/sourceDataAccess";
 import { NotebookJob } from "../../components/databricks/notebookJob";
 import { NotebookSet, notebooksDir } from "../../components/databricks/notebookSet";
 import { SqlWarehouse } from "../../components/databricks/sqlWarehouse";
-import { benchmarkResultsTable } from "../../components/databricks/tableDefinitions";
+import { benchmarkResultsTable } from "../../domain/databricks/tableDefinitions";
 import { Workspace } from "../../components/databricks/workspace";
 import { WorkspaceAccess } from "../../components/databricks/workspaceAccess";
-import { customMetricPrefix } from "../../components/customMetrics";
-import { a100NodeTypes } from "../../components/databricks/nodeTypes";
-import { successGates } from "../../components/targets";
-import { workspaceRoles } from "../databricksConfig";
-import { hybridPhase } from "../hybridConfig";
+import { customMetricPrefix } from "../../domain/customMetrics";
+import { a100NodeTypes } from "../../domain/databricks/nodeTypes";
+import { successGates } from "../../domain/targets";
+import { workspaceRoles } from "../../domain/databricksConfig";
+import { hybridPhase } from "../../domain/hybridConfig";
 import { accountProvider, workspaceProvider } from "./databricksProviders";
 import { PhaseContext } from "./context";
 import { libraryDir, libraryModules } from "./library";
@@ -311,7 +311,7 @@ export function phase1Compute(ctx: PhaseContext, data: Phase1Data): Phase1Comput
     return { a100, notebooks, jobs: { benchmark } };
 }
 
-/** Who every job runs as and who may use it and its clusters' policies (components/databricks/access.ts). */
+/** Who every job runs as and who may use it and its clusters' policies (domain/databricks/access.ts). */
 export function jobIdentity(roles: WorkspaceRoles): { runAs: string; access: ReturnType<typeof accessControls>; clusterPolicyAccess: ReturnType<typeof accessControls> } {
     return { runAs: roles.jobsRunAs, access: accessControls("job", roles), clusterPolicyAccess: accessControls("jobClusterPolicy", roles) };
 }

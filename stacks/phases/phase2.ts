@@ -6,7 +6,7 @@
  * as the seed writes it (Day 11-12) with the tuned clusters (Day 13-14), and the daily
  * storage maintenance that OPTIMIZEs and VACUUMs at the seed's 168-hour retention.
  */
-import { gpuClusterSpec, photonClusterSpec } from "../../components/databricks/clusterSpec";
+import { gpuClusterSpec, photonClusterSpec } from "../../domain/databricks/clusterSpec";
 import { DeltaTable } from "../../components/databricks/deltaTable";
 import { NotebookJob } from "../../components/databricks/notebookJob";
 import { NotebookSet, notebooksDir } from "../../components/databricks/notebookSet";
@@ -17,8 +17,8 @@ import {
     TableDefinition,
     trainingExamplesTable,
     trainingFeaturesTable,
-} from "../../components/databricks/tableDefinitions";
-import { deltaStorage } from "../../components/targets";
+} from "../../domain/databricks/tableDefinitions";
+import { deltaStorage } from "../../domain/targets";
 import { PhaseContext } from "./context";
 import { jobIdentity, libraryImportPath, metricsParameters, metricsWriter, Phase1Data, trainingClusterGpus, trainingClusterWorkers, trainingSnapshotVolume, workspaceLayout } from "./phase1";
 

@@ -11,18 +11,18 @@
  *   query, and the SQL alerts ($1K/day, DBU utilisation) it evaluates after each load.
  */
 import { NotebookJob } from "../../components/databricks/notebookJob";
-import { photonClusterSpec } from "../../components/databricks/clusterSpec";
-import { dailyCostAlertQuery, dailyCostColumn, dbuUtilizationColumn, dbuUtilizationQuery, seedDailyCostQuery } from "../../components/databricks/costQueries";
+import { photonClusterSpec } from "../../domain/databricks/clusterSpec";
+import { dailyCostAlertQuery, dailyCostColumn, dbuUtilizationColumn, dbuUtilizationQuery, seedDailyCostQuery } from "../../domain/databricks/costQueries";
 import { NotebookSet, notebooksDir } from "../../components/databricks/notebookSet";
 import { SqlAlerts } from "../../components/databricks/sqlAlerts";
-import { costMetricsTable } from "../../components/databricks/tableDefinitions";
+import { costMetricsTable } from "../../domain/databricks/tableDefinitions";
 import { billingExportTable } from "../../components/gcp/costMonitoring";
 import { CostTrackingIdentity } from "../../components/gcp/costTrackingIdentity";
 import { CustomMetricDescriptors } from "../../components/gcp/customMetricDescriptors";
 import { HybridMonitoring } from "../../components/gcp/hybridMonitoring";
-import { customMetricPrefix } from "../../components/customMetrics";
+import { customMetricPrefix } from "../../domain/customMetrics";
 import { MetricsWriterIdentity } from "../../components/gcp/metricsWriterIdentity";
-import { alertChannelEmails, alertThresholds } from "../hybridConfig";
+import { alertChannelEmails, alertThresholds } from "../../domain/hybridConfig";
 import { PhaseContext } from "./context";
 import { Phase0 } from "./phase0";
 import { jobIdentity, libraryImportPath, metricsWriterAccountId, Phase1Data, workspaceLayout } from "./phase1";

@@ -7,8 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../tools/cli/main";
-import { analyzePlan, startPack } from "../../tools/cli/policies";
-import { PlanReport } from "../../tools/cli/report";
+import { analyzePlan, startPack } from "../../tools/pack/run";
+import { PlanReport } from "../../tools/report/report";
 import { planStack } from "../../tools/engine/plan";
 import { projectDir } from "../harness";
 

@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRelativePath } from "../../tools/cli/formatSarif";
+import { repoRelativePath } from "../../tools/report/formatSarif";
 import { main } from "../../tools/cli/main";
 import { fromStackExport, StackExport } from "../../tools/engine/deployment";
 import { runJobs } from "../../tools/engine/pool";
-import { PlanReport } from "../../tools/cli/report";
+import { PlanReport } from "../../tools/report/report";
 import { projectDir } from "../harness";
 
 const plainProject = path.join(projectDir, "test/fixtures/plain-project");

@@ -1,6 +1,6 @@
 /** The command table: the one list of commands and options, its parser and its help texts. */
 import { describe, expect, it } from "vitest";
-import { maxPhase } from "../../components/targets";
+import { maxPhase } from "../../domain/targets";
 import { defaultJobTimeoutMs } from "../../tools/engine/pool";
 import { checkStackName, readProject, stackFileOf } from "../../tools/engine/project";
 import * as table from "../../tools/cli/commandTable";

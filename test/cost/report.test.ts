@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { estimateCost } from "../../tools/cost/estimate";
+import { estimateCost } from "../../tools/model/cost/estimate";
 import { formatCostBreakdown, formatCostDiffMarkdown } from "../../tools/cost/report";
-import { databricksResources, gcpResources, nodePool, res, roundCatalog, roundUsage } from "./fixtures/smallGraph";
+import { databricksResources, gcpResources, nodePool, res, roundCatalog, roundUsage } from "../model/cost/fixtures/smallGraph";
 
 const baseline = estimateCost({ resources: gcpResources() }, { catalog: roundCatalog, usage: roundUsage() });
 const next = estimateCost(

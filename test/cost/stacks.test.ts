@@ -1,10 +1,10 @@
 /** The real phase-0 graphs of dev and prod, priced with the shipped catalog and each stack's config. */
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultCatalog } from "../../tools/cost/catalog";
-import { baselineOf, estimateCost } from "../../tools/cost/estimate";
+import { defaultCatalog } from "../../tools/model/cost/catalog";
+import { baselineOf, estimateCost } from "../../tools/model/cost/estimate";
 import { formatCostBreakdown } from "../../tools/cost/report";
 import { costInputsForStack } from "../../tools/cost/stackAssumptions";
-import { ResourceGraph } from "../../tools/engine/graph";
+import { ResourceGraph } from "../../tools/model/graph";
 import { projectDir, runStack } from "../harness";
 
 const h100 = defaultCatalog.gcp.machines["a3-highgpu-8g"];

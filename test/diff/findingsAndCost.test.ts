@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { Violation } from "../../tools/cli/report";
-import { estimateCost } from "../../tools/cost/estimate";
+import { Violation } from "../../tools/report/report";
+import { estimateCost } from "../../tools/model/cost/estimate";
 import { diffCost } from "../../tools/diff/cost";
 import { diffFindings } from "../../tools/diff/findings";
-import { gcpResources, nodePool, res, roundCatalog, roundUsage } from "../cost/fixtures/smallGraph";
+import { gcpResources, nodePool, res, roundCatalog, roundUsage } from "../model/cost/fixtures/smallGraph";
 
 const finding = (policy: string, urn: string | undefined, message: string, enforcementLevel: Violation["enforcementLevel"] = "mandatory"): Violation => ({
     policyPack: "pack",

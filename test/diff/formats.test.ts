@@ -7,7 +7,7 @@ import { formatDiffMarkdown, githubCommentLimit } from "../../tools/diff/formatM
 import { formatDiffText } from "../../tools/diff/formatText";
 import { DiffReport, StackDiff } from "../../tools/diff/report";
 import { countChanges, diffResources } from "../../tools/diff/resources";
-import { Violation } from "../../tools/cli/report";
+import { Violation } from "../../tools/report/report";
 import { bucketType, graph, resource } from "../graphs";
 
 // A type without replacement data: every change to it "may replace".

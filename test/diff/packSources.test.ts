@@ -8,7 +8,7 @@ import { projectDir } from "../harness";
 describe("packSources", () => {
     it("follows this project's pack through its relative imports into the domain layer and the cost model", () => {
         const files = packSources(path.join(projectDir, "policies")).map((f) => path.relative(projectDir, f));
-        expect(files).toEqual(expect.arrayContaining(["policies/PulumiPolicy.yaml", "policies/index.ts", "policies/cost/costRatio.ts", "components/targets.ts", "tools/cost/prices.json"]));
+        expect(files).toEqual(expect.arrayContaining(["policies/PulumiPolicy.yaml", "policies/index.ts", "policies/cost/costRatio.ts", "domain/targets.ts", "tools/model/cost/prices.json"]));
         // Packages are node_modules' business, and the program is not part of the pack.
         expect(files.some((f) => f.startsWith("node_modules") || f.startsWith("stacks/phases"))).toBe(false);
     });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { secretMarker } from "../../tools/engine/graph";
+import { secretMarker } from "../../tools/model/graph";
 import { unknownPlaceholder, unknownValue } from "../../tools/engine/wire";
 import { childPath, computedDisplay, displayValue, formatValue, propertyChanges, schemaPath } from "../../tools/diff/properties";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countChanges, deletesStatefulData, diffResources } from "../../tools/diff/resources";
 import { replaceRules, updateKind } from "../../tools/diff/replacement";
-import { statefulTypes } from "../../components/stateful";
+import { statefulTypes } from "../../domain/stateful";
 import { unknownValue } from "../../tools/engine/wire";
 import { bucketType, graph, jobType, nodePoolType, resource, sqlTableType, urnOf } from "../graphs";
 

@@ -1,12 +1,12 @@
 /**
  * docs/cost-rules.md names only policies the pack has, lists every seed cost rule, and quotes
- * the thresholds of components/targets.ts.
+ * the thresholds of domain/targets.ts.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { packArgs } from "../../policies/all";
-import { costRules, successGates } from "../../components/targets";
+import { costRules, successGates } from "../../domain/targets";
 import { configRowsByKey } from "./configRows";
 import { projectDir } from "../harness";
 

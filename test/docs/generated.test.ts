@@ -9,13 +9,13 @@ import { configurationRows } from "../../tools/docs/configuration";
 import { renderDocs } from "../../tools/docs/generate";
 import { fillGenerated, generatedBlock } from "../../tools/docs/markers";
 import { configSchema, fieldMeta, schemaAt } from "../../domain/configSchema";
-import { phases } from "../../components/targets";
+import { phases } from "../../domain/targets";
 import { projectDir, runStack } from "../harness";
 
 describe("committed generated docs", () => {
     it("match what the code produces (run `npm run docs` when this fails)", async () => {
         const docs = await renderDocs(projectDir);
-        expect(docs.map((d) => d.file).sort()).toEqual(["README.md", "components/databricks/releasedTableSchemas.json", "docs/architecture.md", "docs/configuration.md", "docs/pitfalls.md"]);
+        expect(docs.map((d) => d.file).sort()).toEqual(["README.md", "domain/databricks/releasedTableSchemas.json", "docs/architecture.md", "docs/configuration.md", "docs/pitfalls.md"]);
         for (const doc of docs) expect(doc.current, `${doc.file} is out of date: run npm run docs`).toBe(doc.expected);
     }, 240_000);
 });

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { labelProperty } from "../../components/labels";
+import { labelProperty } from "../../domain/labels";
 import { providerFactsFile, providerPackages, renderProviderFacts, sdkLabelProperty, sdkTypes } from "../../tools/docs/sdkTables";
 
 describe("domain/providerFacts.ts", () => {

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { toStackExport } from "../../tools/engine/deployment";
-import { GraphResource, ResourceGraph } from "../../tools/engine/graph";
+import { GraphResource, ResourceGraph } from "../../tools/model/graph";
 import { EvaluationResult } from "../../tools/engine/job";
 import { runJobs } from "../../tools/engine/pool";
 import { unknownPlaceholder } from "../../tools/engine/wire";

@@ -8,10 +8,10 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { maxPhase } from "../../components/targets";
-import { baselinePhase, estimatePlan } from "../../tools/cli/cost";
-import { formatText } from "../../tools/cli/formatText";
-import { buildReport, PlanContext } from "../../tools/cli/report";
+import { maxPhase } from "../../domain/targets";
+import { baselinePhase, estimatePlan } from "../../tools/cost/plan";
+import { formatText } from "../../tools/report/formatText";
+import { buildReport, PlanContext } from "../../tools/report/report";
 import { planStack } from "../../tools/engine/plan";
 import { projectDir } from "../harness";
 

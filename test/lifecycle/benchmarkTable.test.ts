@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { successGates } from "../../components/targets";
+import { successGates } from "../../domain/targets";
 import { projectDir } from "../harness";
 import { sqliteWarehouse, suiteRows } from "../notebooks/resultsWarehouse";
 import { databricksSqlRunner, latestRunQuery, SqlRunner } from "../../tools/lifecycle/benchmarkTable";

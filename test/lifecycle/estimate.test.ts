@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { operationalKpis } from "../../components/targets";
+import { operationalKpis } from "../../domain/targets";
 import { defaultSeconds, estimateStep, typeDurationsSeconds } from "../../tools/lifecycle/estimate";
 import { graph, resource } from "../graphs";
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { gradualRollbackStages } from "../../components/targets";
+import { gradualRollbackStages } from "../../domain/targets";
 import { dayMs, stageShare } from "../../tools/lifecycle/schedule";
 import { readHistory } from "../../tools/lifecycle/state";
 import { base, Call, changes, cli, Clock, fakeDeps, FakeDriver, tempDir } from "./fakeDriver";

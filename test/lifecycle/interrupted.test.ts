@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { gateNames } from "../../components/gates";
-import { successGates } from "../../components/targets";
+import { gateNames } from "../../domain/gates";
+import { successGates } from "../../domain/targets";
 import { lockHolder } from "../../tools/lifecycle/lock";
 import { readHistory, unfinishedStep } from "../../tools/lifecycle/state";
 import { base, changes, cli, fakeDeps, FakeDriver, FileDriver, tempDir } from "./fakeDriver";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { gateNames, gateThresholds } from "../../components/gates";
+import { gateNames, gateThresholds } from "../../domain/gates";
 import { lockHolder } from "../../tools/lifecycle/lock";
 import { readHistory } from "../../tools/lifecycle/state";
 import { projectDir } from "../harness";

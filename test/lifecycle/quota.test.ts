@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { a100QuotaIds, allRegionsGpuQuotaId } from "../../components/gcp/gpuQuota";
+import { a100QuotaIds, allRegionsGpuQuotaId } from "../../domain/gcp/gpuQuota";
 import {
     cloudQuotasEndpoint,
     cloudQuotasReader,

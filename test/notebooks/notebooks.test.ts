@@ -11,10 +11,10 @@ import {
     TableDefinition,
     trainingExamplesTable,
     trainingFeaturesTable,
-} from "../../components/databricks/tableDefinitions";
-import { customMetricPrefix, customMetrics, dcgmGpuUtilization } from "../../components/customMetrics";
-import { deltaStorage, successGates } from "../../components/targets";
-import { ResourceGraph } from "../../tools/engine/graph";
+} from "../../domain/databricks/tableDefinitions";
+import { customMetricPrefix, customMetrics, dcgmGpuUtilization } from "../../domain/customMetrics";
+import { deltaStorage, successGates } from "../../domain/targets";
+import { ResourceGraph } from "../../tools/model/graph";
 import { byType, runStack } from "../harness";
 import { job, JobTask } from "../stacks/databricksGraph";
 

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { gateNames } from "../../components/gates";
-import { successGates } from "../../components/targets";
+import { gateNames } from "../../domain/gates";
+import { successGates } from "../../domain/targets";
 import { base, cli, fakeDeps, FakeDriver, tempDir } from "../lifecycle/fakeDriver";
 import { sqliteWarehouse } from "./resultsWarehouse";
 

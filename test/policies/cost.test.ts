@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costRules } from "../../components/targets";
+import { costRules } from "../../domain/targets";
 import { databricksAutotermination } from "../../policies/cost/databricksAutotermination";
 import { databricksSpotShare, databricksSpotWorkers } from "../../policies/cost/databricksSpot";
 import { dailyCostAlert } from "../../policies/cost/dailyCostAlert";

@@ -5,15 +5,10 @@
  */
 import type { PolicyResource, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-    costRatioForecast,
-    costRatioPolicyConfig,
-    CostRatioPolicyConfig,
-    costRatioTargets,
-    costRatioTargetsName,
-} from "../../policies/cost/costRatio";
-import { baselineOf, CostBaseline, estimateCost } from "../../tools/cost/estimate";
-import { GraphResource } from "../../tools/engine/graph";
+import { costRatioForecast, costRatioTargets } from "../../policies/cost/costRatio";
+import { costRatioPolicyConfig, CostRatioPolicyConfig, costRatioTargetsPolicy } from "../../domain/packContract";
+import { baselineOf, CostBaseline, estimateCost } from "../../tools/model/cost/estimate";
+import { GraphResource } from "../../tools/model/graph";
 import { runStack } from "../harness";
 
 class NotApplicable extends Error {}
@@ -110,7 +105,7 @@ const phase3 = (train: Record<string, unknown> = a100Spot, h100 = { onDemand: [1
     trainingJob(train),
 ];
 
-describe(`${costRatioTargetsName} (mandatory)`, () => {
+describe(`${costRatioTargetsPolicy} (mandatory)`, () => {
     it("passes a phase-3 stack whose estimate meets both targets", async () => {
         const outcome = await check(costRatioTargets, phase3(), { phase: 3, cost: {}, baseline });
         expect(outcome).toEqual({ violations: [] });

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { gateNames } from "../../components/gates";
-import { successGates } from "../../components/targets";
+import { gateNames } from "../../domain/gates";
+import { successGates } from "../../domain/targets";
 import { main } from "../../tools/cli/main";
 import { projectDir } from "../harness";
 import { tempDir } from "../lifecycle/fakeDriver";
@@ -19,7 +19,7 @@ function projectWith(edit: string): string {
     const project = parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"));
     project.main = "index.js";
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
-    const definitions = JSON.stringify(path.join(projectDir, "components/databricks/tableDefinitions"));
+    const definitions = JSON.stringify(path.join(projectDir, "domain/databricks/tableDefinitions"));
     const program = JSON.stringify(path.join(projectDir, "stacks/index"));
     fs.writeFileSync(path.join(dir, "index.js"), `const { modelsTable } = require(${definitions});\n${edit}\nmodule.exports = require(${program});\n`);
     const stack = parse(fs.readFileSync(path.join(projectDir, "Pulumi.dev.yaml"), "utf8"));
@@ -45,7 +45,7 @@ describe("migration check on Delta table definitions", () => {
         // One run (the pack and the engine are slow to start): models loses a column, cost_metrics gains one.
         const edit = [
             `modelsTable.columns = modelsTable.columns.filter((c) => c.name !== "framework");`,
-            `const { costMetricsTable } = require(${JSON.stringify(path.join(projectDir, "components/databricks/tableDefinitions"))});`,
+            `const { costMetricsTable } = require(${JSON.stringify(path.join(projectDir, "domain/databricks/tableDefinitions"))});`,
             `if (!costMetricsTable.columns.some((c) => c.name === "region")) costMetricsTable.columns = [...costMetricsTable.columns, { name: "region", type: "STRING", comment: "Billing region" }];`,
         ].join("\n");
         const run = await check(projectWith(edit));

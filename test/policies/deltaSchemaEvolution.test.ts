@@ -20,9 +20,9 @@ import {
     schemaChangeProblems,
     tableDefinitions,
     TableDefinition,
-} from "../../components/databricks/tableDefinitions";
+} from "../../domain/databricks/tableDefinitions";
 import { deltaSchemaEvolution } from "../../policies/safety/deltaSchemaEvolution";
-import { ResourceGraph } from "../../tools/engine/graph";
+import { ResourceGraph } from "../../tools/model/graph";
 import { projectDir, runStack } from "../harness";
 import { runResourcePolicy, unknown } from "./policyHarness";
 
@@ -75,7 +75,7 @@ describe("how the provider applies a column change, and which ones lose data", (
 });
 
 describe("the released schemas", () => {
-    const file = path.join(projectDir, "components/databricks/releasedTableSchemas.json");
+    const file = path.join(projectDir, "domain/databricks/releasedTableSchemas.json");
     const released = JSON.parse(fs.readFileSync(file, "utf8")) as ReleasedSchemas;
 
     it("hold every column every table definition ships (`npm run docs` adds new ones)", () => {

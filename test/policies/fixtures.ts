@@ -2,7 +2,7 @@
  * Resource fixtures shaped like the provider SDKs' inputs: a compliant version of each kind
  * of resource the pack checks, which tests break one property at a time.
  */
-import { apisOf, googleApiNames } from "../../components/gcp/googleApis";
+import { apisOf, googleApiNames } from "../../domain/gcp/googleApis";
 import { Fixture } from "./policyHarness";
 
 export const labels = { team: "ml-platform", env: "dev", phase: "phase-1", workload: "training", "cost-center": "ml-infra" };

@@ -10,8 +10,8 @@ import {
     gateNames,
     gateThresholds,
     parseBenchmarkResults,
-} from "../../components/gates";
-import { successGates } from "../../components/targets";
+} from "../../domain/gates";
+import { successGates } from "../../domain/targets";
 import { promotionGate } from "../../policies/gates/promotionGate";
 import { gkeCluster } from "./fixtures";
 import { runStackPolicy, stackRoot } from "./policyHarness";
@@ -19,7 +19,7 @@ import { runStackPolicy, stackRoot } from "./policyHarness";
 /** Every metric exactly at its gate: the boundary passes. */
 const atGate = Object.fromEntries(gateNames.map((g) => [g, successGates[g].ratio]));
 
-describe("gate evaluation (components/gates.ts)", () => {
+describe("gate evaluation (domain/gates.ts)", () => {
     it("passes metrics at the gates and fails each one just past it", () => {
         expect(evaluateGates(atGate).passed).toBe(true);
         for (const gate of gateNames) {

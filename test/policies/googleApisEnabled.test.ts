@@ -47,7 +47,7 @@ describe("gcp-apis-enabled", () => {
         const secret: Fixture = { type: "gcp:secretmanager/secret:Secret", name: "token", props: {} };
         const outcome = await runStackPolicy(googleApisEnabled, [secret]);
         expect(messages(outcome)).toEqual([
-            expect.stringMatching(/"token": its resource type is not in the table .* add "gcp:secretmanager\/secret:Secret" to apisByResourceType in components\/gcp\/googleApis.ts/),
+            expect.stringMatching(/"token": its resource type is not in the table .* add "gcp:secretmanager\/secret:Secret" to apisByResourceType in domain\/gcp\/googleApis.ts/),
         ]);
     });
 

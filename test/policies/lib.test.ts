@@ -4,8 +4,7 @@ import { describe, expect, it } from "vitest";
 import { packArgs } from "../../policies/all";
 import { databricksAutotermination } from "../../policies/cost/databricksAutotermination";
 import { gkeGpuAutoscaling } from "../../policies/cost/gkeGpuCapacity";
-import { poolBounds } from "../../policies/lib/compute";
-import { hasUnknown, isUnknown, snapshot, unknown as unknownMarker } from "../../policies/lib/values";
+import { hasUnknown, isUnknown, snapshot, unknown as unknownMarker } from "../../tools/model/values";
 import { a100Cluster, gkeCluster, gpuPool } from "./fixtures";
 import { runResourcePolicy, runStackPolicy, unknown } from "./policyHarness";
 
@@ -22,12 +21,6 @@ describe("snapshot", () => {
         expect(isUnknown(snap.nested.later)).toBe(true);
         expect(hasUnknown(snap)).toBe(true);
         expect(snapshot({ a: [unknown] })).toEqual({ a: [unknownMarker] });
-    });
-
-    it("reads pool bounds per pool and per zone", () => {
-        expect(poolBounds({ autoscaling: { totalMinNodeCount: 1, totalMaxNodeCount: 5 } })).toEqual({ min: 1, max: 5, autoscaled: true });
-        expect(poolBounds({ autoscaling: { minNodeCount: 1, maxNodeCount: 2 }, nodeLocations: ["a", "b"] })).toEqual({ min: 2, max: 4, autoscaled: true });
-        expect(poolBounds({ nodeCount: 3 })).toEqual({ min: 3, max: 3, autoscaled: false });
     });
 });
 

@@ -6,15 +6,15 @@
 import * as path from "node:path";
 import * as databricks from "@pulumi/databricks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { costRules, deltaTableProperties, maxPhase, successGates } from "../../components/targets";
+import { costRules, deltaTableProperties, maxPhase, successGates } from "../../domain/targets";
 import { packArgs, packName } from "../../policies/all";
-import { Analysis, Diagnostic, mandatory, PolicyPackHandle, startPolicyPack } from "../../tools/engine/analyzer";
+import { Analysis, Diagnostic, mandatory, PolicyPackHandle, startPolicyPack } from "../../tools/pack/analyzer";
 import { evaluate, ProgramError } from "../../tools/engine/evaluate";
-import { GraphResource, ResourceGraph, secretMarker, stackType } from "../../tools/engine/graph";
+import { GraphResource, ResourceGraph, secretMarker, stackType } from "../../tools/model/graph";
 import { unknownPlaceholder } from "../../tools/engine/wire";
-import { baselineOf, estimateCost } from "../../tools/cost/estimate";
+import { baselineOf, estimateCost } from "../../tools/model/cost/estimate";
 import { costInputsForStack } from "../../tools/cost/stackAssumptions";
-import { phasePolicyConfig, stackPolicyConfig } from "../../tools/cli/policies";
+import { phasePolicyConfig, stackPolicyConfig } from "../../tools/pack/config";
 import { projectDir, runStack } from "../harness";
 import { labels, trainingJob } from "./fixtures";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deltaTableProperties } from "../../components/targets";
+import { deltaTableProperties } from "../../domain/targets";
 import { c4aHyperdisk } from "../../policies/pitfalls/c4aHyperdisk";
 import { noDbfsMounts } from "../../policies/pitfalls/dbfsMounts";
 import { deltaTableSafety, intervalHours } from "../../policies/pitfalls/deltaTables";

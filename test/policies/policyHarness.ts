@@ -14,7 +14,7 @@ import {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { secretSig, specialSigKey } from "../../tools/engine/graph";
+import { secretSig, specialSigKey } from "../../tools/model/graph";
 import { unknownValue } from "../../tools/engine/wire";
 
 // Internal modules of @pulumi/policy (pinned in package-lock.json): the server's own code paths.

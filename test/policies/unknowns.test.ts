@@ -5,10 +5,10 @@
  */
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { describe, expect, it } from "vitest";
-import { deltaTableProperties, successGates } from "../../components/targets";
+import { deltaTableProperties, successGates } from "../../domain/targets";
 import { packArgs } from "../../policies/all";
 import { a100Cluster, budget, dataPrepCluster, deltaTable, gkeCluster, gpuAlert, gpuPool, labels, trainingJob, withApis } from "./fixtures";
-import { specialSigKey } from "../../tools/engine/graph";
+import { specialSigKey } from "../../tools/model/graph";
 import { Fixture, runResourcePolicy, runStackPolicy, secret, stackRoot, unknown } from "./policyHarness";
 
 const resourceFixtures: Fixture[] = [
@@ -24,7 +24,7 @@ const resourceFixtures: Fixture[] = [
         name: "a100-policy",
         props: { name: "A100", definition: JSON.stringify({ autotermination_minutes: { type: "fixed", value: 30 } }) },
     },
-    { type: "databricks:index/sqlEndpoint:SqlEndpoint", name: "wh", props: { name: "wh", autoStopMins: 10 } },
+    { type: "databricks:index/sqlEndpoint:SqlEndpoint", name: "wh", props: { name: "wh", autoStopMins: 10, tags: { customTags: Object.entries(labels).map(([key, value]) => ({ key, value })) } } },
     { type: "gcp:bigquery/dataset:Dataset", name: "billing", props: { datasetId: "billing_export", labels }, protect: true },
     {
         type: "pulumi:providers:gcp",

@@ -15,10 +15,10 @@
  * find violations: the test tells the two rules apart.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { isStateful } from "../../components/stateful";
+import { isStateful } from "../../domain/stateful";
 import { dataLayerOf, retainedDataPhase } from "../../stacks/dataLayer";
 import { preview } from "../../tools/engine/diff";
-import { GraphResource, ResourceGraph, snapshotOf } from "../../tools/engine/graph";
+import { GraphResource, ResourceGraph, snapshotOf } from "../../tools/model/graph";
 import { creationOrder } from "../../tools/lifecycle/estimate";
 import { runStack } from "../harness";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cidrsOverlap, isNetworkAddress, parseCidr } from "../../components/gcp/cidr";
-import { a100ClusterWorkers, costRules } from "../../components/targets";
+import { cidrsOverlap, isNetworkAddress, parseCidr } from "../../domain/gcp/cidr";
+import { a100ClusterWorkers, costRules } from "../../domain/targets";
 import { readProject, readStackConfig } from "../../tools/engine/project";
 import { configProblems, parseStack, projectDir } from "../harness";
 

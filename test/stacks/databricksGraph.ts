@@ -1,7 +1,7 @@
 /** Shared reading of a Databricks phase graph for the phase 1 and phase 2 suites. */
 import { expect } from "vitest";
-import { a100NodeTypes, isA100NodeType } from "../../components/databricks/nodeTypes";
-import { GraphResource, ResourceGraph } from "../../tools/engine/graph";
+import { a100NodeTypes, isA100NodeType } from "../../domain/databricks/nodeTypes";
+import { GraphResource, ResourceGraph } from "../../tools/model/graph";
 import { byType } from "../harness";
 
 /** Types that hold data or address it; lowering the phase must never delete one. */

@@ -1,7 +1,7 @@
 /** Reads a phase graph's Google API services and what waits for them, for the phase suites. */
 import { expect } from "vitest";
-import { apiServiceType, apisOf, googleApiNames } from "../../components/gcp/googleApis";
-import { programResources, ResourceGraph } from "../../tools/engine/graph";
+import { apiServiceType, apisOf, googleApiNames } from "../../domain/gcp/googleApis";
+import { programResources, ResourceGraph } from "../../tools/model/graph";
 import { byType } from "../harness";
 
 /**

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { labelProperty, requiredLabelKeys } from "../../components/labels";
-import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
+import { labelProperty, requiredLabelKeys } from "../../domain/labels";
+import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/model/graph";
 import { byName, byType, runStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
 

@@ -1,10 +1,10 @@
-import { defaultGpuMlRuntime } from "../../components/databricks/nodeTypes";
+import { defaultGpuMlRuntime } from "../../domain/databricks/nodeTypes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { labelProperty, requiredLabelKeys } from "../../components/labels";
-import { a100ClusterWorkers, costRules, successGates } from "../../components/targets";
+import { labelProperty, requiredLabelKeys } from "../../domain/labels";
+import { a100ClusterWorkers, costRules, successGates } from "../../domain/targets";
 import { accountsHost } from "../../stacks/phases/databricksProviders";
 import { libraryModules } from "../../stacks/phases/library";
-import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/engine/graph";
+import { countByType, isProviderType, programResources, ResourceGraph } from "../../tools/model/graph";
 import { mockWorkspaceUrl } from "../../tools/engine/mockAnswers";
 import { byName, byType, runStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";

@@ -1,9 +1,9 @@
-import { configuredA100Demand } from "../../stacks/databricksConfig";
+import { configuredA100Demand } from "../../domain/databricksConfig";
 import { beforeAll, describe, expect, it } from "vitest";
-import { labelProperty, requiredLabelKeys } from "../../components/labels";
-import { deltaStorage } from "../../components/targets";
+import { labelProperty, requiredLabelKeys } from "../../domain/labels";
+import { deltaStorage } from "../../domain/targets";
 import { libraryModules } from "../../stacks/phases/library";
-import { countByType, programResources, ResourceGraph } from "../../tools/engine/graph";
+import { countByType, programResources, ResourceGraph } from "../../tools/model/graph";
 import { byType, runStack, parseStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
 import { databricksResources, job, JobCluster, JobTask, phaseOverride, providerRef, statefulTypes, expectJobsRunAs, jobsRunAs, graphA100Demand } from "./databricksGraph";

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { customMetricPrefix, customMetrics, metricType } from "../../components/customMetrics";
-import { seedDailyCostQuery } from "../../components/databricks/costQueries";
-import { gpuMemoryEnvVars } from "../../components/databricks/clusterSpec";
-import { labelProperty, requiredLabelKeys } from "../../components/labels";
-import { costRules, performanceDegradationAlert } from "../../components/targets";
+import { customMetricPrefix, customMetrics, metricType } from "../../domain/customMetrics";
+import { seedDailyCostQuery } from "../../domain/databricks/costQueries";
+import { gpuMemoryEnvVars } from "../../domain/databricks/clusterSpec";
+import { labelProperty, requiredLabelKeys } from "../../domain/labels";
+import { costRules, performanceDegradationAlert } from "../../domain/targets";
 import { preview } from "../../tools/engine/diff";
-import { countByType, GraphResource, programResources, ResourceGraph } from "../../tools/engine/graph";
+import { countByType, GraphResource, programResources, ResourceGraph } from "../../tools/model/graph";
 import { byType, runStack, parseStack } from "../harness";
 import { expectApisAwaited } from "./googleApis";
 import { job, JobCluster, JobTask, phaseOverride, providerRef, expectJobsRunAs, jobsRunAs, graphA100Demand } from "./databricksGraph";

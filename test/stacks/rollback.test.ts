@@ -6,9 +6,9 @@
  * phases, from every state a failed promotion leaves, are dataLayerFailedPromotions.test.ts.)
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { isStateful } from "../../components/stateful";
+import { isStateful } from "../../domain/stateful";
 import { preview } from "../../tools/engine/diff";
-import { ResourceGraph } from "../../tools/engine/graph";
+import { ResourceGraph } from "../../tools/model/graph";
 import { databricksSchedules } from "../../tools/lifecycle/step";
 import { byType, runStack } from "../harness";
 

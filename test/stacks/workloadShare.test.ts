@@ -3,12 +3,12 @@
  * sizes deployed, the moved schedules follow the share, and the share moves cost.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { distributeWorkload } from "../../components/workloadDistribution";
-import { parseStackConfig } from "../../stacks/config";
-import { workloadDistributionInput } from "../../stacks/hybridConfig";
-import { estimateCost } from "../../tools/cost/estimate";
+import { distributeWorkload } from "../../domain/workloadDistribution";
+import { parseStackConfig } from "../../domain/stackConfig";
+import { workloadDistributionInput } from "../../domain/hybridConfig";
+import { estimateCost } from "../../tools/model/cost/estimate";
 import { costInputsForStack } from "../../tools/cost/stackAssumptions";
-import { GraphResource, ResourceGraph } from "../../tools/engine/graph";
+import { GraphResource, ResourceGraph } from "../../tools/model/graph";
 import { readProject, readStackConfig } from "../../tools/engine/project";
 import { byName, byType, projectDir, runStack } from "../harness";
 import { job, JobCluster } from "./databricksGraph";
@@ -91,7 +91,7 @@ describe.each(["dev", "prod"])("the workload share on %s", (stack) => {
             expect(higher[3]).toBeLessThanOrEqual(lower[3]);
         }
         if (stack === "prod") {
-            // Worked by hand in test/components/workloadDistribution.test.ts. The A100 maxima stop at
+            // Worked by hand in test/domain/workloadDistribution.test.ts. The A100 maxima stop at
             // 16: the all-purpose, training and benchmark clusters can all run at once within the 48
             // preemptible A100s requested (48 / 3).
             expect(maxima).toEqual([

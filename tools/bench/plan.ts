@@ -15,9 +15,9 @@
 import { spawnSync } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import { maxPhase } from "../../components/targets";
-import { baselinePhase, estimatePlan } from "../cli/cost";
-import { analyzePlan, startPack } from "../cli/policies";
+import { maxPhase } from "../../domain/targets";
+import { baselinePhase, estimatePlan } from "../cost/plan";
+import { analyzePlan, startPack } from "../pack/run";
 import { planStack, StackPlan } from "../engine/plan";
 import { computeDiff } from "../diff/compute";
 import { packageOf, packClosure } from "../diff/packSources";

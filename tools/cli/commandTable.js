@@ -13,8 +13,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const { parseStackName } = require("../engine/stackName");
+const { wrap } = require("../report/wrap");
 
-/** The highest phase; components/targets.ts owns it, and a test holds the two equal. */
+/** The highest phase; domain/targets.ts owns it, and a test holds the two equal. */
 const maxPhase = 3;
 /** Seconds an evaluation may go without registering a resource; tools/engine/pool.ts owns it, a test holds the two equal. */
 const defaultEvalTimeoutSeconds = 120;
@@ -442,23 +443,6 @@ function unknownOption(command, flag) {
     return new UsageError(`unknown option ${flag} for ${command.name}${hint ? `: ${hint}` : ""}`, command.name);
 }
 
-/** Words wrapped to lines of at most `width` characters, each line after the first indented by `indent` more. @param {string} text @param {number} width @param {number} [indent] */
-function wrap(text, width, indent = 0) {
-    /** @type {string[]} */
-    const lines = [];
-    let line = "";
-    for (const word of text.split(/\s+/).filter(Boolean)) {
-        if (line && line.length + 1 + word.length > width) {
-            lines.push(line);
-            line = word;
-        } else {
-            line = line ? `${line} ${word}` : word;
-        }
-    }
-    if (line) lines.push(line);
-    return lines.map((l, i) => (i === 0 ? l : " ".repeat(indent) + l)).join("\n");
-}
-
 const width = 80;
 
 /** @param {readonly [string, string][]} rows @param {number} column */
@@ -565,6 +549,5 @@ module.exports = {
     answerWithoutRunning,
     globalHelp,
     commandHelp,
-    wrap,
     version,
 };

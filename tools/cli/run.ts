@@ -6,21 +6,22 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { maxPhase } from "../../components/targets";
-import { PolicyPackHandle, resolvePolicyConfig } from "../engine/analyzer";
+import { maxPhase } from "../../domain/targets";
+import { PolicyPackHandle } from "../pack/analyzer";
 import { toStackExport } from "../engine/deployment";
 import { formatCostBreakdown, formatCostDiffMarkdown } from "../cost/report";
 import { planStack, StackPlan } from "../engine/plan";
-import { baselinePhase, estimateAsConfigured, estimatePlan, PlanCost } from "./cost";
+import { baselinePhase, estimateAsConfigured, estimatePlan, PlanCost } from "../cost/plan";
 import { checkStackName, ProjectInfo, readProject, readStackConfig, stackFileOf } from "../engine/project";
 import { defaultJobTimeoutMs } from "../engine/pool";
-import { formatMarkdown } from "./formatMarkdown";
-import { formatSarif, repoRelativePath } from "./formatSarif";
-import { formatText } from "./formatText";
-import { writeAtomically } from "./output";
-import { analyzePlan, ownPackInfo, policyConfigOf, resolvePolicyPack, stackPolicyConfig, startPack } from "./policies";
+import { formatMarkdown } from "../report/formatMarkdown";
+import { formatSarif, repoRelativePath } from "../report/formatSarif";
+import { formatText } from "../report/formatText";
+import { writeAtomically } from "../report/output";
+import { policyConfigOf, stackPolicyConfig } from "../pack/config";
+import { analyzePlan, resolvePolicyPack, startPack } from "../pack/run";
 import { Progress, silentProgress } from "./progress";
-import { buildReport, mandatory, PlanContext, Violation } from "./report";
+import { buildReport, mandatory, PlanContext, Violation } from "../report/report";
 import { runDiff } from "../diff/cli";
 import { version } from "./commandTable";
 
@@ -231,14 +232,17 @@ export async function runPlanCommand(
             );
         }
         const phases = resolvePhases(options);
+        if (options.command === "policy-config" && !options.policyPack) {
+            throw new InputError(
+                `policy-config writes the config of the project's policy pack, and ${path.join(options.cwd, "policies")} has no PulumiPolicy.yaml`,
+            );
+        }
         if (options.command === "policy-config" || (options.policyPack && (options.command === "plan" || options.command === "check"))) {
             // The stack's own policy config is checked before any evaluation (a secret in it is refused).
-            const base = stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options) });
-            // policy-config never emits what check would refuse (an unknown policy, a value of the wrong type).
-            if (options.command === "policy-config") resolvePolicyConfig(ownPackInfo(), base);
+            stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options) });
         }
         const packDir = options.policyPack ? path.relative(process.cwd(), options.policyPack) || "." : null;
-        if (options.policyPack && (options.command === "plan" || options.command === "check")) {
+        if (options.policyPack && (options.command === "plan" || options.command === "check" || options.command === "policy-config")) {
             // Started while the program runs: compiling the pack takes as long as the evaluations.
             progress.packStarting(packDir!);
             pack = startPack({ packDir: options.policyPack, timeoutMs: options.policyTimeoutMs });
@@ -267,13 +271,15 @@ export async function runPlanCommand(
         const cost = priced ? estimatePlan(plan, options.cwd) : undefined;
         if (options.command === "policy-config") {
             const [only] = plan.phases;
-            const config = policyConfigOf(only.phase, cost, {
-                projectDir: options.cwd,
-                stack: options.stack,
-                configFile: options.policyConfig,
-                policyConfigKey: policyConfigKeyOf(options),
-                phaseKey: options.phaseKey,
-            });
+            // Never emits what check would refuse (an unknown policy, a value of the wrong type): the
+            // pack itself, started as check starts it, says which policies and settings it takes.
+            progress.waitingForPack(packDir!);
+            const config = policyConfigOf(
+                only.phase,
+                cost,
+                { projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options), phaseKey: options.phaseKey },
+                (await pack!).info,
+            );
             progress.done();
             emit(JSON.stringify(config, null, 2) + "\n", options, io);
             return 0;

@@ -3,8 +3,8 @@
  * the markdown cost-diff table a pull-request comment carries (baseline, new, change, %).
  * Pure functions of the estimates.
  */
-import { CostEstimate, CostLine } from "./estimate";
-import { formatUsd } from "./lines";
+import { CostEstimate, CostLine } from "../model/cost/estimate";
+import { formatUsd } from "../model/cost/lines";
 
 function percent(ratio: number | null): string {
     return ratio === null ? "n/a" : `${(ratio * 100).toFixed(1)}%`;

@@ -5,10 +5,10 @@
  * cost model reads are validated: `migration diff` prices a base commit whose stack file was
  * written for that commit's schema, not the working tree's.
  */
-import { parseStackConfigKeys } from "../../stacks/config";
+import { parseStackConfigKeys } from "../../domain/stackConfig";
 import { CostConfig, costTargetsEnforced } from "../../domain/costConfig";
 import { readProject, readStackConfig } from "../engine/project";
-import { defaultCatalog, withOverrides } from "./catalog";
+import { defaultCatalog, withOverrides } from "../model/cost/catalog";
 
 export interface StackCostInputs {
     stack: string;

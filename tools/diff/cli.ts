@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { formatSarif, SarifLocations } from "../cli/formatSarif";
+import { formatSarif, SarifLocations } from "../report/formatSarif";
 import { computeDiff } from "./compute";
 import { Installer, repositoryRoot } from "./baseTree";
 import { formatDiffMarkdown } from "./formatMarkdown";

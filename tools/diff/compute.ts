@@ -12,12 +12,12 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { baselinePhase, estimatePlan, PlanCost } from "../cli/cost";
-import { analyzePlan, startPack } from "../cli/policies";
-import { mandatory, Violation } from "../cli/report";
-import { PolicyPackHandle } from "../engine/analyzer";
+import { baselinePhase, estimatePlan, PlanCost } from "../cost/plan";
+import { analyzePlan, startPack } from "../pack/run";
+import { mandatory, Violation } from "../report/report";
+import { PolicyPackHandle } from "../pack/analyzer";
 import { defaultOrganization } from "../engine/evaluate";
-import { ResourceGraph } from "../engine/graph";
+import { ResourceGraph } from "../model/graph";
 import { EvaluationJob, EvaluationResult } from "../engine/job";
 import { PlanError, StackPlan } from "../engine/plan";
 import { runJobs } from "../engine/pool";

@@ -3,7 +3,7 @@
  * (tools/cost): the summary of each (monthly total, per side, per training run, ratios to its
  * own phase-0 baseline), and the resources whose monthly cost moved.
  */
-import { CostBaseline, CostEstimate, CostSummary, costSummary } from "../cost/estimate";
+import { CostBaseline, CostEstimate, CostSummary, costSummary } from "../model/cost/estimate";
 
 export interface CostPoint {
     monthlyUsd: number;

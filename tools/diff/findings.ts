@@ -7,7 +7,7 @@
  * it now blocks a deployment. Several findings of one policy on one resource are matched by
  * message first, then in order.
  */
-import { Violation } from "../cli/report";
+import { Violation } from "../report/report";
 
 export interface FindingsDiff {
     new: Violation[];

@@ -8,8 +8,8 @@
  * three per resource; all property paths; then resource rows, halving each stack's share.
  * The summary and the resources at risk are never left out, and a note says what was.
  */
-import { mandatory, nameOf, Violation } from "../cli/report";
-import { formatUsd } from "../cost/lines";
+import { mandatory, nameOf, Violation } from "../report/report";
+import { formatUsd } from "../model/cost/lines";
 import { CostDiff } from "./cost";
 import { diffTitle } from "./formatText";
 import { beforeAfter, legend, opLabels, opMarkers, percentMove, phaseTransition, propertyLine, ratioOf, resourceTitle, signedUsd, usdOrNa } from "./present";

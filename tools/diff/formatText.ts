@@ -2,7 +2,7 @@
  * The diff as text: per stack, the resources at risk first, then every change with its
  * property paths old → new, the cost before and after, and the policy findings.
  */
-import { mandatory, nameOf, Violation } from "../cli/report";
+import { mandatory, nameOf, Violation } from "../report/report";
 import { CostDiff } from "./cost";
 import { beforeAfter, counts, legend, opLabels, opMarkers, percentMove, phaseTransition, propertyLine, ratioOf, resourceTitle, signedUsd, usdOrNa } from "./present";
 import { DiffReport, StackDiff } from "./report";

@@ -4,7 +4,7 @@
  * diff) is saved.
  *
  * A pack is its folder's manifest files and every repository file its entry module reaches
- * through relative imports (`./lib/policy`, `../../components/targets`); packages come from
+ * through relative imports (`./lib/policy`, `../../domain/targets`); packages come from
  * node_modules, which the base shares only when its lockfile is the same. If every one of
  * those files is byte for byte the same in the base, so is the pack: a changed import list
  * changes the importing file. A pack that reads other repository files at run time (not by

@@ -2,8 +2,8 @@
  * Words and numbers the text and markdown diff reports share: operation markers and labels
  * (as `pulumi preview` draws them), phase transitions, money moves and ratios.
  */
-import { formatUsd } from "../cost/lines";
-import { displayType, nameOf } from "../cli/report";
+import { formatUsd } from "../model/cost/lines";
+import { displayType, nameOf } from "../report/report";
 import { CostSide } from "./cost";
 import { formatValue, PropertyChange } from "./properties";
 import { StackDiff, StackSide } from "./report";

@@ -10,7 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
-import { isSecretMarker, secretPlaceholder } from "../engine/graph";
+import { isSecretMarker, secretPlaceholder } from "../model/graph";
 import { unknownPlaceholder, unknownValue } from "../engine/wire";
 
 /** How a value not known until the resource exists is shown. */

@@ -6,9 +6,9 @@
  * Resources whose loss costs data or needs an operator come first: a stateful or protected
  * resource that would be deleted, replaced, or whose delete `pulumi up` refuses (protected).
  */
-import { isStateful } from "../../components/stateful";
+import { isStateful } from "../../domain/stateful";
 import { preview } from "../engine/diff";
-import { GraphResource, isProviderType, ResourceGraph } from "../engine/graph";
+import { GraphResource, isProviderType, ResourceGraph } from "../model/graph";
 import { PropertyChange, propertyChanges } from "./properties";
 import { updateKind, UpdateKind, withoutIgnored } from "./replacement";
 

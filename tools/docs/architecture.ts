@@ -1,13 +1,13 @@
 /**
  * The Mermaid diagrams of docs/architecture.md, drawn from the real resource graph of each
- * phase (as the offline engine records it) and from the plan's numbers in components/targets.ts.
+ * phase (as the offline engine records it) and from the plan's numbers in domain/targets.ts.
  *
  * The component graphs show ComponentResources, not every custom resource: each custom
  * resource is folded into the component that owns it, and its dependencies become edges
  * between owners. That keeps a phase readable while staying exactly what the program builds.
  */
-import { phases } from "../../components/targets";
-import { GraphResource, isProviderType, ResourceGraph, stackType } from "../engine/graph";
+import { phases } from "../../domain/targets";
+import { GraphResource, isProviderType, ResourceGraph, stackType } from "../model/graph";
 
 /** The date the seed's Phase 0 gantt starts on; the timeline keeps it so it reads like the seed. */
 export const seedStartDate = "2024-03-20";

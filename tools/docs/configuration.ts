@@ -41,7 +41,7 @@ export const derivedDefaults: Record<string, string> = {
     "databricks.bucketName": "`<gcpProject>-delta-lake`",
     "workload.gpus": "the configured maxima in H100-equivalents: H100 nodes × GPUs + A100 workers × GPUs × an A100's work per H100",
     "cost.training.gcpGpus": "one node of the GKE training pool's machine type",
-    "cost.training.measuredThroughput": "none: the sourced or assumed figure of components/gpuThroughput.ts",
+    "cost.training.measuredThroughput": "none: the sourced or assumed figure of domain/gpuThroughput.ts",
     "workload.dataVcpus": "the configured maxima of the C4A pool and the data-prep cluster",
     "monitoring.channels": "every `costMonitoring.notificationEmails` channel",
     "gcpCredentials": "application-default credentials",

@@ -9,15 +9,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { releaseSchemas, ReleasedSchemas } from "../../components/databricks/tableDefinitions";
-import { phases } from "../../components/targets";
+import { releaseSchemas, ReleasedSchemas } from "../../domain/databricks/tableDefinitions";
+import { phases } from "../../domain/targets";
 import { planStack } from "../engine/plan";
-import { programResources, ResourceGraph } from "../engine/graph";
+import { programResources, ResourceGraph } from "../model/graph";
 import { componentDiagram, componentGraph, ComponentGraph, criticalPath, mermaid, phaseSummary, phaseTimeline } from "./architecture";
 import { configurationTable } from "./configuration";
 import { googleApiTable } from "./googleApis";
 import { fillGenerated } from "./markers";
-import { writeAtomically } from "../cli/output";
+import { writeAtomically } from "../report/output";
 
 /** The stack the architecture diagrams are drawn from: the plan's full scale. */
 export const diagramStack = "prod";
@@ -67,7 +67,7 @@ export async function generatedDocs(projectDir: string): Promise<GeneratedDoc[]>
 }
 
 /** The Delta columns released so far: the committed file with the definitions' new columns added (never removed). */
-export const releasedSchemasFile = "components/databricks/releasedTableSchemas.json";
+export const releasedSchemasFile = "domain/databricks/releasedTableSchemas.json";
 
 function renderReleasedSchemas(projectDir: string): { file: string; current: string; expected: string } {
     const current = fs.readFileSync(path.join(projectDir, releasedSchemasFile), "utf8");

@@ -1,8 +1,8 @@
 /**
- * The table of Google APIs (components/gcp/googleApis.ts) as docs/pitfalls.md shows it: each
+ * The table of Google APIs (domain/gcp/googleApis.ts) as docs/pitfalls.md shows it: each
  * API, why the program needs it, and the resource types and functions that wait for it.
  */
-import { apisByFunction, apisByResourceType, GoogleApi, googleApiNames, googleApis } from "../../components/gcp/googleApis";
+import { apisByFunction, apisByResourceType, GoogleApi, googleApiNames, googleApis } from "../../domain/gcp/googleApis";
 
 function usedBy(api: GoogleApi): string {
     const types = Object.entries(apisByResourceType)

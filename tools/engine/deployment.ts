@@ -2,12 +2,12 @@
  * The graph as a Pulumi stack export (`pulumi stack export`, deployment version 3), so the
  * real CLI's tooling reads it. Custom resources that use a default provider get the default
  * provider resource the engine would have created, named by the provider version the program
- * itself asks for (`default_<version>`, tools/engine/graph.ts `providerVersion`), and secrets
+ * itself asks for (`default_<version>`, tools/model/graph.ts `providerVersion`), and secrets
  * are written in the export's plaintext form holding only the placeholder.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import { GraphResource, isProviderType, isSecretMarker, packageOf, ResourceGraph, secretMarker, secretPlaceholder, secretSig, specialSigKey } from "./graph";
+import { GraphResource, isProviderType, isSecretMarker, packageOf, ResourceGraph, secretMarker, secretPlaceholder, secretSig, specialSigKey } from "../model/graph";
 
 export interface DeploymentResource {
     urn: string;

@@ -5,7 +5,7 @@
  * delete it, so a step that blocks fails rather than loses data.
  */
 import { isDeepStrictEqual } from "node:util";
-import { GraphResource, ResourceGraph, stackType } from "./graph";
+import { GraphResource, ResourceGraph, stackType } from "../model/graph";
 
 export interface Preview {
     create: string[];

@@ -12,7 +12,7 @@
  * engine's CLI runs them in worker processes, retiring a worker after a failed evaluation.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { GraphResource, ResourceGraph, StackSnapshot, stackType } from "./graph";
+import { GraphResource, ResourceGraph, StackSnapshot, stackType } from "../model/graph";
 import { answerCall, newResourceState } from "./mockAnswers";
 import { RecordingMonitor } from "./recordingMonitor";
 import { describeFailure, ResourceTracker } from "./failures";

@@ -7,7 +7,7 @@
  * that was never registered, its URN, and the input path whose value rejected.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { stackType } from "./graph";
+import { stackType } from "../model/graph";
 import { RecordingMonitor, RegistrationFailure } from "./recordingMonitor";
 
 interface Constructed {

@@ -3,7 +3,7 @@
  * references read. Jobs run in worker processes (tools/engine/worker.ts) because the Pulumi
  * runtime is process-global.
  */
-import { ResourceGraph, StackSnapshot } from "./graph";
+import { ResourceGraph, StackSnapshot } from "../model/graph";
 
 export interface EvaluationJob {
     id: string;

@@ -15,7 +15,7 @@
 import { isUnknown } from "@pulumi/pulumi";
 import { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime/mocks";
 import { defaultFunctionAnswers, mockProjectNumber } from "./functionAnswers";
-import { isSecretMarker, secretPlaceholder, StackSnapshot } from "./graph";
+import { isSecretMarker, secretPlaceholder, StackSnapshot } from "../model/graph";
 import { noUserAnswers, userAnswerFiles, UserAnswers } from "./userAnswers";
 import { unknownPlaceholder, unknownValue } from "./wire";
 

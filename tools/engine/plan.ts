@@ -4,7 +4,7 @@
  * snapshot as its own stack), and derives the promote and rollback previews.
  */
 import { defaultOrganization } from "./evaluate";
-import { ResourceGraph, snapshotOf } from "./graph";
+import { ResourceGraph, snapshotOf } from "../model/graph";
 import { EvaluationError, EvaluationJob, EvaluationResult } from "./job";
 import { runJobs } from "./pool";
 import { preview, Preview } from "./diff";

@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { secretPlaceholder } from "./graph";
+import { secretPlaceholder } from "../model/graph";
 import { parseStackName } from "./stackName";
 
 export interface ProjectInfo {

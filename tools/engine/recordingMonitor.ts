@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
-import { GraphResource, isProviderType, packageOf, stackType } from "./graph";
+import { GraphResource, isProviderType, packageOf, stackType } from "../model/graph";
 import { decodeWire } from "./wire";
 
 /** The parts of the SDK's RegisterResourceRequest that are read (generated protobuf getters). */

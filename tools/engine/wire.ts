@@ -3,7 +3,7 @@
  * JavaScript), into plain JSON for the graph: secrets become markers without their
  * plaintext, resource references become URNs, unknowns become a visible placeholder.
  */
-import { secretMarker, secretSig, specialSigKey } from "./graph";
+import { secretMarker, secretSig, specialSigKey } from "../model/graph";
 
 const resourceSig = "5cf8f73096256a8f31e491e813e4eb8e";
 const assetSig = "c44067f5952c0a294b673a41bacd8c17";

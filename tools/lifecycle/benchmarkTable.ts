@@ -1,6 +1,6 @@
 /**
  * Benchmark results from the `benchmark_results` Delta table (written by the benchmark suite
- * job, components/databricks/tableDefinitions.ts), through a SQL warehouse.
+ * job, domain/databricks/tableDefinitions.ts), through a SQL warehouse.
  *
  * The table holds one row per benchmark and model of a run (ml_migration.benchmarks), each
  * with its Databricks/GCP `ratio`, the `gate` it is held to, and the GCP run the ratio was taken
@@ -16,8 +16,8 @@
  * The SQL runs behind `SqlRunner`; `databricksSqlRunner` is the official driver
  * (`@databricks/sql`). The token is read from the environment and never printed.
  */
-import { BenchmarkResultsError, gateNames, GateOp, gateThresholds } from "../../components/gates";
-import { SuccessGate } from "../../components/targets";
+import { BenchmarkResultsError, gateNames, GateOp, gateThresholds } from "../../domain/gates";
+import { SuccessGate } from "../../domain/targets";
 
 export interface SqlRunner {
     query(statement: string, namedParameters: Record<string, string>): Promise<Record<string, unknown>[]>;

@@ -11,7 +11,8 @@
  * results or state files, a failed up).
  */
 import * as path from "node:path";
-import { costRatioConfigFor, resolvePolicyPack } from "../cli/policies";
+import { costRatioConfigFor } from "../pack/config";
+import { resolvePolicyPack } from "../pack/run";
 import { checkStackName, readProject } from "../engine/project";
 import { automationDriver } from "./automationDriver";
 import { cloudQuotasReader } from "./quota";

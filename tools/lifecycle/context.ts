@@ -7,9 +7,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { hybridDatabricksShare, maxPhase } from "../../components/targets";
+import { hybridDatabricksShare, maxPhase } from "../../domain/targets";
 import { readProject, readStackConfig } from "../engine/project";
-import { stackPolicyConfig } from "../cli/policies";
+import { mergePackConfig, stackPolicyConfig } from "../pack/config";
+import { PolicyPackConfig } from "../pack/analyzer";
 import { SqlRunner } from "./benchmarkTable";
 import { GradualRollbackRecord, gradualRollbackSchema } from "../../domain/configSchema";
 import { ConfigInput, configFileDriver, DriverFactory, StackBusyError, StackDriver, UpOptions, UpSummary } from "./driver";
@@ -32,7 +33,7 @@ export interface LifecycleDeps {
      * What the pack's cost-ratio policies need for a phase (its cost baseline), estimated
      * offline (default in the CLI: `costRatioConfigFor`); without it they are not configured.
      */
-    costRatioConfig?: (options: LifecycleOptions, phase: number) => Promise<Record<string, unknown>>;
+    costRatioConfig?: (options: LifecycleOptions, phase: number) => Promise<PolicyPackConfig>;
     /** Reads granted GPU quota for `promote --to 1` (default in the CLI: the Cloud Quotas API); without it, not checked. */
     quotaReader?: QuotaReader;
 }
@@ -192,7 +193,7 @@ export interface StepPlan {
     undo: Record<string, ConfigInput>;
     /** The config written once `up` succeeded (a record's completion, stamped then). */
     done?: () => Record<string, ConfigInput>;
-    policyConfig: Record<string, unknown>;
+    policyConfig: PolicyPackConfig;
     /** The update's message in the stack's history (`pulumi stack history`). */
     message: string;
 }
@@ -269,7 +270,7 @@ export function lockStack(options: LifecycleOptions, deps: LifecycleDeps, comman
  * temporary folder, removed after): promote passes its benchmark results to the pack's
  * promotion gate; rollbacks make that gate advisory, since recovery must not wait on metrics.
  */
-export async function runUp(driver: StackDriver, options: LifecycleOptions, deps: LifecycleDeps, policyConfig: Record<string, unknown>, message?: string): Promise<UpSummary> {
+export async function runUp(driver: StackDriver, options: LifecycleOptions, deps: LifecycleDeps, policyConfig: PolicyPackConfig, message?: string): Promise<UpSummary> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-policy-"));
     try {
         const file = path.join(dir, "policy-config.json");
@@ -277,12 +278,7 @@ export async function runUp(driver: StackDriver, options: LifecycleOptions, deps
         const base = stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, policyConfigKey: `${options.phaseKey.split(":")[0]}:policyConfig` });
         const phase = Number(await driver.getConfig(options.phaseKey));
         const costRatio = deps.costRatioConfig && Number.isInteger(phase) ? await deps.costRatioConfig(options, phase) : {};
-        const merged: Record<string, unknown> = { ...base };
-        for (const [name, value] of Object.entries({ ...costRatio, ...policyConfig })) {
-            const current = merged[name];
-            merged[name] = { ...(typeof current === "string" ? { enforcementLevel: current } : ((current as object | undefined) ?? {})), ...(value as object) };
-        }
-        fs.writeFileSync(file, JSON.stringify(merged, null, 2));
+        fs.writeFileSync(file, JSON.stringify(mergePackConfig(base, costRatio, policyConfig), null, 2));
         const up: UpOptions = {
             policyPacks: options.policyPack ? [options.policyPack] : [],
             policyPackConfigs: options.policyPack ? [file] : [],
@@ -302,8 +298,6 @@ export async function runUp(driver: StackDriver, options: LifecycleOptions, deps
         fs.rmSync(dir, { recursive: true, force: true });
     }
 }
-
-export const advisoryGate = { "promotion-gate": { enforcementLevel: "advisory" } };
 
 export function formatChanges(summary: UpSummary): string {
     const entries = Object.entries(summary.resourceChanges).filter(([, n]) => n > 0);

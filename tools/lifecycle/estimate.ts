@@ -7,7 +7,7 @@
  * The durations are typical provider times (creation; an update or a deletion is counted at
  * the same duration, which makes the estimate an upper bound).
  */
-import { GraphResource, ResourceGraph, stackType } from "../engine/graph";
+import { GraphResource, ResourceGraph, stackType } from "../model/graph";
 import { Preview } from "../engine/diff";
 
 /** Typical seconds per resource type; anything else managed takes `defaultSeconds`. */

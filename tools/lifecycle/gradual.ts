@@ -13,10 +13,10 @@
  * and none is skipped. Each run checks the record against where the stack runs (the outputs
  * of its last completed update) and refuses when they disagree, rather than guess.
  */
-import { operationalKpis } from "../../components/targets";
+import { advisoryGate } from "../pack/config";
+import { operationalKpis } from "../../domain/targets";
 import type { GradualRollbackRecord } from "../../domain/configSchema";
 import {
-    advisoryGate,
     formatChanges,
     gradualKey,
     LifecycleDeps,

@@ -1,12 +1,13 @@
 /**
  * `migration promote --stack S --to N`: one phase up, only when the gate for leaving the
- * current phase passes. The gate is `decidePromotion` of components/gates.ts (the policy
+ * current phase passes. The gate is `decidePromotion` of domain/gates.ts (the policy
  * pack's `promotion-gate` evaluation), with the pack's default first gated phase: phase 0 → 1
  * is not gated, since benchmarks run on Databricks and phase 0 has none; from 1 → 2 on, the
  * results of the phase being left must meet every success metric.
  */
-import { BenchmarkResults, decidePromotion, parseBenchmarkResults, firstBenchmarkedPhase, formatOutcome, PromotionDecision } from "../../components/gates";
-import { maxPhase, operationalKpis } from "../../components/targets";
+import { gateWithResults } from "../pack/config";
+import { BenchmarkResults, decidePromotion, parseBenchmarkResults, firstBenchmarkedPhase, formatOutcome, PromotionDecision } from "../../domain/gates";
+import { maxPhase, operationalKpis } from "../../domain/targets";
 import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
 import { formatChanges, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, RefusedError, runStep, stackPosition } from "./context";
@@ -118,7 +119,7 @@ async function promoteLocked(driver: StackDriver, options: LifecycleOptions, arg
         apply: { [options.phaseKey]: String(args.to) },
         // The stack file keeps naming the last phase that deployed; rerunning retries the step.
         undo: { [options.phaseKey]: String(from) },
-        policyConfig: results ? { "promotion-gate": { results } } : {},
+        policyConfig: results ? gateWithResults(results) : {},
         message: `migration promote: phase ${from} → ${args.to} (${decision.status})`,
     });
     io.stdout(`up succeeded (${formatChanges(summary)}); ${options.stack} is at phase ${args.to}\n`);

@@ -12,7 +12,7 @@
  */
 import { execFile } from "node:child_process";
 import { defaultOrganization } from "../engine/evaluate";
-import { GraphResource, ResourceGraph } from "../engine/graph";
+import { GraphResource, ResourceGraph } from "../model/graph";
 import { PlanError } from "../engine/plan";
 import { runJobs } from "../engine/pool";
 import { readProject } from "../engine/project";

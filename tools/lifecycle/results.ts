@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BenchmarkResults, parseBenchmarkResults, parseBenchmarkResultsJson } from "../../components/gates";
+import { BenchmarkResults, parseBenchmarkResults, parseBenchmarkResultsJson } from "../../domain/gates";
 
 export class ResultsFileError extends Error {
     constructor(message: string) {

@@ -8,8 +8,9 @@
  * completed update names, so a rerun after an interrupted promotion or recovery finishes that
  * step instead of going one phase further.
  */
-import { operationalKpis } from "../../components/targets";
-import { advisoryGate, formatChanges, gradualKey, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, readGradualRecord, runStep, stackPosition } from "./context";
+import { operationalKpis } from "../../domain/targets";
+import { advisoryGate } from "../pack/config";
+import { formatChanges, gradualKey, LifecycleDeps, LifecycleOptions, LifecycleUsageError, lockStack, openDriver, readGradualRecord, runStep, stackPosition } from "./context";
 import { StackDriver } from "./driver";
 import { CliIoLike } from "./io";
 import { formatStep, previewStep } from "./step";

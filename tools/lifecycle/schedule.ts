@@ -1,5 +1,5 @@
 /**
- * The gradual rollback's schedule, pure: the seed's three stages (components/targets.ts
+ * The gradual rollback's schedule, pure: the seed's three stages (domain/targets.ts
  * `gradualRollbackStages`) as Databricks shares of the workload, and which step is due when.
  *
  * From the phase-3 share s: stage 1 shifts 25% of s back to GCP (share 0.75·s), stage 2 another
@@ -9,7 +9,7 @@
  * critical path points to: phase 0 compute at its configured sizes, every data layer kept
  * (stacks/dataLayer.ts), nothing scheduled on Databricks.
  */
-import { gradualRollbackStages } from "../../components/targets";
+import { gradualRollbackStages } from "../../domain/targets";
 import type { GradualRollbackRecord } from "../../domain/configSchema";
 
 export const dayMs = 24 * 3600_000;

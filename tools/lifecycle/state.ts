@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
-import { maxPhase } from "../../components/targets";
+import { maxPhase } from "../../domain/targets";
 
 export function stateDir(projectDir: string, stack: string, override?: string): string {
     return override ? path.resolve(override) : path.join(projectDir, ".migration", stack);

@@ -7,7 +7,7 @@
  * It reports everything it can read: a state file that cannot be read is named with how to
  * repair it, the rest is still shown, and the command exits 2.
  */
-import { phases } from "../../components/targets";
+import { phases } from "../../domain/targets";
 import { checkStack, currentPhase, currentShare, LifecycleDeps, LifecycleOptions, readGradualRecord } from "./context";
 import { configFileDriver, StackDriver } from "./driver";
 import { CliIoLike } from "./io";

@@ -10,10 +10,10 @@
  * data layers the first snapshot holds are those every later step holds.
  */
 import * as path from "node:path";
-import { isStateful } from "../../components/stateful";
+import { isStateful } from "../../domain/stateful";
 import { preview, Preview } from "../engine/diff";
 import { defaultOrganization } from "../engine/evaluate";
-import { ResourceGraph, snapshotOf } from "../engine/graph";
+import { ResourceGraph, snapshotOf } from "../model/graph";
 import { EvaluationJob } from "../engine/job";
 import { PlanError } from "../engine/plan";
 import { evaluateProject } from "../engine/evaluateProject";

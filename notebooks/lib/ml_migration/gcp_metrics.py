@@ -2,7 +2,7 @@
 
 The token is the machine's (``gcp_http``); 429 and 5xx answers are retried with backoff. What
 is written, under which names and labels, is ``ml_migration.metrics``; the metric descriptors
-are declared by the program (components/customMetrics.ts), and a test holds the two together.
+are declared by the program (domain/customMetrics.ts), and a test holds the two together.
 
 The API takes at most 200 time series a call and at most one point per time series a call,
 and a point must be newer than the series' last one. A retry after a 5xx that had in fact

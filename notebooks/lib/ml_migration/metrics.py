@@ -1,7 +1,7 @@
 """The custom metrics the migration's code writes, and from what.
 
 The names and label keys are the contract with the metric descriptors the program declares
-(components/customMetrics.ts); a test compares the two, and checks that every declared metric
+(domain/customMetrics.ts); a test compares the two, and checks that every declared metric
 is produced by one of the builders below and that a deployed notebook or the GKE baseline
 calls that builder. Each builder returns time series for ``gcp_metrics.write``.
 
@@ -44,7 +44,7 @@ CUSTOM_PREFIX = "custom.googleapis.com/"
 
 
 def metric_type(prefix, name):
-    """The full metric type of a name under the job's prefix (components/customMetrics.ts customMetricPrefix)."""
+    """The full metric type of a name under the job's prefix (domain/customMetrics.ts customMetricPrefix)."""
     if not isinstance(prefix, str) or not prefix.startswith(CUSTOM_PREFIX) or prefix.endswith("/"):
         raise ValueError(f"metric prefix {prefix!r}: expected custom.googleapis.com/<path>, such as custom.googleapis.com/ml")
     return f"{prefix}/{name}"

@@ -1,11 +1,11 @@
 import * as databricks from "@pulumi/databricks";
 import { describe, expect, it } from "vitest";
 import { A100Cluster, A100ClusterArgs } from "../../../components/databricks/a100Cluster";
-import { a100PolicyDefinition, maxFirstOnDemand, PolicyDefinition, policyAttributes, policyViolations } from "../../../components/databricks/clusterPolicyRules";
-import { gpuClusterSpec, photonClusterSpec } from "../../../components/databricks/clusterSpec";
-import { a100NodeTypeNames } from "../../../components/databricks/nodeTypes";
-import { a100ClusterWorkers, costRules } from "../../../components/targets";
-import { ResourceGraph } from "../../../tools/engine/graph";
+import { a100PolicyDefinition, maxFirstOnDemand, PolicyDefinition, policyAttributes, policyViolations } from "../../../domain/databricks/clusterPolicyRules";
+import { gpuClusterSpec, photonClusterSpec } from "../../../domain/databricks/clusterSpec";
+import { a100NodeTypeNames } from "../../../domain/databricks/nodeTypes";
+import { a100ClusterWorkers, costRules } from "../../../domain/targets";
+import { ResourceGraph } from "../../../tools/model/graph";
 import { byType, runProgram } from "../../harness";
 
 const tags = { team: "t", env: "e", phase: "phase-1", workload: "training", "cost-center": "c" };

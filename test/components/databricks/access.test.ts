@@ -1,6 +1,6 @@
 import * as databricks from "@pulumi/databricks";
 import { describe, expect, it } from "vitest";
-import { accessControls, accessRules, permissionLevels, principal, WorkspaceRoles, workspacePrincipals, workspaceRoleProblems } from "../../../components/databricks/access";
+import { accessControls, accessRules, permissionLevels, principal, WorkspaceRoles, workspacePrincipals, workspaceRoleProblems } from "../../../domain/databricks/access";
 import { WorkspaceAccess } from "../../../components/databricks/workspaceAccess";
 import { byType, runProgram } from "../../harness";
 

@@ -2,7 +2,7 @@ import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import { describe, expect, it } from "vitest";
 import { catalogPrivileges, catalogReadPrivileges, DeltaStorage, DeltaStorageArgs, storageCredentialRoles } from "../../../components/databricks/deltaStorage";
-import { ResourceGraph } from "../../../tools/engine/graph";
+import { ResourceGraph } from "../../../tools/model/graph";
 import { byType, runProgram } from "../../harness";
 
 const labels = { team: "t", env: "e", phase: "phase-1", workload: "storage", "cost-center": "c" };

@@ -8,8 +8,8 @@ import {
     TableDefinition,
     trainingExamplesTable,
     trainingFeaturesTable,
-} from "../../../components/databricks/tableDefinitions";
-import { ResourceGraph } from "../../../tools/engine/graph";
+} from "../../../domain/databricks/tableDefinitions";
+import { ResourceGraph } from "../../../tools/model/graph";
 import { byType, runProgram } from "../../harness";
 
 const run = (definition: TableDefinition): Promise<ResourceGraph> =>

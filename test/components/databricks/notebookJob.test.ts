@@ -1,8 +1,8 @@
 import * as databricks from "@pulumi/databricks";
 import { describe, expect, it } from "vitest";
 import * as gcp from "@pulumi/gcp";
-import { accessControls, WorkspaceRoles } from "../../../components/databricks/access";
-import { gpuClusterSpec, photonClusterSpec } from "../../../components/databricks/clusterSpec";
+import { accessControls, WorkspaceRoles } from "../../../domain/databricks/access";
+import { gpuClusterSpec, photonClusterSpec } from "../../../domain/databricks/clusterSpec";
 import { NotebookJob, NotebookJobArgs, notebookJobProblems, taskGraphProblems } from "../../../components/databricks/notebookJob";
 import { byType, runProgram } from "../../harness";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dailyCostAlertQuery, dbuUtilizationQuery, seedDailyCostQuery } from "../../../components/databricks/costQueries";
+import { dailyCostAlertQuery, dbuUtilizationQuery, seedDailyCostQuery } from "../../../domain/databricks/costQueries";
 import { SqlAlerts, SqlAlertsArgs } from "../../../components/databricks/sqlAlerts";
 import { byType, runProgram } from "../../harness";
 

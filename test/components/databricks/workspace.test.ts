@@ -3,7 +3,7 @@ import * as gcp from "@pulumi/gcp";
 import { describe, expect, it } from "vitest";
 import { Workspace, WorkspaceArgs } from "../../../components/databricks/workspace";
 import { ProgramError } from "../../../tools/engine/evaluate";
-import { isSecretMarker, stackType } from "../../../tools/engine/graph";
+import { isSecretMarker, stackType } from "../../../tools/model/graph";
 import { mockWorkspaceId } from "../../../tools/engine/mockAnswers";
 import { byType, runProgram } from "../../harness";
 

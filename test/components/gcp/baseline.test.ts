@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CostMonitoring, monthlyBudgetUsd } from "../../../components/gcp/costMonitoring";
 import { GkeCluster, GkeClusterArgs, nodeServiceAccountRoles } from "../../../components/gcp/gkeCluster";
-import { allRegionsGpuQuotaId } from "../../../components/gcp/gpuQuota";
+import { allRegionsGpuQuotaId } from "../../../domain/gcp/gpuQuota";
 import { a100QuotaIds, GpuQuotaRequest } from "../../../components/gcp/gpuQuotaRequest";
 import { Network } from "../../../components/gcp/network";
 import { byType, runProgram } from "../../harness";

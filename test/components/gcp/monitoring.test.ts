@@ -1,14 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { seedAlertThresholds } from "../../../components/alertRules";
-import { customMetrics } from "../../../components/customMetrics";
+import { seedAlertThresholds } from "../../../domain/alertRules";
+import { customMetrics } from "../../../domain/customMetrics";
 import { billingExportTable } from "../../../components/gcp/costMonitoring";
 import { CostTrackingIdentity } from "../../../components/gcp/costTrackingIdentity";
 import { CustomMetricDescriptors } from "../../../components/gcp/customMetricDescriptors";
 import { HybridMonitoring, HybridMonitoringArgs } from "../../../components/gcp/hybridMonitoring";
-import { hybridDashboard } from "../../../components/gcp/monitoringDashboard";
-import { labelProperty } from "../../../components/labels";
-import { isStateful } from "../../../components/stateful";
+import { hybridDashboard } from "../../../domain/gcp/monitoringDashboard";
+import { labelProperty } from "../../../domain/labels";
+import { isStateful } from "../../../domain/stateful";
 import { byType, runProgram } from "../../harness";
 
 const labels = { team: "t", env: "e", phase: "phase-3", workload: "monitoring", "cost-center": "c" };

@@ -1,7 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { googleApiNames } from "../../../components/gcp/googleApis";
+import { googleApiNames } from "../../../domain/gcp/googleApis";
 import { Network } from "../../../components/gcp/network";
 import { ProjectApis } from "../../../components/gcp/projectApis";
 import { byName, byType, runProgram } from "../../harness";
@@ -57,7 +57,7 @@ describe("ProjectApis", () => {
         return runProgram(() => {
             apis = new ProjectApis("apis", { project: "acme-ml-dev" });
             expect(apis.servicesForFunction("gcp:organizations/getProject:getProject")).toEqual([apis.services["cloudresourcemanager.googleapis.com"]]);
-            expect(() => apis!.servicesForFunction("gcp:compute/getZones:getZones")).toThrow(/not in apisByFunction \(components\/gcp\/googleApis.ts\)/);
+            expect(() => apis!.servicesForFunction("gcp:compute/getZones:getZones")).toThrow(/not in apisByFunction \(domain\/gcp\/googleApis.ts\)/);
         });
     });
 

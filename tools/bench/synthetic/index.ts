@@ -7,19 +7,19 @@
 import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { accessControls, WorkspaceRoles } from "../../../components/databricks/access";
+import { accessControls, WorkspaceRoles } from "../../../domain/databricks/access";
 import { A100Cluster } from "../../../components/databricks/a100Cluster";
-import { gpuClusterSpec, photonClusterSpec } from "../../../components/databricks/clusterSpec";
+import { gpuClusterSpec, photonClusterSpec } from "../../../domain/databricks/clusterSpec";
 import { DeltaTable } from "../../../components/databricks/deltaTable";
 import { NotebookJob } from "../../../components/databricks/notebookJob";
 import { SqlWarehouse } from "../../../components/databricks/sqlWarehouse";
-import { costMetricsTable, modelsTable, trainingExamplesTable, trainingFeaturesTable } from "../../../components/databricks/tableDefinitions";
+import { costMetricsTable, modelsTable, trainingExamplesTable, trainingFeaturesTable } from "../../../domain/databricks/tableDefinitions";
 import { ArmNodePool } from "../../../components/gcp/armNodePool";
 import { GkeCluster } from "../../../components/gcp/gkeCluster";
 import { GpuNodePool } from "../../../components/gcp/gpuNodePool";
 import { Network, podsRangeName, servicesRangeName } from "../../../components/gcp/network";
-import { splitBySpotShare } from "../../../components/gcp/spotSplit";
-import { resourceLabels } from "../../../components/labels";
+import { splitBySpotShare } from "../../../domain/gcp/spotSplit";
+import { resourceLabels } from "../../../domain/labels";
 
 const copies = new pulumi.Config().getNumber("copies") ?? 10;
 const labels = (workload: Parameters<typeof resourceLabels>[2]) =>

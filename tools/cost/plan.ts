@@ -1,0 +1,34 @@
+/**
+ * Prices a plan: every phase against the stack's phase-0 GCP baseline, with the stack's own
+ * usage assumptions and price overrides (`migration:cost`). A project without phases is priced
+ * as configured, with the cost model's default usage and no baseline to compare with.
+ */
+import { baselineOf, CostEstimate, estimateCost } from "../model/cost/estimate";
+import { costInputsForStack } from "./stackAssumptions";
+import { StackPlan } from "../engine/plan";
+
+export const baselinePhase = 0;
+
+export interface PlanCost {
+    baseline: CostEstimate;
+    phases: Map<number | null, CostEstimate>;
+}
+
+export function estimatePlan(plan: StackPlan, projectDir: string): PlanCost | undefined {
+    if (!plan.baseline) return undefined;
+    const { usage, targetsEnforced } = costInputsForStack(projectDir, plan.stack);
+    const baselineEstimate = estimateCost(plan.baseline.graph, { usage, targetsEnforced });
+    const baseline = baselineOf(baselineEstimate);
+    const phases = new Map<number | null, CostEstimate>();
+    for (const phase of plan.phases) {
+        // The baseline phase is the reference itself; ratios are for the phases measured against it.
+        const reference = phase.phase === baselinePhase ? {} : { baseline };
+        phases.set(phase.phase, estimateCost(phase.graph, { usage, targetsEnforced, ...reference }));
+    }
+    return { baseline: baselineEstimate, phases };
+}
+
+/** The cost of a plan of a stack as configured (no phases): default usage, no baseline ratios. */
+export function estimateAsConfigured(plan: StackPlan): Map<number | null, CostEstimate> {
+    return new Map(plan.phases.map((phase) => [phase.phase, estimateCost(phase.graph)]));
+}
