@@ -1,12 +1,16 @@
 /**
- * The `migration:cost` group of the stack configuration: the usage the cost model prices and
- * the cost targets. Its own module so that the cost model and the policy pack read it without
- * the whole stack schema (domain/configSchema.ts composes it).
+ * The schema of the `migration:cost` group of the stack configuration: the usage the cost model
+ * prices and the cost targets (domain/configSchema.ts composes it into the stack's schema). Its
+ * type and defaults live in domain/costUsage.ts, free of zod, for the policy pack; the schema
+ * takes the defaults from there and is held to the type below.
  */
 import { z } from "zod";
-import { maxPhase, successGates } from "./targets";
+import { maxPhase } from "./targets";
+import { CostConfig, defaultCostConfig as d } from "./costUsage";
 import { fraction, integer, matching, namedMap, nonNegative, positive } from "./schemaFields";
 import { costRatioTargetsPolicy } from "./packContract";
+
+export type { CostConfig } from "./costUsage";
 
 function costSchema() {
     const hours = () => nonNegative("a number of hours ≥ 0");
@@ -17,19 +21,16 @@ function costSchema() {
         namedMap(z.strictObject({ hoursPerMonth: hours() }), `a map from ${what} resource name to { hoursPerMonth }`);
     return z
         .strictObject({
-            hoursPerMonth: positive("hours in a month, such as 730").default(730),
+            hoursPerMonth: positive("hours in a month, such as 730").default(d.hoursPerMonth),
             training: z
                 .strictObject({
-                    jobName: matching(/^[A-Za-z0-9_.-]+$/, "a Databricks job name such as model_training").default(
-                        "model_training",
-                    ),
-                    // The seed's model_training schedule is hourly: 8,760 runs a year.
-                    runsPerMonth: runs().default(730),
-                    taskHours: taskHours().default({ data_prep: 0.25, training: 0.5 }),
+                    jobName: matching(/^[A-Za-z0-9_.-]+$/, "a Databricks job name such as model_training").default(d.training.jobName),
+                    runsPerMonth: runs().default(d.training.runsPerMonth),
+                    taskHours: taskHours().default(d.training.taskHours),
                     gkeWorkloadTask: namedMap(
                         matching(/^[A-Za-z0-9_-]+$/, "a task key"),
                         "a map from GKE pool workload label to the training task it runs, such as { training: training }",
-                    ).default({ training: "training", "data-processing": "data_prep" }),
+                    ).default(d.training.gkeWorkloadTask),
                     // GPUs one training run uses on GKE (the work taskHours.training measures); one node of the pool when unset.
                     gcpGpus: integer(1, 1024).optional(),
                     // The suite's measured per-GPU training throughput, Databricks GPU over GCP GPU; the sourced table when unset.
@@ -43,44 +44,44 @@ function costSchema() {
                 .prefault({}),
             gke: z
                 .strictObject({
-                    defaultHoursAtMax: hours().default(365),
+                    defaultHoursAtMax: hours().default(d.gke.defaultHoursAtMax),
                     pools: namedMap(
                         z.strictObject({ hoursAtMax: hours() }),
                         "a map from node pool resource name to { hoursAtMax }",
-                    ).default({}),
+                    ).default(d.gke.pools),
                 })
                 .prefault({}),
             databricks: z
                 .strictObject({
-                    autoscaleLoad: fraction().default(1),
-                    allPurposeHoursPerMonth: hours().default(176),
-                    sqlWarehouseHoursPerMonth: hours().default(176),
-                    clusters: hoursPerMonthOf("cluster").default({}),
-                    warehouses: hoursPerMonthOf("SQL warehouse").default({}),
+                    autoscaleLoad: fraction().default(d.databricks.autoscaleLoad),
+                    allPurposeHoursPerMonth: hours().default(d.databricks.allPurposeHoursPerMonth),
+                    sqlWarehouseHoursPerMonth: hours().default(d.databricks.sqlWarehouseHoursPerMonth),
+                    clusters: hoursPerMonthOf("cluster").default(d.databricks.clusters),
+                    warehouses: hoursPerMonthOf("SQL warehouse").default(d.databricks.warehouses),
                 })
                 .prefault({}),
             jobs: namedMap(
                 z.strictObject({ runsPerMonth: runs().optional(), taskHours: taskHours().default({}) }),
                 "a map from Databricks job name to { runsPerMonth, taskHours }",
-            ).default({}),
-            defaultTaskHours: hours().default(1),
-            unscheduledRunsPerMonth: runs().default(1),
+            ).default(d.jobs),
+            defaultTaskHours: hours().default(d.defaultTaskHours),
+            unscheduledRunsPerMonth: runs().default(d.unscheduledRunsPerMonth),
             storage: z
                 .strictObject({
-                    defaultBucketGb: gb().default(500),
-                    defaultDatasetGb: gb().default(10),
-                    gb: namedMap(gb(), "a map from bucket or dataset resource name to GB").default({}),
+                    defaultBucketGb: gb().default(d.storage.defaultBucketGb),
+                    defaultDatasetGb: gb().default(d.storage.defaultDatasetGb),
+                    gb: namedMap(gb(), "a map from bucket or dataset resource name to GB").default(d.storage.gb),
                 })
                 .prefault({}),
             priceOverrides: namedMap(
                 nonNegative("a price in USD ≥ 0"),
                 "a map from price path (such as gcp.machines.a3-highgpu-8g.spotUsdPerHour) to USD",
-            ).default({}),
+            ).default(d.priceOverrides),
             targets: z
                 .strictObject({
-                    totalCostRatio: fraction().default(successGates.totalCost.ratio),
-                    perTrainingCostRatio: fraction().default(successGates.costPerTraining.ratio),
-                    mandatoryFromPhase: integer(0, maxPhase).default(maxPhase),
+                    totalCostRatio: fraction().default(d.targets.totalCostRatio),
+                    perTrainingCostRatio: fraction().default(d.targets.perTrainingCostRatio),
+                    mandatoryFromPhase: integer(0, maxPhase).default(d.targets.mandatoryFromPhase),
                 })
                 .prefault({}),
         })
@@ -96,4 +97,8 @@ export function costTargetsEnforced(policyConfig: Readonly<Record<string, unknow
 
 /** The `migration:cost` group, validated and with its defaults. */
 export const costConfigSchema = costSchema();
-export type CostConfig = z.output<typeof costConfigSchema>;
+
+/** Fails to compile when the schema's output and `CostConfig` differ, either way. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaIsCostConfig: Same<z.output<typeof costConfigSchema>, CostConfig> = true;
+void schemaIsCostConfig;

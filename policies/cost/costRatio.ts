@@ -16,14 +16,15 @@
  *   - `phase`: the stack's `migration:phase`. When absent, the stack's `phase` output is used;
  *     with neither, the policies are not applicable.
  *   - `cost`: the stack's `migration:cost` group as written in its stack file (usage
- *     assumptions, price overrides, targets); validated here with the same schema, defaults
- *     applied, so an empty object means the seed's targets and the default assumptions.
+ *     assumptions, price overrides, targets), which the CLI validates against the stack's
+ *     schema; here it gets the same defaults (domain/costUsage.ts), so an empty object means
+ *     the plan's targets and the default assumptions, and its numbers are range-checked.
  *   - `baseline`: `{ monthlyUsd, perTrainingUsd }` of the same stack at phase 0, which the CLI
  *     estimates by running the program at phase 0. Required from phase 1 on: without it the
  *     ratio cannot be judged, which is reported as a violation (never passed silently).
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
-import { costConfigSchema } from "../../domain/costConfig";
+import { costProblems, withCostDefaults } from "../../domain/costUsage";
 import { costRatioForecastPolicy, costRatioTargetsPolicy, CostRatioPolicyConfig } from "../../domain/packContract";
 import { CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/model/cost/estimate";
 import { formatUsd } from "../../tools/model/cost/lines";
@@ -83,13 +84,15 @@ function checkRatios(applies: (phase: number, mandatoryFromPhase: number) => str
         }
         if (phase === 0) args.notApplicable("phase 0 is the GCP baseline the ratios are measured against");
 
-        const parsed = costConfigSchema.safeParse(config.cost ?? {});
-        if (!parsed.success) {
-            const problems = parsed.error.issues.map((i) => `cost.${i.path.join(".")}: ${i.message}`).join("; ");
-            report(`the policy's cost config is invalid (${problems}); it mirrors migration:cost in the stack file`);
+        // The CLI passes the stack's group as its schema accepted it; a hand-written config gets the
+        // same defaults, and the one check every field shares (the schema is not in the pack: it
+        // would cost every start seconds of type checking).
+        const problems = costProblems(config.cost);
+        if (problems.length > 0) {
+            report(`the policy's cost config is invalid (${problems.join("; ")}); it mirrors migration:cost in the stack file`);
             return;
         }
-        const usage = parsed.data;
+        const usage = withCostDefaults(config.cost);
         const notForThisPolicy = applies(phase!, usage.targets.mandatoryFromPhase);
         if (notForThisPolicy) args.notApplicable(notForThisPolicy);
 

@@ -5,7 +5,7 @@
  * spot, as `gcpAttributes.availability` and `firstOnDemand` place them). Serverless SQL's
  * rate includes its compute.
  */
-import { CostConfig } from "../../../domain/costConfig";
+import { CostConfig } from "../../../domain/costUsage";
 import { DbuRateKey } from "./catalog";
 import { equalWorkHours, gpusOf, ratioFor } from "./equalWork";
 import { CronError, runsPerMonth } from "./cron";

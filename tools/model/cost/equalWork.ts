@@ -14,7 +14,7 @@
  * Pure: the pool and cluster facts come from the resources and the catalog.
  */
 import { MeasuredThroughput, ThroughputRatio, throughputRatio } from "../../../domain/gpuThroughput";
-import { CostConfig } from "../../../domain/costConfig";
+import { CostConfig } from "../../../domain/costUsage";
 import { PriceCatalog } from "./catalog";
 import { formatNumber, num, PricedResource, record, str } from "./lines";
 import { labelOf } from "../labels";

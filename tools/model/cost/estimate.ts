@@ -8,7 +8,7 @@
  * machine or node type, a serverless task) is listed in `unpriced` with a warning and left
  * out of the totals, never counted as zero.
  */
-import { CostConfig, costConfigSchema } from "../../../domain/costConfig";
+import { CostConfig, defaultCostConfig } from "../../../domain/costUsage";
 import { defaultCatalog, PriceCatalog, withOverrides } from "./catalog";
 import { databricksPricers } from "./databricksPricing";
 import { gcpGpuRunCost, trainingReference } from "./equalWork";
@@ -84,7 +84,7 @@ function jobNameOf(r: PricedResource): string | undefined {
 }
 
 export function estimateCost(graph: { resources: readonly PricedResource[] }, options: EstimateOptions = {}): CostEstimate {
-    const usage = options.usage ?? costConfigSchema.parse(undefined);
+    const usage = options.usage ?? defaultCostConfig;
     const catalog = withOverrides(options.catalog ?? defaultCatalog, usage.priceOverrides);
     const warnings: string[] = [];
     const reference = trainingReference(graph.resources, usage, catalog);

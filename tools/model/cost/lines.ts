@@ -4,7 +4,7 @@
  * for a kind it prices: it returns a line that is priced, or one that is `unpriced` with
  * the reason, which the estimate lists and warns about.
  */
-import { CostConfig } from "../../../domain/costConfig";
+import { CostConfig } from "../../../domain/costUsage";
 import { PriceCatalog, Provenance, provenanceLabel } from "./catalog";
 import type { TrainingReference } from "./equalWork";
 
