@@ -7,6 +7,7 @@
 import { WorkspaceRoles } from "./databricks/access";
 import { a100ClustersAtOnce, a100Demand, a100WorkerBudget } from "./databricks/a100Demand";
 import { allRegionsGpus } from "./gcp/gpuQuota";
+import { phaseCapabilities } from "./targets";
 import { a100NodeTypes, defaultCpuRuntime, defaultGpuMlRuntime, minDedicatedRuntimeText, supportsDedicatedAccess } from "./databricks/nodeTypes";
 import { cidrsOverlap, isNetworkAddress, parseCidr } from "./gcp/cidr";
 import type { ConfigProblem } from "./stackConfig";
@@ -17,20 +18,20 @@ const key = (path: string) => `migration:databricks.${path}`;
 /** Keys a stack must set before it can deploy the phase, with what each accepts. */
 type RequiredKey = "accountId" | "googleServiceAccount" | "metastoreId" | "clusterUser" | "jobsRunAs" | "migrationSource";
 const requiredFrom: { phase: number; path: RequiredKey; accepted: string }[] = [
-    { phase: 1, path: "accountId", accepted: "a Databricks account ID (a UUID), required from phase 1" },
+    { phase: phaseCapabilities.databricks, path: "accountId", accepted: "a Databricks account ID (a UUID), required from phase 1" },
     {
-        phase: 1,
+        phase: phaseCapabilities.databricks,
         path: "googleServiceAccount",
         accepted: "the e-mail of a Google service account that is a Databricks account admin, required from phase 1",
     },
-    { phase: 1, path: "metastoreId", accepted: "the Unity Catalog metastore ID of the region (a UUID), required from phase 1" },
-    { phase: 1, path: "clusterUser", accepted: "the user or service principal the dedicated A100 cluster runs as, required from phase 1" },
+    { phase: phaseCapabilities.databricks, path: "metastoreId", accepted: "the Unity Catalog metastore ID of the region (a UUID), required from phase 1" },
+    { phase: phaseCapabilities.databricks, path: "clusterUser", accepted: "the user or service principal the dedicated A100 cluster runs as, required from phase 1" },
     {
-        phase: 1,
+        phase: phaseCapabilities.databricks,
         path: "jobsRunAs",
         accepted: "the application ID (a UUID) of the service principal the jobs run as, required from phase 1",
     },
-    { phase: 2, path: "migrationSource", accepted: "the GCS URI of the data to migrate (gs://bucket/path), required from phase 2" },
+    { phase: phaseCapabilities.workloadMigration, path: "migrationSource", accepted: "the GCS URI of the data to migrate (gs://bucket/path), required from phase 2" },
 ];
 
 export function databricksConfigProblems(config: ParsedConfig): ConfigProblem[] {
@@ -68,7 +69,7 @@ export function databricksConfigProblems(config: ParsedConfig): ConfigProblem[] 
         }
     }
 
-    if (config.phase >= 1) problems.push(...quotaProblems(config));
+    if (config.phase >= phaseCapabilities.databricks) problems.push(...quotaProblems(config));
     return problems;
 }
 

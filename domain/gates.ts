@@ -4,7 +4,7 @@
  * command share one evaluation, over the one set of thresholds in `targets.ts`.
  */
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
-import { maxPhase, SuccessGate, successGates } from "./targets";
+import { maxPhase, phaseCapabilities, SuccessGate, successGates } from "./targets";
 
 export type GateOp = ">=" | "<=";
 
@@ -23,7 +23,7 @@ export const gateNames = Object.keys(successGates) as SuccessGate[];
  * Seed "Phase 1, Day 6-7: Initial Testing": the first benchmark suite runs once Databricks
  * exists, so leaving phase 1 is the first promotion a gate can judge.
  */
-export const firstBenchmarkedPhase = 1;
+export const firstBenchmarkedPhase = phaseCapabilities.promotionGate;
 
 /** A metric as the benchmark suite reports it: the Databricks/GCP ratio, or both measurements. */
 export type MetricValue = number | { databricks: number; gcp: number };

@@ -9,7 +9,7 @@ import { a100NodeTypes } from "./databricks/nodeTypes";
 import { vcpusOfMachineType } from "./gcp/machineTypes";
 import { NodeBounds } from "./gcp/spotSplit";
 import { a100Accelerators, throughputRatio } from "./gpuThroughput";
-import { costRules } from "./targets";
+import { costRules, phaseCapabilities } from "./targets";
 import { distributeWorkload, distributionLimits, WorkloadDistribution, WorkloadDistributionInput } from "./workloadDistribution";
 import type { ConfigProblem } from "./stackConfig";
 import { h100MachineTypes, ParsedConfig } from "./configSchema";
@@ -19,7 +19,7 @@ import { a100ClusterGpuBudget } from "./databricksConfig";
 type Config = Omit<ParsedConfig, "gcpCredentials">;
 
 /** The phase that distributes the workload; before it, every resource keeps its configured size. */
-export const hybridPhase = 3;
+export const hybridPhase = phaseCapabilities.hybrid;
 
 /**
  * The training work of one GPU of each platform per H100 (domain/gpuThroughput.ts): the

@@ -101,5 +101,26 @@ export const phases = [
     { phase: 3, name: "Hybrid operation", seed: "Phase 3: Hybrid Operation (Week 3-4)" },
 ] as const;
 
-export type Phase = 0 | 1 | 2 | 3;
-export const maxPhase: Phase = 3;
+/** A phase's number; the program deploys exactly the phases listed above (stacks/phases/registry.ts). */
+export type Phase = (typeof phases)[number]["phase"];
+/** The last phase: a stack's `migration:phase` runs from 0 to it. */
+export const maxPhase: Phase = phases[phases.length - 1].phase;
+
+/**
+ * From which phase each capability of the plan applies. The program, the pack, the lifecycle
+ * tools and the config rules read these names instead of a phase number.
+ */
+export const phaseCapabilities = {
+    /** Phase 0: today's GCP setup, the baseline every cost ratio and gate is measured against. */
+    gcpBaseline: 0,
+    /** The Databricks workspace, storage and A100 clusters exist (seed "Phase 1"); its config keys are required. */
+    databricks: 1,
+    /** The first benchmark suite runs (seed "Phase 1, Day 6-7"): leaving this phase is the first promotion a gate judges. */
+    promotionGate: 1,
+    /** The data migration and training jobs move to Databricks (seed "Phase 2"); the migration source is required. */
+    workloadMigration: 2,
+    /** Hybrid operation (seed "Phase 3"): the workload distribution, the custom metrics and unified monitoring. */
+    hybrid: 3,
+    /** The unified monitoring dashboard and alerts across both platforms (DESIGN "Phases"). */
+    unifiedMonitoring: 3,
+} as const satisfies Record<string, Phase>;

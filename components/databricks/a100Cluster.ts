@@ -6,6 +6,7 @@ import { AccessControl } from "../../domain/databricks/access";
 import { a100PolicyDefinition, minAutoterminationMinutes, PolicyDefinition, policyAttributes, policyViolations } from "../../domain/databricks/clusterPolicyRules";
 import { ClusterSpec, gpuClusterSpec } from "../../domain/databricks/clusterSpec";
 import { a100NodeTypeNames, isA100NodeType } from "../../domain/databricks/nodeTypes";
+import { MigrationComponent } from "../stateful";
 
 export interface A100ClusterArgs {
     clusterName: string;
@@ -31,7 +32,7 @@ export interface A100ClusterArgs {
  * by hand, and this cluster is held to it: its attributes are checked against the policy
  * before anything is registered.
  */
-export class A100Cluster extends pulumi.ComponentResource {
+export class A100Cluster extends MigrationComponent {
     readonly policy: databricks.ClusterPolicy;
     readonly cluster: databricks.Cluster;
     readonly spec: ClusterSpec;

@@ -1,6 +1,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { MigrationComponent } from "../stateful";
 
 export interface DeltaVolume {
     schema: string;
@@ -46,7 +47,6 @@ export const storageCredentialRoles = ["roles/storage.objectAdmin", "roles/stora
 export const noncurrentVersionDays = 30;
 
 const identifier = /^[a-z][a-z0-9_]{0,254}$/;
-const stateful = { protect: true, retainOnDelete: true } as const;
 
 /**
  * Seed Phase 1, Day 3-5 ("C4As ↔ Delta Lake"): the Delta Lake side, in Unity Catalog. A GCS
@@ -59,7 +59,7 @@ const stateful = { protect: true, retainOnDelete: true } as const;
  * stack but never deletes them. Children take the GCP provider and the workspace-level
  * Databricks provider from the options' `providers`.
  */
-export class DeltaStorage extends pulumi.ComponentResource {
+export class DeltaStorage extends MigrationComponent {
     readonly bucket: gcp.storage.Bucket;
     readonly credential: databricks.StorageCredential;
     readonly bucketAccess: gcp.storage.BucketIAMMember[];
@@ -88,7 +88,7 @@ export class DeltaStorage extends pulumi.ComponentResource {
                 lifecycleRules: [{ action: { type: "Delete" }, condition: { daysSinceNoncurrentTime: noncurrentVersionDays } }],
                 labels: args.labels,
             },
-            { parent: this, ...stateful },
+            { parent: this },
         );
         this.credential = new databricks.StorageCredential(
             `${name}-credential`,
@@ -99,7 +99,7 @@ export class DeltaStorage extends pulumi.ComponentResource {
                 isolationMode: "ISOLATION_MODE_ISOLATED",
                 comment: `Unity Catalog access to ${this.bucketUrl}`,
             },
-            { parent: this, ...stateful },
+            { parent: this },
         );
         const member = pulumi.interpolate`serviceAccount:${this.credential.databricksGcpServiceAccount.email}`;
         this.bucketAccess = storageCredentialRoles.map(
@@ -124,7 +124,7 @@ export class DeltaStorage extends pulumi.ComponentResource {
                 forceDestroy: false,
                 comment: "Delta Lake storage of the ML platform",
             },
-            { parent: this, dependsOn: this.bucketAccess, ...stateful },
+            { parent: this, dependsOn: this.bucketAccess },
         );
         this.catalog = new databricks.Catalog(
             `${name}-catalog`,
@@ -136,7 +136,7 @@ export class DeltaStorage extends pulumi.ComponentResource {
                 forceDestroy: false,
                 comment: "ML platform: migrated data, features, models, benchmarks and costs",
             },
-            { parent: this, dependsOn: [this.externalLocation], ...stateful },
+            { parent: this, dependsOn: [this.externalLocation] },
         );
         this.schemas = Object.fromEntries(
             Object.entries(args.schemas).map(([schema, comment]) => [
@@ -144,7 +144,7 @@ export class DeltaStorage extends pulumi.ComponentResource {
                 new databricks.Schema(
                     `${name}-${schema}`,
                     { catalogName: this.catalog.name, name: schema, comment, forceDestroy: false },
-                    { parent: this, ...stateful },
+                    { parent: this },
                 ),
             ]),
         );
@@ -161,7 +161,7 @@ export class DeltaStorage extends pulumi.ComponentResource {
                         storageLocation: pulumi.interpolate`gs://${this.bucket.name}/volumes/${volume.schema}/${volume.name}`,
                         comment: volume.comment,
                     },
-                    { parent: this, dependsOn: [this.externalLocation], ...stateful },
+                    { parent: this, dependsOn: [this.externalLocation] },
                 ),
         );
         this.grants = new databricks.Grants(

@@ -2,6 +2,7 @@ import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { deltaStorage } from "../../domain/targets";
 import { TableDefinition } from "../../domain/databricks/tableDefinitions";
+import { MigrationComponent } from "../stateful";
 
 export interface DeltaTableArgs {
     catalog: pulumi.Input<string>;
@@ -21,7 +22,7 @@ const identifier = /^[a-z][a-z0-9_]{0,254}$/;
  * root decides). Tables are stateful: protected, and retained when the phase that added them
  * is rolled back. The provider alters columns in place (docs/pitfalls.md, Delta schema changes).
  */
-export class DeltaTable extends pulumi.ComponentResource {
+export class DeltaTable extends MigrationComponent {
     readonly table: databricks.SqlTable;
     /** `catalog.schema.table`. */
     readonly fullName: pulumi.Output<string>;
@@ -45,7 +46,7 @@ export class DeltaTable extends pulumi.ComponentResource {
                 ...(definition.clusterKeys.length > 0 ? { clusterKeys: definition.clusterKeys } : {}),
                 properties: definition.properties,
             },
-            { parent: this, protect: true, retainOnDelete: true },
+            { parent: this },
         );
         this.fullName = pulumi.interpolate`${args.catalog}.${args.schema}.${definition.name}`;
         this.registerOutputs({ fullName: this.fullName });

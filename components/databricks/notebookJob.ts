@@ -4,6 +4,7 @@ import { withDependencies } from "../dependencies";
 import { AccessControl, isServicePrincipalId } from "../../domain/databricks/access";
 import { jobClusterPolicyDefinition, PolicyDefinition, policyAttributes, policyViolations } from "../../domain/databricks/clusterPolicyRules";
 import { ClusterSpec, clusterSpecProblems } from "../../domain/databricks/clusterSpec";
+import { MigrationComponent } from "../stateful";
 
 export interface JobClusterDefinition {
     spec: ClusterSpec;
@@ -73,7 +74,7 @@ export const durationWarningShare = 0.8;
  * Job clusters have no idle timeout: they exist for one run. One run at a time, so a slow
  * run is never overtaken by the next scheduled one.
  */
-export class NotebookJob extends pulumi.ComponentResource {
+export class NotebookJob extends MigrationComponent {
     readonly job: databricks.Job;
     /** The policy of each job cluster, by its key. */
     readonly clusterPolicies: Record<string, databricks.ClusterPolicy>;

@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
+import { MigrationComponent } from "../stateful";
 
 /** The project's `notebooks/` folder: the code the jobs run, reviewed and tested like the rest. */
 export const notebooksDir = path.resolve(__dirname, "../../notebooks");
@@ -30,7 +31,7 @@ const languages: Record<string, { language: string; header: string }> = {
  * repository. The content goes in as base64 of the file read at deployment, so the plan
  * carries the exact code (a changed file is a changed resource), on any machine and offline.
  */
-export class NotebookSet extends pulumi.ComponentResource {
+export class NotebookSet extends MigrationComponent {
     readonly notebooks: Record<string, databricks.Notebook>;
     readonly files: Record<string, databricks.WorkspaceFile>;
 

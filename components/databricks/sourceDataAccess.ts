@@ -1,6 +1,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { MigrationComponent } from "../stateful";
 
 export interface SourceDataAccessArgs {
     /** Where the GCP side keeps the data to migrate, such as gs://acme-ml-dev-training-data/raw. */
@@ -31,7 +32,7 @@ export function parseGcsUri(uri: string): { bucket: string; prefix: string } {
  * it into Delta from there, replacing the seed's `/mnt` mount) and the GCP baseline's result
  * files of phase 1. Nothing on the GCP side is written or moved, so a rollback has nothing to undo.
  */
-export class SourceDataAccess extends pulumi.ComponentResource {
+export class SourceDataAccess extends MigrationComponent {
     readonly readers: gcp.storage.BucketIAMMember[];
     readonly location: databricks.ExternalLocation;
     readonly grants: databricks.Grants;
@@ -65,7 +66,7 @@ export class SourceDataAccess extends pulumi.ComponentResource {
                 forceDestroy: false,
                 comment: args.comment ?? "GCP-side training data, read in place by the migration job",
             },
-            { parent: this, dependsOn: this.readers, protect: true, retainOnDelete: true },
+            { parent: this, dependsOn: this.readers },
         );
         // COPY INTO from the location runs as the job's run-as identity, which needs READ FILES on it.
         this.grants = new databricks.Grants(

@@ -1,5 +1,6 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
+import { MigrationComponent } from "../stateful";
 
 export interface SavedQueryDefinition {
     key: string;
@@ -38,7 +39,7 @@ export interface SqlAlertsArgs {
  * have no schedule of their own in this API: a job evaluates them (`sqlTask.alert`), right after
  * it loads the data they read.
  */
-export class SqlAlerts extends pulumi.ComponentResource {
+export class SqlAlerts extends MigrationComponent {
     readonly folder: databricks.Directory;
     readonly destination: databricks.NotificationDestination;
     readonly queries: Record<string, databricks.Query>;

@@ -4,6 +4,7 @@ import { costRules } from "../../domain/targets";
 import { withDependencies } from "../dependencies";
 import { AccessControl } from "../../domain/databricks/access";
 import { warehouseSizes } from "../../domain/databricks/nodeTypes";
+import { MigrationComponent } from "../stateful";
 
 export interface SqlWarehouseArgs {
     warehouseName: string;
@@ -21,7 +22,7 @@ export interface SqlWarehouseArgs {
  * starts in seconds, so it can stop after a few idle minutes; never later than the seed's
  * 30-minute idle rule.
  */
-export class SqlWarehouse extends pulumi.ComponentResource {
+export class SqlWarehouse extends MigrationComponent {
     readonly warehouse: databricks.SqlEndpoint;
     /** The ID tables and SQL tasks pass as `warehouseId`. */
     readonly warehouseId: pulumi.Output<string>;

@@ -2,6 +2,7 @@ import * as databricks from "@pulumi/databricks";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { isNetworkAddress, parseCidr } from "../../domain/gcp/cidr";
+import { MigrationComponent } from "../stateful";
 
 export interface WorkspaceArgs {
     accountId: string;
@@ -28,7 +29,7 @@ export interface WorkspaceArgs {
  * (host accounts.gcp.databricks.com); the workspace-level provider is built by the caller
  * from `workspaceUrl`, never here.
  */
-export class Workspace extends pulumi.ComponentResource {
+export class Workspace extends MigrationComponent {
     readonly subnet: gcp.compute.Subnetwork;
     readonly internalFirewall: gcp.compute.Firewall;
     readonly network: databricks.MwsNetworks;
@@ -97,7 +98,7 @@ export class Workspace extends pulumi.ComponentResource {
                 // cluster's and job cluster's customTags, which the cluster policies fix.
             },
             // The workspace holds MLflow experiments, runs and job history: deleting it loses them.
-            { parent: this, dependsOn: [this.internalFirewall, args.egress], protect: true, retainOnDelete: true },
+            { parent: this, dependsOn: [this.internalFirewall, args.egress] },
         );
         this.metastoreAssignment = new databricks.MetastoreAssignment(
             `${name}-metastore`,

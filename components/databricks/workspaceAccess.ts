@@ -1,6 +1,7 @@
 import * as databricks from "@pulumi/databricks";
 import * as pulumi from "@pulumi/pulumi";
 import { Principal, WorkspaceRoles, workspacePrincipals, workspaceRoleProblems } from "../../domain/databricks/access";
+import { MigrationComponent } from "../stateful";
 
 export interface WorkspaceAccessArgs {
     roles: WorkspaceRoles;
@@ -17,7 +18,7 @@ export interface WorkspaceAccessArgs {
  * options, whose identity is a workspace admin (it created the workspace). Kept with the data
  * layer: people keep their way into a kept workspace, and its MLflow runs, after a rollback.
  */
-export class WorkspaceAccess extends pulumi.ComponentResource {
+export class WorkspaceAccess extends MigrationComponent {
     readonly roles: WorkspaceRoles;
     readonly assignments: databricks.PermissionAssignment[];
 

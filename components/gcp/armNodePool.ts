@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { hardenedNodeConfig, nodeManagement } from "./nodeHardening";
+import { MigrationComponent } from "../stateful";
 
 export interface ArmNodePoolArgs {
     cluster: pulumi.Input<string>;
@@ -21,7 +22,7 @@ export interface ArmNodePoolArgs {
  * select the arch) land there; the pool declares no taint of its own, which would only repeat
  * GKE's and put a taint GKE manages under the provider's management.
  */
-export class ArmNodePool extends pulumi.ComponentResource {
+export class ArmNodePool extends MigrationComponent {
     readonly nodePool: gcp.container.NodePool;
 
     constructor(name: string, args: ArmNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { daysPerMonth } from "../../domain/calendar";
+import { MigrationComponent } from "../stateful";
 
 export interface CostMonitoringArgs {
     project: string;
@@ -36,7 +37,7 @@ export function monthlyBudgetUsd(dailyCostAlertUsd: number): number {
  * a monthly budget derived from the $1,000/day alert that publishes every update to Pub/Sub
  * and e-mails the notification channels at each threshold.
  */
-export class CostMonitoring extends pulumi.ComponentResource {
+export class CostMonitoring extends MigrationComponent {
     readonly billingExport: gcp.bigquery.Dataset;
     readonly alertsTopic: gcp.pubsub.Topic;
     readonly channels: gcp.monitoring.NotificationChannel[];
@@ -60,7 +61,7 @@ export class CostMonitoring extends pulumi.ComponentResource {
                 deleteContentsOnDestroy: false,
                 labels: args.labels,
             },
-            { parent: this, protect: true, retainOnDelete: true },
+            { parent: this },
         );
         this.alertsTopic = new gcp.pubsub.Topic(`${name}-budget-alerts`, { labels: args.labels }, { parent: this });
         this.channels = args.notificationEmails.map(

@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpIdPattern } from "../../domain/gcpNames";
 import { workspaceMayActAs } from "./clusterIdentity";
+import { MigrationComponent } from "../stateful";
 
 export interface CostTrackingIdentityArgs {
     project: string;
@@ -27,7 +28,7 @@ export const costTrackingProjectRoles = [
  * Cloud Monitoring, with no key anywhere. Databricks starts the cluster's VMs with the
  * workspace's service account, which therefore may act as this one; nobody else may.
  */
-export class CostTrackingIdentity extends pulumi.ComponentResource {
+export class CostTrackingIdentity extends MigrationComponent {
     readonly account: gcp.serviceaccount.Account;
     /** Known before the account exists, so cluster specs can carry it as plain data. */
     readonly email: string;

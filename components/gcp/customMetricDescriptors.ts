@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { CustomMetric, CustomMetricName, customMetrics, metricType } from "../../domain/customMetrics";
+import { MigrationComponent } from "../stateful";
 
 export interface CustomMetricDescriptorsArgs {
     project: string;
@@ -16,7 +17,7 @@ export interface CustomMetricDescriptorsArgs {
  * The descriptors are therefore data: protected, retained, and abandoned rather than deleted
  * should a deletion ever get past both.
  */
-export class CustomMetricDescriptors extends pulumi.ComponentResource {
+export class CustomMetricDescriptors extends MigrationComponent {
     readonly descriptors: Record<CustomMetricName, gcp.monitoring.MetricDescriptor>;
 
     constructor(name: string, args: CustomMetricDescriptorsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -38,7 +39,7 @@ export class CustomMetricDescriptors extends pulumi.ComponentResource {
                         launchStage: "GA",
                         deletionPolicy: "ABANDON",
                     },
-                    { parent: this, protect: true, retainOnDelete: true },
+                    { parent: this },
                 ),
             ]),
         ) as Record<CustomMetricName, gcp.monitoring.MetricDescriptor>;

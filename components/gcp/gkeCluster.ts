@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { MigrationComponent } from "../stateful";
 
 export interface GkeClusterArgs {
     project: string;
@@ -32,7 +33,7 @@ export const nodeServiceAccountRoles = [
  * utilisation the cost rules watch), a release channel, and a dedicated node service account
  * instead of the Compute Engine default one. Node pools are separate components.
  */
-export class GkeCluster extends pulumi.ComponentResource {
+export class GkeCluster extends MigrationComponent {
     readonly cluster: gcp.container.Cluster;
     readonly nodeServiceAccount: gcp.serviceaccount.Account;
 

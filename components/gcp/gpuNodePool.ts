@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { hardenedNodeConfig, nodeManagement } from "./nodeHardening";
+import { MigrationComponent } from "../stateful";
 
 export interface GpuNodePoolArgs {
     cluster: pulumi.Input<string>;
@@ -26,7 +27,7 @@ export interface GpuNodePoolArgs {
  * (`gpuDriverInstallationConfig`), taints GPU nodes `nvidia.com/gpu`, and scales the pool
  * to `minNodes` (zero allowed) when idle.
  */
-export class GpuNodePool extends pulumi.ComponentResource {
+export class GpuNodePool extends MigrationComponent {
     readonly nodePool: gcp.container.NodePool;
 
     constructor(name: string, args: GpuNodePoolArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -1,6 +1,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { a100QuotaIds, A100Variant, allRegionsGpuQuotaId, computeService } from "../../domain/gcp/gpuQuota";
+import { MigrationComponent } from "../stateful";
 
 export { a100QuotaIds, type A100Variant } from "../../domain/gcp/gpuQuota";
 
@@ -28,7 +29,7 @@ const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
  * one below current usage (no safety check is ignored here), so size the values up, never down.
  * `migration promote --to 1` waits until the granted values cover these.
  */
-export class GpuQuotaRequest extends pulumi.ComponentResource {
+export class GpuQuotaRequest extends MigrationComponent {
     readonly onDemand: gcp.cloudquota.SQuotaPreference;
     readonly preemptible: gcp.cloudquota.SQuotaPreference;
     readonly allRegions: gcp.cloudquota.SQuotaPreference;

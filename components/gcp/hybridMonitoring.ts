@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { AlertThresholds, monitoringPolicies, MonitoringPolicy, MonitoringPolicyKey, PromqlCondition } from "../../domain/alertRules";
 import { DashboardSettings, hybridDashboard } from "../../domain/gcp/monitoringDashboard";
+import { MigrationComponent } from "../stateful";
 
 export interface HybridMonitoringArgs {
     project: string;
@@ -26,7 +27,7 @@ export const autoCloseSeconds = 24 * 3600;
  * configured channels. Conditions are PromQL (MQL is deprecated); thresholds come from
  * `AlertThresholds`, whose defaults are the seed's values.
  */
-export class HybridMonitoring extends pulumi.ComponentResource {
+export class HybridMonitoring extends MigrationComponent {
     readonly dashboard: gcp.monitoring.Dashboard;
     readonly policies: Record<MonitoringPolicyKey, gcp.monitoring.AlertPolicy>;
 

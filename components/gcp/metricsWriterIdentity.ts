@@ -2,6 +2,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpIdPattern } from "../../domain/gcpNames";
 import { workspaceMayActAs } from "./clusterIdentity";
+import { MigrationComponent } from "../stateful";
 
 export interface MetricsWriterIdentityArgs {
     project: string;
@@ -17,7 +18,7 @@ export interface MetricsWriterIdentityArgs {
  * It may write time series and nothing else; the workspace's service account may start VMs
  * as it, nobody else may.
  */
-export class MetricsWriterIdentity extends pulumi.ComponentResource {
+export class MetricsWriterIdentity extends MigrationComponent {
     readonly account: gcp.serviceaccount.Account;
     readonly grants: pulumi.Resource[];
 

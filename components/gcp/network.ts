@@ -1,5 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { MigrationComponent } from "../stateful";
 
 export interface NetworkArgs {
     region: string;
@@ -17,7 +18,7 @@ export const servicesRangeName = "services";
  * regional subnet with private Google access, and Cloud NAT so that private nodes reach
  * registries and Google APIs without public IPs.
  */
-export class Network extends pulumi.ComponentResource {
+export class Network extends MigrationComponent {
     readonly network: gcp.compute.Network;
     readonly subnet: gcp.compute.Subnetwork;
     readonly router: gcp.compute.Router;

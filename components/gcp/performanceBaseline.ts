@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpIdAccepted, gcpIdPattern } from "../../domain/gcpNames";
 import { containerImagePattern, cronSchedulePattern, defaultBaselineImage } from "../../domain/performanceBaseline";
+import { MigrationComponent } from "../stateful";
 
 export interface PerformanceBaselineArgs {
     project: string;
@@ -61,7 +62,7 @@ const gpuTaintKey = "nvidia.com/gpu";
  * objects in the results bucket (not overwrite them; files are written with
  * `ifGenerationMatch=0`) and, from the hybrid phase, write time series.
  */
-export class PerformanceBaseline extends pulumi.ComponentResource {
+export class PerformanceBaseline extends MigrationComponent {
     readonly bucket: gcp.storage.Bucket;
     readonly account: gcp.serviceaccount.Account;
     readonly grants: pulumi.Resource[];
@@ -88,7 +89,7 @@ export class PerformanceBaseline extends pulumi.ComponentResource {
                 labels: args.labels,
             },
             // The baseline every promotion is judged against: kept through rollbacks and destroys.
-            { ...parent, protect: true, retainOnDelete: true },
+            parent,
         );
         this.account = new gcp.serviceaccount.Account(
             name,

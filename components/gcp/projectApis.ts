@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { gcpIdPattern } from "../../domain/gcpNames";
 import { withDependencies } from "../dependencies";
 import { apisByFunction, apisOf, GoogleApi, googleApiNames } from "../../domain/gcp/googleApis";
+import { MigrationComponent } from "../stateful";
 
 export interface ProjectApisArgs {
     project: string;
@@ -18,7 +19,7 @@ export interface ProjectApisArgs {
  * transformation: passed in a component's options, it makes each resource under it wait for the
  * APIs its type needs.
  */
-export class ProjectApis extends pulumi.ComponentResource {
+export class ProjectApis extends MigrationComponent {
     readonly services: Record<GoogleApi, gcp.projects.Service>;
     readonly dependencies: pulumi.ResourceTransformation;
 

@@ -25,6 +25,7 @@
  */
 import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { costProblems, withCostDefaults } from "../../domain/costUsage";
+import { phaseCapabilities } from "../../domain/targets";
 import { costRatioForecastPolicy, costRatioTargetsPolicy, CostRatioPolicyConfig } from "../../domain/packContract";
 import { CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/model/cost/estimate";
 import { formatUsd } from "../../tools/model/cost/lines";
@@ -82,7 +83,7 @@ function checkRatios(applies: (phase: number, mandatoryFromPhase: number) => str
         if (phase === undefined) {
             args.notApplicable("no phase: pass the stack's migration:phase as this policy's `phase` config (the migration CLI does)");
         }
-        if (phase === 0) args.notApplicable("phase 0 is the GCP baseline the ratios are measured against");
+        if (phase === phaseCapabilities.gcpBaseline) args.notApplicable(`phase ${phaseCapabilities.gcpBaseline} is the GCP baseline the ratios are measured against`);
 
         // The CLI passes the stack's group as its schema accepted it; a hand-written config gets the
         // same defaults, and the one check every field shares (the schema is not in the pack: it

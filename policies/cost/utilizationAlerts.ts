@@ -13,7 +13,7 @@
  * rule applies from that phase on (configurable).
  */
 import { PolicyResource, ReportViolation } from "@pulumi/policy";
-import { costRules } from "../../domain/targets";
+import { costRules, phaseCapabilities } from "../../domain/targets";
 import { gpusPerNode } from "../../tools/model/compute";
 import { configSchema, count, fraction, settings } from "../lib/config";
 import { percent, subject, violation } from "../lib/messages";
@@ -23,7 +23,7 @@ import { isType, resourceTypes } from "../../tools/model/resourceTypes";
 import { asNumber, hasUnknown, isUnknown, known, snapshot, strings, unknown, Unknown } from "../../tools/model/values";
 
 /** DESIGN "Phases": phase 3 (hybrid operation) adds the unified monitoring dashboard and alerts. */
-export const unifiedMonitoringPhase = 3;
+export const unifiedMonitoringPhase = phaseCapabilities.unifiedMonitoring;
 
 const schema = configSchema({
     minGpuUtilization: fraction(

@@ -6,8 +6,9 @@
 import { baselineOf, CostEstimate, estimateCost } from "../model/cost/estimate";
 import { costInputsForStack } from "./stackAssumptions";
 import { StackPlan } from "../engine/plan";
+import { phaseCapabilities } from "../../domain/targets";
 
-export const baselinePhase = 0;
+export const baselinePhase = phaseCapabilities.gcpBaseline;
 
 export interface PlanCost {
     baseline: CostEstimate;

@@ -16,9 +16,10 @@ import { GraphResource, ResourceGraph } from "../model/graph";
 import { PlanError } from "../engine/plan";
 import { runJobs } from "../engine/pool";
 import { readProject } from "../engine/project";
+import { phaseCapabilities } from "../../domain/targets";
 
 /** The phase that first starts A100 clusters: promoting to it waits for the quota. */
-export const quotaGatedPhase = 1;
+export const quotaGatedPhase = phaseCapabilities.databricks;
 
 const preferenceType = "gcp:cloudquota/sQuotaPreference:SQuotaPreference";
 

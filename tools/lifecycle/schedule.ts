@@ -9,13 +9,13 @@
  * critical path points to: phase 0 compute at its configured sizes, every data layer kept
  * (stacks/dataLayer.ts), nothing scheduled on Databricks.
  */
-import { gradualRollbackStages } from "../../domain/targets";
+import { gradualRollbackStages, phaseCapabilities } from "../../domain/targets";
 import type { GradualRollbackRecord } from "../../domain/configSchema";
 
 export const dayMs = 24 * 3600_000;
 /** The phase a gradual rollback starts from (hybrid operation) and the one it ends on (the GCP setup). */
-export const gradualPhase = 3;
-export const returnPhase = 0;
+export const gradualPhase: number = phaseCapabilities.hybrid;
+export const returnPhase: number = phaseCapabilities.gcpBaseline;
 export const stageCount = gradualRollbackStages.length;
 
 /** The Databricks share once `stage` (1-based) is applied; the last stage is exactly 0. */

@@ -7,7 +7,7 @@
  * It reports everything it can read: a state file that cannot be read is named with how to
  * repair it, the rest is still shown, and the command exits 2.
  */
-import { phases } from "../../domain/targets";
+import { phaseCapabilities, phases } from "../../domain/targets";
 import { checkStack, currentPhase, currentShare, LifecycleDeps, LifecycleOptions, readGradualRecord } from "./context";
 import { configFileDriver, StackDriver } from "./driver";
 import { CliIoLike } from "./io";
@@ -77,7 +77,7 @@ export async function status(options: LifecycleOptions, format: "text" | "json",
             `stack ${options.stack}`,
             `  phase: ${phase} (${phases[phase]?.name ?? "?"})`,
             `  last completed update ran at phase: ${known(deployed)}${deployed !== undefined && deployed !== phase ? " — the config is ahead: a step is pending or was interrupted" : ""}`,
-            `  Databricks workload share: ${share}${phase < 3 ? " (applies at phase 3)" : ""}`,
+            `  Databricks workload share: ${share}${phase < phaseCapabilities.hybrid ? ` (applies at phase ${phaseCapabilities.hybrid})` : ""}`,
             `  data phase: ${known(outputs[dataPhaseOutput])}`,
             `  gradual rollback: ${gradual ? describeProgress(gradual) : "none"}`,
             ...(unfinished ? [`  interrupted: ${unfinished.kind} phase ${unfinished.fromPhase} → ${unfinished.toPhase} started ${unfinished.at} has no outcome; rerun the same command to retry it`] : []),
