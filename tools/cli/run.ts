@@ -12,7 +12,8 @@ import { toStackExport } from "../engine/deployment";
 import { formatCostBreakdown, formatCostDiffMarkdown } from "../cost/report";
 import { planStack, StackPlan } from "../engine/plan";
 import { baselinePhase, estimateAsConfigured, estimatePlan, PlanCost } from "../cost/plan";
-import { checkStackName, ProjectInfo, readProject, readStackConfig, stackFileOf } from "../engine/project";
+import { checkStackName, ProjectInfo, readProject } from "../engine/project";
+import { openStackSession, policyConfigKeyFor, StackSession } from "../engine/session";
 import { defaultJobTimeoutMs } from "../engine/pool";
 import { formatMarkdown } from "../report/formatMarkdown";
 import { formatSarif, repoRelativePath } from "../report/formatSarif";
@@ -140,10 +141,9 @@ function checkOutFile(out: string): void {
  * stack as configured; `export` without --phase and `policy-config` are about the stack as its
  * file configures it. --phase on a stack without the phase key is refused before any work.
  */
-function resolvePhases(options: Options): number[] | undefined {
-    const project = readProject(options.cwd);
-    const { values } = readStackConfig(project, options.stack);
-    const phased = options.phaseKey in values;
+function resolvePhases(options: Options, session: StackSession): number[] | undefined {
+    const { values } = session;
+    const phased = session.phaseValue !== undefined;
     if (options.phaseKeyGiven && !phased) {
         const keys = Object.keys(values).filter((k) => /^\d+$/.test(values[k]));
         throw new InputError(
@@ -163,12 +163,7 @@ function resolvePhases(options: Options): number[] | undefined {
     return Array.from({ length: maxPhase + 1 }, (_, i) => i);
 }
 
-/** The stack config key holding per-stack policy config: `policyConfig` in the phase key's namespace. */
-function policyConfigKeyOf(options: Options): string {
-    return `${options.phaseKey.split(":")[0]}:policyConfig`;
-}
-
-function render(context: PlanContext, options: Options): string {
+function render(context: PlanContext, options: Options, session: StackSession): string {
     const policiesOnly = options.command === "check";
     switch (options.format) {
         case "text":
@@ -179,7 +174,7 @@ function render(context: PlanContext, options: Options): string {
         case "json":
             return JSON.stringify(context.report, null, 2) + "\n";
         case "sarif": {
-            const stackFile = stackFileOf(readProject(options.cwd), options.stack);
+            const { stackFile } = session;
             return formatSarif(
                 context.report,
                 { configUri: repoRelativePath(stackFile), configText: fs.readFileSync(stackFile, "utf8"), projectDir: options.cwd },
@@ -231,7 +226,10 @@ export async function runPlanCommand(
                     "pass --policy-pack DIR, or --policy-pack none to evaluate the program without any policy",
             );
         }
-        const phases = resolvePhases(options);
+        // The stack file, read and checked once: everything below takes its values from here.
+        const session = openStackSession(options.cwd, options.stack, { phaseKey: options.phaseKey, policyConfigKey: policyConfigKeyFor(options.phaseKey) });
+        const phases = resolvePhases(options, session);
+        const configFile = options.policyConfig !== undefined ? { configFile: options.policyConfig } : {};
         if (options.command === "policy-config" && !options.policyPack) {
             throw new InputError(
                 `policy-config writes the config of the project's policy pack, and ${path.join(options.cwd, "policies")} has no PulumiPolicy.yaml`,
@@ -239,7 +237,7 @@ export async function runPlanCommand(
         }
         if (options.command === "policy-config" || (options.policyPack && (options.command === "plan" || options.command === "check"))) {
             // The stack's own policy config is checked before any evaluation (a secret in it is refused).
-            stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options) });
+            stackPolicyConfig({ session, ...configFile });
         }
         const packDir = options.policyPack ? path.relative(process.cwd(), options.policyPack) || "." : null;
         if (options.policyPack && (options.command === "plan" || options.command === "check" || options.command === "policy-config")) {
@@ -253,6 +251,7 @@ export async function runPlanCommand(
         }
         const priced = phases !== undefined && options.command !== "export";
         const plan = await planStack({
+            session,
             projectDir: options.cwd,
             stack: options.stack,
             phases,
@@ -268,7 +267,7 @@ export async function runPlanCommand(
             emit(JSON.stringify(toStackExport(plan.phases[plan.phases.length - 1].graph), null, 2) + "\n", options, io);
             return 0;
         }
-        const cost = priced ? estimatePlan(plan, options.cwd) : undefined;
+        const cost = priced ? estimatePlan(plan, session) : undefined;
         if (options.command === "policy-config") {
             const [only] = plan.phases;
             // Never emits what check would refuse (an unknown policy, a value of the wrong type): the
@@ -277,7 +276,7 @@ export async function runPlanCommand(
             const config = policyConfigOf(
                 only.phase,
                 cost,
-                { projectDir: options.cwd, stack: options.stack, configFile: options.policyConfig, policyConfigKey: policyConfigKeyOf(options), phaseKey: options.phaseKey },
+                { session, ...configFile },
                 (await pack!).info,
             );
             progress.done();
@@ -293,12 +292,9 @@ export async function runPlanCommand(
         if (pack) progress.waitingForPack(packDir!);
         const violations = pack
             ? await analyzePlan(await pack, plan, {
-                  projectDir: options.cwd,
-                  stack: options.stack,
+                  session,
+                  ...configFile,
                   packDir: options.policyPack!,
-                  configFile: options.policyConfig,
-                  policyConfigKey: policyConfigKeyOf(options),
-                  phaseKey: options.phaseKey,
                   cost,
                   timeoutMs: options.policyTimeoutMs,
                   onPhase: (phase, resources) => progress.analysing(phase, resources),
@@ -308,7 +304,7 @@ export async function runPlanCommand(
         const packName = pack ? (await pack).info.name : options.policyPack ? path.basename(options.policyPack) : null;
         const context = buildReport(plan, packName, violations, cost);
         progress.done();
-        emit(render(context, options), options, io);
+        emit(render(context, options, session), options, io);
 
         if (options.command === "check") {
             const failed = context.report.phases.flatMap((p) => mandatory(p.violations));

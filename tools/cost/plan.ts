@@ -7,6 +7,7 @@ import { baselineOf, CostEstimate, estimateCost } from "../model/cost/estimate";
 import { costInputsForStack } from "./stackAssumptions";
 import { StackPlan } from "../engine/plan";
 import { phaseCapabilities } from "../../domain/targets";
+import { sessionOf, StackSession } from "../engine/session";
 
 export const baselinePhase = phaseCapabilities.gcpBaseline;
 
@@ -15,9 +16,11 @@ export interface PlanCost {
     phases: Map<number | null, CostEstimate>;
 }
 
-export function estimatePlan(plan: StackPlan, projectDir: string): PlanCost | undefined {
+/** `stack` is the command's session, or the project directory of the plan's stack. */
+export function estimatePlan(plan: StackPlan, stack: StackSession | string): PlanCost | undefined {
     if (!plan.baseline) return undefined;
-    const { usage, targetsEnforced } = costInputsForStack(projectDir, plan.stack);
+    const session = typeof stack === "string" ? sessionOf({ projectDir: stack, stack: plan.stack }) : stack;
+    const { usage, targetsEnforced } = costInputsForStack(session);
     const baselineEstimate = estimateCost(plan.baseline.graph, { usage, targetsEnforced });
     const baseline = baselineOf(baselineEstimate);
     const phases = new Map<number | null, CostEstimate>();

@@ -7,7 +7,7 @@
  */
 import { parseStackConfigKeys } from "../../domain/stackConfig";
 import { CostConfig, costTargetsEnforced } from "../../domain/costConfig";
-import { readProject, readStackConfig } from "../engine/project";
+import { sessionOf, StackSession } from "../engine/session";
 import { defaultCatalog, withOverrides } from "../model/cost/catalog";
 
 export interface StackCostInputs {
@@ -27,9 +27,15 @@ export function costInputsFromConfig(stack: string, values: Record<string, strin
 }
 
 /** Cost inputs of a stack of the project in `projectDir`, with config overrides (`{"migration:cost": {...}}`) on top. */
-export function costInputsForStack(projectDir: string, stack: string, overrides: Record<string, unknown> = {}): StackCostInputs {
-    const project = readProject(projectDir);
-    const { values, secretKeys } = readStackConfig(project, stack);
+export function costInputsForStack(session: StackSession, overrides?: Record<string, unknown>): StackCostInputs;
+export function costInputsForStack(projectDir: string, stack: string, overrides?: Record<string, unknown>): StackCostInputs;
+export function costInputsForStack(
+    ...args: [StackSession, Record<string, unknown>?] | [string, string, Record<string, unknown>?]
+): StackCostInputs {
+    const [session, overrides = {}] =
+        typeof args[0] === "string" ? [sessionOf({ projectDir: args[0], stack: args[1] as string }), args[2]] : [args[0], args[1] as Record<string, unknown> | undefined];
+    const { project, stack, secretKeys } = session;
+    const values = { ...session.values };
     for (const [key, value] of Object.entries(overrides)) values[key] = typeof value === "string" ? value : JSON.stringify(value);
     return costInputsFromConfig(stack, values, secretKeys, project.name);
 }

@@ -21,7 +21,8 @@ import { ResourceGraph } from "../model/graph";
 import { EvaluationJob, EvaluationResult } from "../engine/job";
 import { PlanError, StackPlan } from "../engine/plan";
 import { runJobs } from "../engine/pool";
-import { listStacks, ProjectError, ProjectInfo, readProject, readStackConfig } from "../engine/project";
+import { listStacks, ProjectError, ProjectInfo, readProject } from "../engine/project";
+import { openStackSession, StackSession, stackFileReader } from "../engine/session";
 import { headOf, Installer, prepareDependencies, repositoryRoot, resolveBase, withBaseTree } from "./baseTree";
 import { diffCost } from "./cost";
 import { diffFindings } from "./findings";
@@ -55,6 +56,8 @@ interface Side {
     project?: ProjectInfo;
     packDir: string | null;
     pack?: Promise<PolicyPackHandle>;
+    /** Each stack's file on this side, read once for the whole diff. */
+    sessions: Map<string, StackSession>;
 }
 
 const emptyGraph = (project: string, stack: string): ResourceGraph => ({ project, stack, resources: [], outputs: {} });
@@ -69,12 +72,25 @@ function onSide<T>(side: Pick<Side, "name" | "label">, work: () => T): T {
     }
 }
 
+/** The side's session of a stack it has: opened on first use, then shared by every step of the diff. */
+function sessionFor(side: Side, stack: string, options: Pick<DiffOptions, "phaseKey">): StackSession {
+    let session = side.sessions.get(stack);
+    if (!session) {
+        // The side's project is read already; only the stack file is new.
+        const project = side.project;
+        const reader = project ? { ...stackFileReader, readProject: () => project } : stackFileReader;
+        session = onSide(side, () => openStackSession(side.projectDir, stack, { phaseKey: options.phaseKey }, reader));
+        side.sessions.set(stack, session);
+    }
+    return session;
+}
+
 function phaseOf(side: Side, stack: string, options: DiffOptions): number | null | undefined {
     return onSide(side, () => {
         if (!side.project || !listStacks(side.project).includes(stack)) return undefined;
-        const { values } = readStackConfig(side.project, stack);
-        if (!(options.phaseKey in values)) return null;
-        return options.phase ?? Number(values[options.phaseKey]);
+        const { phaseValue } = sessionFor(side, stack, options);
+        if (phaseValue === undefined) return null;
+        return options.phase ?? Number(phaseValue);
     });
 }
 
@@ -121,8 +137,9 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
             projectDir: baseDir,
             ...(fs.existsSync(path.join(baseDir, "Pulumi.yaml")) ? { project: onSide(label, () => readProject(baseDir)) } : {}),
             packDir: null,
+            sessions: new Map(),
         };
-        const headSide: Side = { name: "head", label: "working tree", projectDir: cwd, project: headProject, packDir: options.policyPack };
+        const headSide: Side = { name: "head", label: "working tree", projectDir: cwd, project: headProject, packDir: options.policyPack, sessions: new Map() };
         if (options.policyPack) {
             const basePack = inBase(root, tree, fs.realpathSync(options.policyPack));
             baseSide.packDir = fs.existsSync(path.join(basePack, "PulumiPolicy.yaml")) ? basePack : null;
@@ -209,7 +226,7 @@ async function evaluateStacks(stacks: readonly string[], baseSide: Side, headSid
                 if (phase === undefined) return [stack, {}];
                 const graph = rethrowFor(side, phase)(phaseResults.get(`${stack}:phase`)!);
                 const baseline = needsBaseline(phase) ? rethrowFor(side, baselinePhase)(baselineResults.get(`${stack}:baseline`)!) : graph;
-                return [stack, planned(side, stack, phase, graph, baseline, all)];
+                return [stack, planned(side, stack, phase, graph, baseline, all, options)];
             }),
         );
     };
@@ -224,7 +241,7 @@ async function evaluateStacks(stacks: readonly string[], baseSide: Side, headSid
     return result;
 }
 
-function planned(side: Side, stack: string, phase: number | null, graph: ResourceGraph, baseline: ResourceGraph, results: EvaluationResult[]): Evaluated {
+function planned(side: Side, stack: string, phase: number | null, graph: ResourceGraph, baseline: ResourceGraph, results: EvaluationResult[], options: DiffOptions): Evaluated {
     const plan: StackPlan = {
         project: side.project!.name,
         stack,
@@ -232,7 +249,7 @@ function planned(side: Side, stack: string, phase: number | null, graph: Resourc
         ...(phase === null ? {} : { baseline: { phase: baselinePhase, graph: baseline } }),
         stats: statsOf(results),
     };
-    return { plan, cost: onSide(side, () => estimatePlan(plan, side.projectDir)) };
+    return { plan, cost: onSide(side, () => estimatePlan(plan, sessionFor(side, stack, options))) };
 }
 
 async function analyzeSide(side: Side, stacks: readonly string[], evaluated: Map<string, Evaluated>, options: DiffOptions, shared: boolean): Promise<void> {
@@ -243,12 +260,9 @@ async function analyzeSide(side: Side, stacks: readonly string[], evaluated: Map
             const entry = evaluated.get(stack)!;
             if (!entry.plan) continue;
             const violations = await analyzePlan(pack, entry.plan, {
-                projectDir: side.projectDir,
-                stack,
+                session: sessionFor(side, stack, options),
+                ...(options.policyConfig !== undefined ? { configFile: options.policyConfig } : {}),
                 packDir: side.packDir!,
-                configFile: options.policyConfig,
-                policyConfigKey: `${options.phaseKey.split(":")[0]}:policyConfig`,
-                phaseKey: options.phaseKey,
                 cost: entry.cost,
                 timeoutMs: options.policyTimeoutMs,
             });

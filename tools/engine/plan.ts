@@ -8,11 +8,13 @@ import { ResourceGraph, snapshotOf } from "../model/graph";
 import { EvaluationError, EvaluationJob, EvaluationResult } from "./job";
 import { runJobs } from "./pool";
 import { preview, Preview } from "./diff";
-import { readProject, readStackConfig } from "./project";
+import { openStackSession, StackSession } from "./session";
 
 export interface PlanOptions {
     projectDir: string;
     stack: string;
+    /** The command's stack session, when it has one: the stack file is then not read again to check it. */
+    session?: StackSession;
     /** Phases to plan; `undefined` plans the stack as configured (projects without phases). */
     phases?: readonly number[];
     /** The config key that selects the phase. */
@@ -85,9 +87,8 @@ function selfName(project: string, stack: string): string {
 }
 
 export async function planStack(options: PlanOptions): Promise<StackPlan> {
-    const project = readProject(options.projectDir);
     // Fail on an unknown stack here, before any worker starts.
-    readStackConfig(project, options.stack);
+    const project = (options.session ?? openStackSession(options.projectDir, options.stack)).project;
     const onProgress = options.onProgress;
     const pool = {
         concurrency: options.concurrency,

@@ -16,7 +16,7 @@ import { resolvePolicyPack } from "../pack/run";
 import { checkStackName, readProject } from "../engine/project";
 import { automationDriver } from "./automationDriver";
 import { cloudQuotasReader } from "./quota";
-import { LifecycleDeps, LifecycleOptions, LifecycleUsageError, resolveStateDir } from "./context";
+import { LifecycleDeps, LifecycleOptions, LifecycleUsageError, resolveStateDir, sessionOnce, stackSession } from "./context";
 import { gradualRollback } from "./gradual";
 import { CliIoLike } from "./io";
 import { promote } from "./promote";
@@ -31,7 +31,7 @@ export const defaultDeps: LifecycleDeps = {
     now: () => new Date(),
     user: () => currentUser(),
     progress: (text) => process.stderr.write(text),
-    costRatioConfig: (options, phase) => costRatioConfigFor(options.cwd, options.stack, options.phaseKey, phase),
+    costRatioConfig: (options, phase) => costRatioConfigFor(stackSession(options), phase),
     quotaReader: cloudQuotasReader(),
 };
 
@@ -59,14 +59,16 @@ export async function runLifecycle(
     }
     // `acme/prod` is stack `prod` (its file Pulumi.prod.yaml); the Automation API selects it by its full name.
     const stack = checkStackName(stackOption, project);
+    const phaseKey = str("phase-key") ?? "migration:phase";
     const options: LifecycleOptions = {
         stack,
         ...(stack !== stackOption ? { qualifiedStack: stackOption } : {}),
         cwd,
-        phaseKey: str("phase-key") ?? "migration:phase",
+        phaseKey,
         policyPack,
         stateDir: resolveStateDir(cwd, stack, str("state-dir")),
         dryRun: flag("dry-run"),
+        session: sessionOnce(cwd, stack, phaseKey),
     };
     const to = str("to") === undefined ? undefined : Number(str("to"));
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { hybridDatabricksShare, maxPhase } from "../../domain/targets";
-import { readProject, readStackConfig } from "../engine/project";
+import { openStackSession, StackSession } from "../engine/session";
 import { mergePackConfig, stackPolicyConfig } from "../pack/config";
 import { PolicyPackConfig } from "../pack/analyzer";
 import { SqlRunner } from "./benchmarkTable";
@@ -48,6 +48,23 @@ export interface LifecycleOptions {
     policyPack: string | null;
     stateDir: string;
     dryRun: boolean;
+    /**
+     * The stack file as the command found it, read on first use and then shared by every step
+     * (the CLI sets it); without it each use reads the file again.
+     */
+    session?: () => StackSession;
+}
+
+/** The command's stack session: the stack file's values as the command started. */
+export function stackSession(options: Pick<LifecycleOptions, "cwd" | "stack" | "phaseKey" | "session">): StackSession {
+    return options.session ? options.session() : openStackSession(options.cwd, options.stack, { phaseKey: options.phaseKey });
+}
+
+/** A session opened once, on first use: what a command entry point sets as `LifecycleOptions.session`. */
+export function sessionOnce(cwd: string, stack: string, phaseKey: string): () => StackSession {
+    let session: StackSession | undefined;
+    // Not kept on failure: each use reports the same ProjectError, as a fresh read would.
+    return () => (session ??= openStackSession(cwd, stack, { phaseKey }));
 }
 
 /** A refusal by a rule (gate, lock, a stopped rollback): exit 1. */
@@ -83,13 +100,13 @@ export function resolveStateDir(cwd: string, stack: string, override?: string): 
 }
 
 /** Fails on an unknown stack or project before anything else runs. */
-export function checkStack(options: Pick<LifecycleOptions, "cwd" | "stack">): void {
-    readStackConfig(readProject(options.cwd), options.stack);
+export function checkStack(options: Pick<LifecycleOptions, "cwd" | "stack" | "phaseKey" | "session">): StackSession {
+    return stackSession(options);
 }
 
 export async function openDriver(options: LifecycleOptions, deps: LifecycleDeps): Promise<StackDriver> {
-    checkStack(options);
-    return options.dryRun ? configFileDriver(options.cwd, options.stack) : deps.driverFactory(options.cwd, options.qualifiedStack ?? options.stack);
+    const session = checkStack(options);
+    return options.dryRun ? configFileDriver(session) : deps.driverFactory(options.cwd, options.qualifiedStack ?? options.stack);
 }
 
 export async function currentPhase(driver: StackDriver, phaseKey: string): Promise<number> {
@@ -275,7 +292,7 @@ export async function runUp(driver: StackDriver, options: LifecycleOptions, deps
     try {
         const file = path.join(dir, "policy-config.json");
         // The stack's own policy config (e.g. dev's advisory cost ratios) first, as `migration check` uses it.
-        const base = stackPolicyConfig({ projectDir: options.cwd, stack: options.stack, policyConfigKey: `${options.phaseKey.split(":")[0]}:policyConfig` });
+        const base = stackPolicyConfig({ session: stackSession(options) });
         const phase = Number(await driver.getConfig(options.phaseKey));
         const costRatio = deps.costRatioConfig && Number.isInteger(phase) ? await deps.costRatioConfig(options, phase) : {};
         fs.writeFileSync(file, JSON.stringify(mergePackConfig(base, costRatio, policyConfig), null, 2));

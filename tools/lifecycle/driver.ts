@@ -4,7 +4,7 @@
  * tests use a fake that records calls. Keeping this narrow is what lets every decision
  * (gate, stages, lock, history) be tested without the Pulumi CLI.
  */
-import { readProject, readStackConfig } from "../engine/project";
+import { openStackSession, StackSession } from "../engine/session";
 
 export interface UpOptions {
     /** Policy pack directories, as `pulumi up --policy-pack`. */
@@ -68,8 +68,10 @@ export class DriverError extends Error {
  * The stack as `Pulumi.<stack>.yaml` declares it, for dry runs: reading only. Outputs are not
  * known offline (there is no state), so a dry run assumes the stack is where its config says.
  */
-export function configFileDriver(projectDir: string, stack: string): StackDriver {
-    const { values } = readStackConfig(readProject(projectDir), stack);
+export function configFileDriver(session: StackSession): StackDriver;
+export function configFileDriver(projectDir: string, stack: string): StackDriver;
+export function configFileDriver(from: StackSession | string, stack?: string): StackDriver {
+    const { values } = typeof from === "string" ? openStackSession(from, stack!) : from;
     const refuse = (what: string) => Promise.reject(new DriverError(`a dry run does not ${what}`));
     return {
         getConfig: async (key) => values[key],

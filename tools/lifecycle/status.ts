@@ -26,9 +26,9 @@ function formatTransition(t: Transition): string {
 }
 
 export async function status(options: LifecycleOptions, format: "text" | "json", deps: LifecycleDeps, io: CliIoLike): Promise<number> {
-    checkStack(options);
+    const session = checkStack(options);
     // The stack through the Pulumi CLI when it can answer; otherwise its stack file, without outputs.
-    let driver: StackDriver = configFileDriver(options.cwd, options.stack);
+    let driver: StackDriver = configFileDriver(session);
     let outputs: Record<string, unknown> = {};
     let outputsNote: string | undefined;
     try {

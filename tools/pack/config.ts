@@ -13,19 +13,16 @@ import * as fs from "node:fs";
 import { costRatioForecastPolicy, costRatioPolicyConfig, costRatioTargetsPolicy, promotionGatePolicy } from "../../domain/packContract";
 import { baselinePhase, estimatePlan, PlanCost } from "../cost/plan";
 import { planStack } from "../engine/plan";
-import { readProject, readStackConfig } from "../engine/project";
+import { sessionOf, StackLocation, StackSession } from "../engine/session";
 import { baselineOf, CostBaseline } from "../model/cost/estimate";
 import { secretPlaceholder } from "../model/graph";
 import { AnalyzerInfo, PolicyPackConfig, PolicyPackError, resolvePolicyConfig } from "./analyzer";
 
-export interface StackPolicyOptions {
-    projectDir: string;
-    stack: string;
+/** The stack, as a command's session or (for callers outside a command) where its file is. */
+export type StackPolicyOptions = ({ session: StackSession } | (StackLocation & { policyConfigKey: string })) & {
     /** A `--policy-config` file. */
     configFile?: string;
-    /** The stack config key holding per-stack policy config. */
-    policyConfigKey: string;
-}
+};
 
 /** The gate as advice: a rollback must not wait on metrics, and a later phase previewed is not the move the gate guards. */
 export const advisoryGate: PolicyPackConfig = { [promotionGatePolicy]: { enforcementLevel: "advisory" } };
@@ -59,17 +56,17 @@ function asPackConfig(value: unknown, where: string): PolicyPackConfig {
 
 /** The policy config a stack is checked with, before the plan's own cost-ratio inputs. */
 export function stackPolicyConfig(options: StackPolicyOptions): PolicyPackConfig {
-    const { values, secretKeys } = readStackConfig(readProject(options.projectDir), options.stack);
-    const raw = values[options.policyConfigKey];
-    if (raw !== undefined && secretKeys.includes(options.policyConfigKey)) {
+    const { values, secretKeys, policyConfigKey } = sessionOf(options);
+    const raw = values[policyConfigKey];
+    if (raw !== undefined && secretKeys.includes(policyConfigKey)) {
         throw new PolicyPackError(
             "config",
-            `${options.policyConfigKey} holds a secret (at ${secretPaths(JSON.parse(raw), "").join(", ") || "its top level"}): policy settings reach ` +
+            `${policyConfigKey} holds a secret (at ${secretPaths(JSON.parse(raw), "").join(", ") || "its top level"}): policy settings reach ` +
                 "the pack in plain text, as a --policy-pack-config file does, and the offline engine cannot decrypt a secure value; " +
                 "keep secrets out of the policy config",
         );
     }
-    const fromStack = asPackConfig(raw === undefined ? undefined : JSON.parse(raw), options.policyConfigKey);
+    const fromStack = asPackConfig(raw === undefined ? undefined : JSON.parse(raw), policyConfigKey);
     const fromFile = options.configFile ? asPackConfig(readJson(options.configFile, "policy config"), options.configFile) : {};
     return { ...fromStack, ...fromFile };
 }
@@ -125,17 +122,24 @@ export function mergePackConfig(base: PolicyPackConfig, ...extras: PolicyPackCon
     return merged;
 }
 
-export function costInputs(values: Record<string, string>, cost: PlanCost | undefined): PhasePolicyInputs["cost"] {
+/** The phase the stack file configures, or null for a stack without the phase key. */
+export function configuredPhaseOf(session: StackSession): number | null {
+    return session.phaseValue === undefined ? null : Number(session.phaseValue);
+}
+
+export function costInputs(values: Readonly<Record<string, string>>, cost: PlanCost | undefined): PhasePolicyInputs["cost"] {
     if (!cost) return undefined;
     return { group: values["migration:cost"] === undefined ? {} : JSON.parse(values["migration:cost"]), baseline: baselineOf(cost.baseline) };
 }
 
 /** The cost-ratio policies' config for one phase of a stack, its baseline estimated offline. */
-export async function costRatioConfigFor(projectDir: string, stack: string, phaseKey: string, phase: number): Promise<PolicyPackConfig> {
-    const plan = await planStack({ projectDir, stack, phases: [phase], phaseKey, previews: false, baselinePhase });
-    const cost = estimatePlan(plan, projectDir);
-    const { values } = readStackConfig(readProject(projectDir), stack);
-    const inputs = costInputs(values, cost);
+export async function costRatioConfigFor(session: StackSession, phase: number): Promise<PolicyPackConfig>;
+export async function costRatioConfigFor(projectDir: string, stack: string, phaseKey: string, phase: number): Promise<PolicyPackConfig>;
+export async function costRatioConfigFor(...args: [StackSession, number] | [string, string, string, number]): Promise<PolicyPackConfig> {
+    const [session, phase] = args.length === 2 ? args : [sessionOf({ projectDir: args[0], stack: args[1], phaseKey: args[2] }), args[3]];
+    const plan = await planStack({ session, projectDir: session.project.dir, stack: session.stack, phases: [phase], phaseKey: session.phaseKey, previews: false, baselinePhase });
+    const cost = estimatePlan(plan, session);
+    const inputs = costInputs(session.values, cost);
     return inputs ? (costRatioPolicyConfig({ phase, cost: inputs.group, baseline: inputs.baseline }) as PolicyPackConfig) : {};
 }
 
@@ -147,16 +151,16 @@ export async function costRatioConfigFor(projectDir: string, stack: string, phas
 export function policyConfigOf(
     phase: number | null,
     cost: PlanCost | undefined,
-    options: StackPolicyOptions & { phaseKey: string },
+    options: StackPolicyOptions,
     pack: AnalyzerInfo,
 ): PolicyPackConfig {
-    const { values } = readStackConfig(readProject(options.projectDir), options.stack);
+    const session = sessionOf(options);
     const config = phasePolicyConfig({
-        base: stackPolicyConfig(options),
+        base: stackPolicyConfig({ session, ...(options.configFile !== undefined ? { configFile: options.configFile } : {}) }),
         policies: new Set(pack.policies.map((p) => p.name)),
-        configuredPhase: options.phaseKey in values ? Number(values[options.phaseKey]) : null,
+        configuredPhase: configuredPhaseOf(session),
         phase,
-        cost: costInputs(values, cost),
+        cost: costInputs(session.values, cost),
     });
     // Refused here as `check` refuses it: a config naming an unknown policy or breaking a schema.
     resolvePolicyConfig(pack, config);

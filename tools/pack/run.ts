@@ -6,23 +6,21 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackPlan } from "../engine/plan";
-import { readProject, readStackConfig } from "../engine/project";
+import { sessionOf } from "../engine/session";
 import { PlanCost } from "../cost/plan";
 import { Violation } from "../report/report";
 import { Diagnostic, PolicyPackError, PolicyPackHandle, startPolicyPack } from "./analyzer";
-import { costInputs, phasePolicyConfig, StackPolicyOptions, stackPolicyConfig } from "./config";
+import { configuredPhaseOf, costInputs, phasePolicyConfig, StackPolicyOptions, stackPolicyConfig } from "./config";
 
 export { PolicyPackError };
 
-export interface PolicyRunOptions extends StackPolicyOptions {
+export type PolicyRunOptions = StackPolicyOptions & {
     packDir: string;
-    /** The stack config key that selects the phase. */
-    phaseKey: string;
     cost?: PlanCost;
     timeoutMs?: number;
     /** Told as each phase goes to the pack, with its resource count: for a progress line. */
     onPhase?: (phase: number | null, resources: number) => void;
-}
+};
 
 export function toViolation(d: Diagnostic): Violation {
     const prefix = `${d.description}\n`;
@@ -64,18 +62,19 @@ export async function analyzePlan(
     plan: StackPlan,
     options: PolicyRunOptions,
 ): Promise<Map<number | null, Violation[]>> {
-    const { values, secretKeys } = readStackConfig(readProject(options.projectDir), options.stack);
-    const base = stackPolicyConfig(options);
+    const session = sessionOf(options);
+    const { values, secretKeys } = session;
+    const base = stackPolicyConfig({ session, ...(options.configFile !== undefined ? { configFile: options.configFile } : {}) });
     const policies = new Set(pack.info.policies.map((p) => p.name));
-    const configuredPhase = options.phaseKey in values ? Number(values[options.phaseKey]) : null;
+    const configuredPhase = configuredPhaseOf(session);
     const cost = costInputs(values, options.cost);
     const result = new Map<number | null, Violation[]>();
     for (const phase of plan.phases) {
         options.onPhase?.(phase.phase, phase.graph.resources.length);
         const analysis = await pack.analyze(phase.graph, {
             config: phasePolicyConfig({ base, policies, configuredPhase, phase: phase.phase, cost }),
-            stackConfig: values,
-            stackSecretKeys: secretKeys,
+            stackConfig: { ...values },
+            stackSecretKeys: [...secretKeys],
             stackTags: { "pulumi:project": plan.project, "migration:phase": String(phase.phase ?? "") },
         });
         result.set(phase.phase, analysis.diagnostics.map(toViolation));
