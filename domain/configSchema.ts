@@ -31,6 +31,7 @@ import {
 import { costConfigSchema } from "./costConfig";
 import { gcpIdAccepted, gcpIdPattern, serviceAccountEmailPattern } from "./gcpNames";
 import { atLeast, field, fieldMeta, FieldMeta, flag, fraction, integer, matching, oneOf, positive } from "./schemaFields";
+import { gpusOfMachineType } from "./gcp/machineTypes";
 
 export { fieldMeta, type FieldMeta };
 
@@ -88,14 +89,19 @@ export function gradualRollbackSchema() {
 export type GradualRollbackRecord = z.infer<ReturnType<typeof gradualRollbackSchema>>;
 
 /** H100 machine types and the accelerator each carries (a3-megagpu takes the "mega" type). */
-export const h100MachineTypes = {
-    "a3-highgpu-1g": { accelerator: "nvidia-h100-80gb", count: 1 },
-    "a3-highgpu-2g": { accelerator: "nvidia-h100-80gb", count: 2 },
-    "a3-highgpu-4g": { accelerator: "nvidia-h100-80gb", count: 4 },
-    "a3-highgpu-8g": { accelerator: "nvidia-h100-80gb", count: 8 },
-    "a3-megagpu-8g": { accelerator: "nvidia-h100-mega-80gb", count: 8 },
+const h100Accelerators = {
+    "a3-highgpu-1g": "nvidia-h100-80gb",
+    "a3-highgpu-2g": "nvidia-h100-80gb",
+    "a3-highgpu-4g": "nvidia-h100-80gb",
+    "a3-highgpu-8g": "nvidia-h100-80gb",
+    "a3-megagpu-8g": "nvidia-h100-mega-80gb",
 } as const;
-export type H100MachineType = keyof typeof h100MachineTypes;
+export type H100MachineType = keyof typeof h100Accelerators;
+
+/** Each H100 machine type's accelerator, and how many it carries (from its name: domain/gcp/machineTypes.ts). */
+export const h100MachineTypes = Object.fromEntries(
+    Object.entries(h100Accelerators).map(([type, accelerator]) => [type, { accelerator, count: gpusOfMachineType(type)! }]),
+) as { readonly [T in H100MachineType]: { readonly accelerator: (typeof h100Accelerators)[T]; readonly count: number } };
 
 const h100MachineTypeNames = Object.keys(h100MachineTypes) as [H100MachineType, ...H100MachineType[]];
 

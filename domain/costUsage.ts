@@ -86,10 +86,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Fields of the group that are fractions, by path. */
 const fractionPaths = new Set(["cost.databricks.autoscaleLoad", "cost.targets.totalCostRatio", "cost.targets.perTrainingCostRatio"]);
 const phasePath = "cost.targets.mandatoryFromPhase";
+/** Fields that must be above 0: a month of no hours, or a throughput of nothing, prices nothing. */
+const positivePaths = new Set(["cost.hoursPerMonth", "cost.training.measuredThroughput.ratio"]);
+const gpusPath = "cost.training.gcpGpus";
 
 /**
  * What is wrong with the numbers of a group as written, each as `path: what is accepted`: every
- * number of the group is a count, an amount or a fraction, and one is a phase. The schema
+ * number of the group is a count, an amount or a fraction (a few must be above 0, one is a
+ * phase, one a GPU count). The schema
  * (domain/costConfig.ts) checks far more; this is the part the pack checks on its own, and a
  * test holds it to the schema field by field.
  */
@@ -98,6 +102,8 @@ export function costProblems(value: unknown, at = "cost"): string[] {
     if (typeof value === "number") {
         if (at === phasePath) return Number.isInteger(value) && value >= 0 && value <= maxPhase ? [] : [`${at}: an integer from 0 to ${maxPhase}`];
         if (fractionPaths.has(at)) return value >= 0 && value <= 1 ? [] : [`${at}: a number from 0 to 1`];
+        if (at === gpusPath) return Number.isInteger(value) && value >= 1 && value <= 1024 ? [] : [`${at}: an integer from 1 to 1024`];
+        if (positivePaths.has(at)) return Number.isFinite(value) && value > 0 ? [] : [`${at}: a number > 0`];
         return Number.isFinite(value) && value >= 0 ? [] : [`${at}: a number ≥ 0`];
     }
     if (Array.isArray(value)) return value.flatMap((v, i) => costProblems(v, `${at}[${i}]`));

@@ -37,11 +37,12 @@ describe("the cost group without zod", () => {
         for (const group of groups) expect(withCostDefaults(group)).toEqual(costConfigSchema.parse(group));
     });
 
-    const paths = numericPaths(defaultCostConfig).filter((p) => !["taskHours", "gkeWorkloadTask"].includes(p[1]) || p[0] !== "training");
+    // Every number the defaults hold, and the optional GPU count.
+    const paths = [...numericPaths(defaultCostConfig), ["training", "gcpGpus"]];
     it("judges every number of the group as the schema does", () => {
         expect(paths.length).toBeGreaterThan(10);
         fc.assert(
-            fc.property(fc.constantFrom(...paths), fc.oneof(fc.constantFrom(-1, 0, 0.5, 1, 1.5, 2, 3, 4, 7, 730), fc.double({ noNaN: true, min: -10, max: 10 })), (path, value) => {
+            fc.property(fc.constantFrom(...paths), fc.oneof(fc.constantFrom(-1, 0, 0.5, 1, 1.5, 2, 3, 4, 7, 730, 2000), fc.double({ noNaN: true, min: -10, max: 10 })), (path, value) => {
                 const group = setAt(path, value);
                 expect(costProblems(group).length === 0).toBe(costConfigSchema.safeParse(group).success);
             }),

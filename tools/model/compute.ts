@@ -3,26 +3,10 @@
  * GPUs and how many, how large a GKE pool can grow, and where Databricks cluster specs sit
  * (an all-purpose cluster, or the new clusters of a job and its tasks).
  */
+import { gpusOfMachineType, isGpuMachineType } from "../../domain/gcp/machineTypes";
 import { asNumber, isUnknown, known, Unknown } from "./values";
 
-/** GCP accelerator-optimised families: A2 (A100), A3/A4 (H100/H200/B200), G2/G4 (L4/RTX). */
-const gpuMachinePattern = /^(a2|a3|a4|a4x|g2|g4)-/;
-
-export function isGpuMachineType(machineType: unknown): boolean {
-    return typeof machineType === "string" && gpuMachinePattern.test(machineType);
-}
-
-/** G2 sizes and their L4 count (not encoded in the name). */
-const g2Gpus: Record<string, number> = { 4: 1, 8: 1, 12: 1, 16: 1, 24: 2, 32: 1, 48: 4, 96: 8 };
-
-/** GPUs per node of a GCP machine type, from its name (a3-highgpu-8g → 8). */
-export function gpusOfMachineType(machineType: string): number | undefined {
-    const suffix = /^(?:a2|a3|a4|a4x)-[a-z]+-(\d+)g$/.exec(machineType);
-    if (suffix) return Number(suffix[1]);
-    const g2 = /^g2-standard-(\d+)$/.exec(machineType);
-    if (g2) return g2Gpus[g2[1]];
-    return undefined;
-}
+export { gpusOfMachineType, isGpuMachineType };
 
 interface NodeConfigLike {
     machineType?: unknown;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { c4aMachineTypePattern, h100MachineTypes } from "../../../domain/configSchema";
 import { catalogEntries, checkProvenance, defaultCatalog, withOverrides } from "../../../tools/model/cost/catalog";
+import { gpusOfMachineType, isGpuMachineType } from "../../../domain/gcp/machineTypes";
 
 const machines = defaultCatalog.gcp.machines;
 
@@ -49,6 +50,13 @@ describe("the price catalog", () => {
         for (const [type, { accelerator, count }] of Object.entries(h100MachineTypes)) {
             expect(machines[type].accelerator).toEqual({ type: accelerator, count });
         }
+    });
+
+    it("counts every machine's GPUs as the one machine-type rule does", () => {
+        const priced = Object.entries(machines).filter(([type]) => isGpuMachineType(type));
+        expect(priced.length).toBeGreaterThan(8);
+        for (const [type, machine] of priced) expect(machine.accelerator?.count, type).toBe(gpusOfMachineType(type));
+        for (const [type, machine] of Object.entries(machines)) if (!isGpuMachineType(type)) expect(machine.accelerator, type).toBeUndefined();
     });
 
     it("records the published list prices it was built from", () => {
