@@ -315,7 +315,7 @@ export const configSchema = z.strictObject({
     /**
      * Hybrid operation (phase 3, seed "Week 3: Load Distribution"): the Databricks share of
      * the workload and the capacity it divides. The capacity defaults to the configured maxima
-     * of both platforms (stacks/hybridConfig.ts), so share 0 gives GCP back its phase-2 sizes.
+     * of both platforms (domain/hybridConfig.ts), so share 0 gives GCP back its phase-2 sizes.
      * GPU capacity is in H100-equivalents: an A100 counts as the training work it does per H100.
      */
     workload: z

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRelativePath } from "../../tools/report/formatSarif";
 import { main } from "../../tools/cli/main";
 import { fromStackExport, StackExport } from "../../tools/engine/deployment";
+import { evaluationCacheVariable } from "../../tools/engine/evaluationCache";
 import { runJobs } from "../../tools/engine/pool";
 import { PlanReport } from "../../tools/report/report";
 import { projectDir } from "../harness";
@@ -229,12 +230,21 @@ describe("any Pulumi TypeScript project", () => {
     });
 
     it("runs a program with top-level resources again in the same worker", async () => {
-        const job = (id: string) => ({ id, projectDir: plainProject, stack: "dev", overrides: {} });
-        const results = await runJobs([job("a"), job("b")], { concurrency: 1 });
-        for (const id of ["a", "b"]) {
-            const result = results.get(id)!;
-            expect(result.ok).toBe(true);
-            if (result.ok) expect(result.graph.resources.filter((r) => r.type === "gcp:pubsub/topic:Topic")).toHaveLength(2);
+        // Both evaluations must really run, one after the other in one worker: no cached graph.
+        const cacheDir = process.env[evaluationCacheVariable];
+        delete process.env[evaluationCacheVariable];
+        try {
+            const started: string[] = [];
+            const job = (id: string) => ({ id, projectDir: plainProject, stack: "dev", overrides: {} });
+            const results = await runJobs([job("a"), job("b")], { concurrency: 1, onJob: (id, state) => state === "started" && started.push(id) });
+            expect(started).toEqual(["a", "b"]);
+            for (const id of ["a", "b"]) {
+                const result = results.get(id)!;
+                expect(result.ok).toBe(true);
+                if (result.ok) expect(result.graph.resources.filter((r) => r.type === "gcp:pubsub/topic:Topic")).toHaveLength(2);
+            }
+        } finally {
+            if (cacheDir !== undefined) process.env[evaluationCacheVariable] = cacheDir;
         }
     });
 });

@@ -47,7 +47,7 @@ export const derivedDefaults: Record<string, string> = {
     "gcpCredentials": "application-default credentials",
 };
 
-/** Keys that are optional in the schema but required from a phase on (stacks/databricksConfig.ts). */
+/** Keys that are optional in the schema but required from a phase on (domain/databricksConfig.ts). */
 export const requiredFromPhase: Record<string, number> = {
     "databricks.accountId": 1,
     "databricks.googleServiceAccount": 1,

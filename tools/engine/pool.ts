@@ -12,6 +12,7 @@ import { ChildProcess, fork } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
 import { adopt } from "./children";
+import { evaluationCache } from "./evaluationCache";
 import { EvaluationJob, EvaluationProgress, EvaluationResult } from "./job";
 
 export interface PoolOptions {
@@ -49,9 +50,17 @@ function isProgress(message: EvaluationResult | EvaluationProgress): message is 
 
 export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptions = {}): Promise<Map<string, EvaluationResult>> {
     const results = new Map<string, EvaluationResult>();
-    if (jobs.length === 0) return results;
-    const queue = [...jobs];
-    const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), jobs.length));
+    const cache = evaluationCache();
+    const queue: EvaluationJob[] = [];
+    for (const job of jobs) {
+        const graph = cache?.get(job);
+        if (graph) {
+            results.set(job.id, { id: job.id, ok: true, graph });
+            options.onJob?.(job.id, "done", graph.resources.length);
+        } else queue.push(job);
+    }
+    if (queue.length === 0) return results;
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? os.availableParallelism(), queue.length));
     const timeoutMs = options.jobTimeoutMs ?? defaultJobTimeoutMs;
 
     const runWorker = async (): Promise<void> => {
@@ -124,6 +133,7 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                     current.send(job!);
                 });
                 results.set(job.id, result);
+                if (result.ok) cache?.put(job, result.graph);
                 options.onJob?.(job.id, "done", result.ok ? result.graph.resources.length : registered);
                 if (result.retire) {
                     current.kill();
