@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { evaluationCacheVariable } from "../../tools/engine/evaluationCache";
 import { projectDir } from "../harness";
 
 function childrenOf(pid: number): number[] {
@@ -58,7 +59,8 @@ describe.skipIf(process.platform !== "linux")("signals", () => {
                 "--policy-timeout",
                 "600",
             ],
-            { stdio: "ignore" },
+            // A real evaluation worker must be running when the signal comes: no cached graph.
+            { stdio: "ignore", env: { ...process.env, [evaluationCacheVariable]: "" } },
         );
         const exited = new Promise<NodeJS.Signals | number | null>((resolve) => cli.on("exit", (code, s) => resolve(s ?? code)));
         let started: number[] = [];
