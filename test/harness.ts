@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { defaultOrganization, evaluate } from "../tools/engine/evaluate";
+import { evaluationCache } from "../tools/engine/evaluationCache";
 import { GraphResource, ResourceGraph, snapshotOf } from "../tools/model/graph";
 import { readProject, readStackConfig } from "../tools/engine/project";
 import program from "../stacks";
@@ -24,15 +25,17 @@ export async function runStack(
     for (const [key, value] of Object.entries(overrides)) {
         values[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    return evaluate({
-        project: project.name,
-        stack,
-        config: values,
-        secretKeys,
-        program: () => program,
-        stackOutputs: previous ? { [selfName(project.name, stack)]: previous.outputs } : {},
-        stackSnapshots: previous ? { [selfName(project.name, stack)]: snapshotOf(previous) } : {},
-    });
+    const stackOutputs = previous ? { [selfName(project.name, stack)]: previous.outputs } : {};
+    const stackSnapshots = previous ? { [selfName(project.name, stack)]: snapshotOf(previous) } : {};
+    // The run's evaluation cache (test/globalSetup.ts) keys this in-process evaluation by the
+    // whole config it runs with; a failure is never kept, so a test of one sees it every time.
+    const cache = evaluationCache();
+    const job = { id: "in-process", projectDir, stack, overrides: { ...values, "test:secretKeys": JSON.stringify([...secretKeys].sort()) }, stackOutputs, stackSnapshots };
+    const cached = cache?.get(job);
+    if (cached) return cached;
+    const graph = await evaluate({ project: project.name, stack, config: values, secretKeys, program: () => program, stackOutputs, stackSnapshots });
+    cache?.put(job, graph);
+    return graph;
 }
 
 /** The fully qualified name the program's own stack functions use for `stack` of this project. */

@@ -159,7 +159,7 @@ const commands = [
     {
         name: "policy-config",
         summary: "the pack config of the stack's configured phase, for `pulumi preview|up --policy-pack-config`",
-        description: "Its policy config (validated as check validates it) and the cost baseline.",
+        description: "Its policy config, validated against the policies of the project's pack (started as check starts it), and the cost baseline.",
         options: {
             stack: {},
             phase: { value: "N", help: `the phase (default: the stack's configured phase)` },
