@@ -47,7 +47,7 @@ interface NodePoolLike {
     location?: unknown;
 }
 
-/** The zones a regional node pool runs in when it lists none: the region's default zones, three in most regions. */
+/** The zones a regional node pool runs in when it lists none: its cluster's, three for a regional cluster that names none. */
 export const regionalDefaultZones = 3;
 
 export interface PoolZones {
