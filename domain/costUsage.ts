@@ -1,7 +1,7 @@
 /**
  * The `migration:cost` group as the cost model reads it: its type and its defaults, with no
  * zod. The policy pack prices a stack with it, and the Pulumi CLI type-checks the pack at every
- * start: zod's types alone cost it seconds. The schema that validates the group
+ * start: zod's types were the largest part of that check. The schema that validates the group
  * (domain/costConfig.ts) takes its defaults from here and is held to this type at compile time.
  */
 import { maxPhase, successGates } from "./targets";
@@ -122,7 +122,7 @@ export function withCostDefaults(written: unknown, defaults: unknown = defaultCo
     for (const [key, value] of Object.entries(written)) {
         const base = merged[key];
         // A map the group names in full (pools, jobs, taskHours…) replaces its default, as in the schema.
-        if (isPlainObject(base) && isPlainObject(value) && !isMap(key)) merged[key] = withCostDefaults(value, base);
+        if (isPlainObject(base) && isPlainObject(value) && !mapKeys.has(key)) merged[key] = withCostDefaults(value, base);
         else if (key in entryDefaults && isPlainObject(value)) {
             merged[key] = Object.fromEntries(Object.entries(value).map(([name, entry]) => [name, isPlainObject(entry) ? { ...entryDefaults[key], ...entry } : entry]));
         } else merged[key] = value;
@@ -132,9 +132,6 @@ export function withCostDefaults(written: unknown, defaults: unknown = defaultCo
 
 /** The group's maps by name (keyed by the user's names): replaced as a whole, never merged key by key. */
 const mapKeys = new Set(["taskHours", "gkeWorkloadTask", "pools", "clusters", "warehouses", "jobs", "gb", "priceOverrides"]);
-function isMap(key: string): boolean {
-    return mapKeys.has(key);
-}
 
 /** What each entry of a map gets when it leaves a field out. */
 const entryDefaults: Record<string, Record<string, unknown>> = { jobs: { taskHours: {} } };

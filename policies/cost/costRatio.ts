@@ -29,7 +29,8 @@ import { phaseCapabilities } from "../../domain/targets";
 import { costRatioForecastPolicy, costRatioTargetsPolicy, CostRatioPolicyConfig } from "../../domain/packContract";
 import { CostEstimate, estimateCost, PricedResource, pricedTypes } from "../../tools/model/cost/estimate";
 import { formatUsd } from "../../tools/model/cost/lines";
-import { stackPolicy } from "../lib/policy";
+import { snapshots, stackPolicy } from "../lib/policy";
+import { stackPhaseOutput, stackType } from "../../tools/model/labels";
 import { isUnknown, snapshot } from "../../tools/model/values";
 
 
@@ -59,9 +60,7 @@ function containsUnknown(value: unknown): boolean {
 
 function stackPhase(args: StackValidationArgs, config: CostRatioPolicyConfig): number | undefined {
     if (typeof config.phase === "number") return config.phase;
-    const stack = args.resources.find((r) => r.type === "pulumi:pulumi:Stack");
-    const output = stack?.props?.phase;
-    return typeof output === "number" ? output : undefined;
+    return stackPhaseOutput(snapshots(args.resources.filter((r) => r.type === stackType)));
 }
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(1)}%`;

@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ResourceGraph } from "../model/graph";
 import { EvaluationJob } from "./job";
+import { parseStackName } from "./stackName";
 
 export const evaluationCacheVariable = "MIGRATION_EVALUATION_CACHE";
 
@@ -61,7 +62,8 @@ export function evaluationKey(job: EvaluationJob): string {
     const { id: _id, ...inputs } = job;
     void _id;
     hash.update(JSON.stringify(inputs));
-    const ownStackFile = `Pulumi.${job.stack.split("/").pop()}.yaml`;
+    const name = parseStackName(job.stack);
+    const ownStackFile = name.ok ? `Pulumi.${name.name}.yaml` : undefined;
     // Other stacks' files are not inputs of this one (and tests write temporary ones beside it).
     hashTree(hash, job.projectDir, job.projectDir, (rel) => /^Pulumi\.[^/]+\.ya?ml$/.test(rel) && rel !== ownStackFile);
     return hash.digest("hex");

@@ -81,11 +81,17 @@ export interface StackPhase {
     from: string;
 }
 
-/** The stack's phase: its `phase` output, else the newest `phase` label (a lower bound the stack has certainly reached). */
-export function stackPhase(resources: readonly Labelled[]): StackPhase | undefined {
+/** The stack's `phase` output, when the root stack resource holds a whole number there. */
+export function stackPhaseOutput(resources: readonly Labelled[]): number | undefined {
     const root = resources.find((r) => r.type === stackType);
     const output = root ? asNumber(root.props.phase) : undefined;
-    if (output !== undefined && Number.isInteger(output)) return { phase: output, from: "the stack output `phase`" };
+    return output !== undefined && Number.isInteger(output) ? output : undefined;
+}
+
+/** The stack's phase: its `phase` output, else the newest `phase` label (a lower bound the stack has certainly reached). */
+export function stackPhase(resources: readonly Labelled[]): StackPhase | undefined {
+    const output = stackPhaseOutput(resources);
+    if (output !== undefined) return { phase: output, from: "the stack output `phase`" };
     let highest: number | undefined;
     for (const r of resources) {
         const phase = phaseOf(r.type, r.props);

@@ -131,17 +131,30 @@ export function configureRequest(
     return configure;
 }
 
+/** What an Analyze request and an AnalyzeStack resource both say of a resource. */
+interface DescribedResource {
+    setUrn(urn: string): unknown;
+    setType(type: string): unknown;
+    setName(name: string): unknown;
+    setProperties(properties: Struct): unknown;
+    setOptions(options: analyzerPb.AnalyzerResourceOptions): unknown;
+    setProvider(provider: analyzerPb.AnalyzerProviderResource): unknown;
+}
+
+function describe<T extends DescribedResource>(target: T, resource: GraphResource, properties: Record<string, unknown>, byUrn: Map<string, GraphResource>): T {
+    target.setUrn(resource.urn);
+    target.setType(resource.type);
+    target.setName(resource.name);
+    target.setProperties(toStruct(properties));
+    target.setOptions(resourceOptions(resource));
+    const provider = providerOf(resource, byUrn);
+    if (provider) target.setProvider(provider);
+    return target;
+}
+
 /** Analyze: one resource as it is about to be created, its inputs only. */
 export function analyzeRequest(resource: GraphResource, byUrn: Map<string, GraphResource>): analyzerPb.AnalyzeRequest {
-    const request = new analyzerPb.AnalyzeRequest();
-    request.setUrn(resource.urn);
-    request.setType(resource.type);
-    request.setName(resource.name);
-    request.setProperties(toStruct(resource.inputs));
-    request.setOptions(resourceOptions(resource));
-    const provider = providerOf(resource, byUrn);
-    if (provider) request.setProvider(provider);
-    return request;
+    return describe(new analyzerPb.AnalyzeRequest(), resource, resource.inputs, byUrn);
 }
 
 /** AnalyzeStack: the whole graph after the update, with outputs, parents and dependencies. */
@@ -149,14 +162,7 @@ export function analyzeStackRequest(graph: ResourceGraph, byUrn: Map<string, Gra
     const stack = new analyzerPb.AnalyzeStackRequest();
     stack.setResourcesList(
         graph.resources.map((resource) => {
-            const r = new analyzerPb.AnalyzerResource();
-            r.setUrn(resource.urn);
-            r.setType(resource.type);
-            r.setName(resource.name);
-            r.setProperties(toStruct(resource.outputs));
-            r.setOptions(resourceOptions(resource));
-            const provider = providerOf(resource, byUrn);
-            if (provider) r.setProvider(provider);
+            const r = describe(new analyzerPb.AnalyzerResource(), resource, resource.outputs, byUrn);
             if (resource.parent) r.setParent(resource.parent);
             r.setDependenciesList(resource.dependencies);
             for (const [key, urns] of Object.entries(resource.propertyDependencies)) {
