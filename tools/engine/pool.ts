@@ -1,7 +1,7 @@
 /**
  * Runs evaluation jobs in worker processes, at most one per core. Each worker takes jobs one
- * after another (the Pulumi runtime is global to a process), so module loading is paid once
- * per worker rather than once per job. A worker that failed an evaluation, or loaded an ES
+ * after another (the Pulumi runtime is global to a process), so module loading, and compiling
+ * the program's TypeScript (register.js), is paid once per worker rather than once per job. A worker that failed an evaluation, or loaded an ES
  * module, is retired and the next job gets a fresh one.
  *
  * The evaluation limit is on silence, not on total time: a job fails when its worker has sent
@@ -31,7 +31,7 @@ const workerFile = path.join(__dirname, "worker.ts");
 function startWorker(cwd: string): ChildProcess {
     const child = fork(workerFile, [], {
         cwd,
-        execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+        execArgv: ["-r", path.join(__dirname, "register.js")],
         env: {
             ...process.env,
             TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json"),
