@@ -1,10 +1,13 @@
 /**
  * What keeps an evaluation worker fast: each file's compiled output is kept for the worker's
- * next jobs, and the runtime's per-promise stack traces skip source mapping.
+ * next jobs, and the runtime records no stack trace per promise.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import { rememberOutputs } from "../../tools/engine/compileMemo";
-import { skipSourceMapsForPromiseStacks } from "../../tools/engine/promiseStacks";
+import { debuggableModule, skipPromiseTraces } from "../../tools/engine/promiseStacks";
+import { projectDir } from "../harness";
 
 describe("the worker's compile memo", () => {
     it("compiles a file once while its text stays the same, and again when it changes", () => {
@@ -25,41 +28,38 @@ describe("the worker's compile memo", () => {
     });
 });
 
-describe("stack traces of the runtime's promises", () => {
-    const original = Error.prepareStackTrace;
+describe("the runtime's per-promise traces", () => {
     const leaks = process.env.PULUMI_DEBUG_PROMISE_LEAKS;
-    const mapped = (error: Error) => `mapped: ${error.message}`;
-    beforeEach(() => {
-        Error.prepareStackTrace = mapped;
-        delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
-    });
     afterEach(() => {
-        Error.prepareStackTrace = original;
         if (leaks === undefined) delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
         else process.env.PULUMI_DEBUG_PROMISE_LEAKS = leaks;
     });
-    // Named as the runtime's own function, whose traces only the leak report reads.
-    function debuggablePromise(): string {
-        return new Error("promise").stack!;
-    }
-    const programError = () => new Error("program").stack!;
+    const debuggable = () => require(debuggableModule(path.dirname(require.resolve("@pulumi/pulumi/package.json")))) as {
+        debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
+    };
+    const traceOf = (promise: Promise<unknown>) => (promise as unknown as { _debugStackTrace: string })._debugStackTrace;
 
-    it("skip the installed source-map hook; every other trace still goes through it", () => {
-        skipSourceMapsForPromiseStacks();
-        skipSourceMapsForPromiseStacks();
-        expect(debuggablePromise()).toBe("Error: promise\n    at debuggablePromise (set PULUMI_DEBUG_PROMISE_LEAKS to record the trace)");
-        expect(programError()).toBe("mapped: program");
+    it("are not recorded for the installed SDK, and its promises still settle as before", async () => {
+        delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
+        // The installed @pulumi/pulumi has the function where the engine looks for it.
+        expect(skipPromiseTraces(projectDir)).toBe(true);
+        expect(skipPromiseTraces(projectDir)).toBe(true);
+        const made = Promise.resolve(42);
+        const promise = debuggable().debuggablePromise(made, "test");
+        expect(traceOf(made)).not.toMatch(/\n\s+at /);
+        await expect(promise).resolves.toBe(42);
+        await expect(debuggable().debuggablePromise(Promise.reject(new Error("no")), "test")).rejects.toThrow("no");
     });
 
-    it("are left to the hook when PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", () => {
+    it("are recorded while PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", async () => {
+        skipPromiseTraces(projectDir);
         process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
-        skipSourceMapsForPromiseStacks();
-        expect(debuggablePromise()).toBe("mapped: promise");
+        const made = Promise.resolve(1);
+        await debuggable().debuggablePromise(made, "test");
+        expect(traceOf(made)).toMatch(/\n\s+at /);
     });
 
-    it("are formatted as V8 does when no hook was installed", () => {
-        delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
-        skipSourceMapsForPromiseStacks();
-        expect(programError()).toMatch(/^Error: program\n {4}at /);
+    it("are left alone where no @pulumi/pulumi can be found", () => {
+        expect(skipPromiseTraces(os.tmpdir())).toBe(false);
     });
 });

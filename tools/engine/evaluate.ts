@@ -18,7 +18,7 @@ import { RecordingMonitor } from "./recordingMonitor";
 import { describeFailure, ResourceTracker } from "./failures";
 import { noUserAnswers, UserAnswers } from "./userAnswers";
 import { decodeWire } from "./wire";
-import { skipSourceMapsForPromiseStacks } from "./promiseStacks";
+import { skipPromiseTraces } from "./promiseStacks";
 
 export interface EvaluateOptions {
     project: string;
@@ -83,7 +83,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResourceGraph>
 }
 
 async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
-    skipSourceMapsForPromiseStacks();
+    skipPromiseTraces(__dirname);
     const stackOutputs = options.stackOutputs ?? {};
     const stackSnapshots = options.stackSnapshots ?? {};
     const user = options.answers ?? noUserAnswers;
