@@ -19,6 +19,7 @@ import { maxPhase } from "../../domain/targets";
 import { baselinePhase, estimatePlan } from "../cost/plan";
 import { analyzePlan, startPack } from "../pack/run";
 import { planStack, StackPlan } from "../engine/plan";
+import { endIdleWorkers } from "../engine/pool";
 import { computeDiff } from "../diff/compute";
 import { packageOf, packClosure } from "../diff/packSources";
 
@@ -36,6 +37,8 @@ interface Figures {
 }
 
 async function measure(label: string, projectDir: string, stack: string, phases: number[] | undefined, overrides?: Record<string, string>): Promise<Figures> {
+    // Cold, as a new `migration` process: no worker kept from an earlier measurement.
+    await endIdleWorkers();
     const started = performance.now();
     const pack = startPack({ packDir: path.join(root, "policies"), timeoutMs: 300_000 });
     pack.catch(() => undefined);
@@ -91,6 +94,7 @@ function row(f: Figures): string {
  * costs, against which the plan's overhead is read.
  */
 async function bareEvaluations(projectDir: string, stack: string, phases: number[]): Promise<{ wallSeconds: number; evaluations: number }> {
+    await endIdleWorkers();
     const started = performance.now();
     const plan = await planStack({ projectDir, stack, phases, phaseKey: "migration:phase", baselinePhase });
     return { wallSeconds: (performance.now() - started) / 1000, evaluations: plan.stats.evaluations };
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
         ].join("  "),
     );
 
+    await endIdleWorkers();
     const diffStarted = performance.now();
     const diff = await computeDiff({ cwd: root, base: "HEAD", stacks: ["prod"], policyPack: path.join(root, "policies"), phaseKey: "migration:phase", policyTimeoutMs: 300_000 });
     const diffSeconds = (performance.now() - diffStarted) / 1000;

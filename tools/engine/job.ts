@@ -16,6 +16,15 @@ export interface EvaluationJob {
     stackSnapshots?: Record<string, StackSnapshot>;
 }
 
+/**
+ * What the pool sends a worker: the job, and the environment the program sees while it runs
+ * (the parent's at the time; not part of the job, so not of the evaluation cache's key).
+ */
+export interface WorkerMessage {
+    job: EvaluationJob;
+    env: NodeJS.ProcessEnv;
+}
+
 export type ErrorKind = "project" | "config" | "program" | "engine";
 
 export interface EvaluationError {

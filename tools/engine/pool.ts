@@ -9,11 +9,13 @@
  * it keeps registering resources, and a hung one is ended after the same wait.
  */
 import { ChildProcess, fork } from "node:child_process";
+import { createHash } from "node:crypto";
+import type { Socket } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { adopt } from "./children";
 import { evaluationCache } from "./evaluationCache";
-import { EvaluationJob, EvaluationProgress, EvaluationResult } from "./job";
+import { EvaluationJob, EvaluationProgress, EvaluationResult, WorkerMessage } from "./job";
 
 export interface PoolOptions {
     concurrency?: number;
@@ -28,7 +30,40 @@ export const defaultJobTimeoutMs = 120_000;
 
 const workerFile = path.join(__dirname, "worker.ts");
 
-function startWorker(cwd: string): ChildProcess {
+/** A worker process and the tail of its standard error (quoted when it exits mid-job). */
+interface Worker {
+    child: ChildProcess;
+    cwd: string;
+    /** Its project and load-time variables: only a run with the same may take it. */
+    key: string;
+    stderr: string;
+}
+
+/**
+ * Workers whose run ended cleanly, kept for the next run of the same project in this process
+ * (a host running several plans, such as the test suite or `migration diff`): a new worker
+ * spends seconds loading the provider SDKs and compiling the program. At most one per core is
+ * kept, the least recently used one is ended first, and a kept worker holds this process open
+ * no longer than it would have otherwise: it ends with it (children.ts).
+ */
+const idle: Worker[] = [];
+const maxIdle = os.availableParallelism();
+
+/**
+ * Variables the runtime and the compiler read as their modules load, once per worker: a kept
+ * worker serves only a run whose values match. Every other variable reaches the program fresh
+ * with each job (worker.ts), as it would in a new worker.
+ */
+const loadTimeVariable = /^(PULUMI_|NODE_|TS_NODE_)/;
+
+function workerKey(cwd: string): string {
+    const loadTime = Object.entries(process.env)
+        .filter(([name]) => loadTimeVariable.test(name))
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    return createHash("sha256").update(cwd).update("\0").update(JSON.stringify(loadTime)).digest("hex");
+}
+
+function startWorker(cwd: string): Worker {
     const child = fork(workerFile, [], {
         cwd,
         execArgv: ["-r", path.join(__dirname, "register.js")],
@@ -41,7 +76,52 @@ function startWorker(cwd: string): ChildProcess {
         stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     adopt(child);
-    return child;
+    const worker: Worker = { child, cwd, key: workerKey(cwd), stderr: "" };
+    child.stderr?.on("data", (chunk: Buffer) => {
+        worker.stderr = (worker.stderr + chunk.toString()).slice(-4000);
+    });
+    child.once("exit", () => {
+        const index = idle.indexOf(worker);
+        if (index >= 0) idle.splice(index, 1);
+    });
+    return worker;
+}
+
+function takeWorker(cwd: string): Worker {
+    const key = workerKey(cwd);
+    const index = idle.findIndex((w) => w.key === key);
+    if (index < 0) return startWorker(cwd);
+    const [worker] = idle.splice(index, 1);
+    holdsProcess(worker, true);
+    worker.stderr = "";
+    return worker;
+}
+
+function park(worker: Worker): void {
+    if (!worker.child.connected || worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+    holdsProcess(worker, false);
+    idle.push(worker);
+    while (idle.length > maxIdle) idle.shift()!.child.kill();
+}
+
+function holdsProcess(worker: Worker, hold: boolean): void {
+    const { child } = worker;
+    // The standard error pipe is a socket (stdio "pipe").
+    for (const handle of [child, child.channel, child.stderr as Socket | null]) {
+        if (hold) handle?.ref();
+        else handle?.unref();
+    }
+}
+
+/** Ends the workers kept for later runs, once they have exited (a benchmark measuring a cold start, a host that wants its process quiet). */
+export async function endIdleWorkers(): Promise<void> {
+    await Promise.all(
+        idle.splice(0).map(({ child }) => {
+            const exited = new Promise((resolve) => child.once("exit", resolve));
+            child.kill();
+            return exited;
+        }),
+    );
 }
 
 function isProgress(message: EvaluationResult | EvaluationProgress): message is EvaluationProgress {
@@ -64,18 +144,16 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
     const timeoutMs = options.jobTimeoutMs ?? defaultJobTimeoutMs;
 
     const runWorker = async (): Promise<void> => {
-        let worker: ChildProcess | undefined;
-        let stderr = "";
+        let worker: Worker | undefined;
         try {
             for (let job = queue.shift(); job; job = queue.shift()) {
-                if (!worker) {
-                    worker = startWorker(job.projectDir);
-                    stderr = "";
-                    worker.stderr?.on("data", (chunk: Buffer) => {
-                        stderr = (stderr + chunk.toString()).slice(-4000);
-                    });
+                if (worker && worker.cwd !== job.projectDir) {
+                    park(worker);
+                    worker = undefined;
                 }
-                const current = worker;
+                worker ??= takeWorker(job.projectDir);
+                const current = worker.child;
+                const running = worker;
                 const stack = job.stack;
                 const id = job.id;
                 let registered = 0;
@@ -113,7 +191,7 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                     };
                     const onExit = (code: number | null, signal: string | null) => {
                         cleanup();
-                        const detail = stderr.trim().split("\n").slice(-5).join("\n");
+                        const detail = running.stderr.trim().split("\n").slice(-5).join("\n");
                         resolve({
                             id,
                             ok: false,
@@ -130,7 +208,7 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                     options.onJob?.(id, "started", 0);
                     current.on("message", onMessage);
                     current.on("exit", onExit);
-                    current.send(job!);
+                    current.send({ job: job!, env: { ...process.env } } satisfies WorkerMessage);
                 });
                 results.set(job.id, result);
                 if (result.ok) cache?.put(job, result.graph);
@@ -140,8 +218,10 @@ export async function runJobs(jobs: readonly EvaluationJob[], options: PoolOptio
                     worker = undefined;
                 }
             }
+            if (worker) park(worker);
+            worker = undefined;
         } finally {
-            worker?.kill();
+            worker?.child.kill();
         }
     };
     await Promise.all(Array.from({ length: concurrency }, runWorker));

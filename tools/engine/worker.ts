@@ -6,7 +6,7 @@
  * channel closes (the parent exited or was killed), so does it.
  */
 import { evaluateProject } from "./evaluateProject";
-import { EvaluationJob, EvaluationProgress, EvaluationResult } from "./job";
+import { EvaluationProgress, EvaluationResult, WorkerMessage } from "./job";
 
 const progressEveryMs = 1000;
 
@@ -16,8 +16,15 @@ process.on("unhandledRejection", (reason) => {
 });
 process.on("disconnect", () => process.exit(0));
 
-process.on("message", (job: EvaluationJob) => {
+/** The program sees the run's environment, as in a worker started for this run. */
+function useEnvironment(env: NodeJS.ProcessEnv): void {
+    for (const name of Object.keys(process.env)) if (!(name in env)) delete process.env[name];
+    Object.assign(process.env, env);
+}
+
+process.on("message", ({ job, env }: WorkerMessage) => {
     void (async () => {
+        useEnvironment(env);
         unhandled = [];
         const started = performance.now();
         let lastSent = 0;
