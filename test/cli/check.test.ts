@@ -7,7 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../tools/cli/main";
-import { analyzePlan, startPack } from "../../tools/pack/run";
+import { analyzePlan } from "../../tools/pack/run";
+import { sharedPack } from "../sharedPack";
 import { PlanReport } from "../../tools/report/report";
 import { planStack } from "../../tools/engine/plan";
 import { projectDir } from "../harness";
@@ -15,7 +16,7 @@ import { projectDir } from "../harness";
 async function run(...argv: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, undefined, { packs: sharedPack });
     return { code, stdout, stderr };
 }
 
@@ -67,32 +68,44 @@ describe("migration check with the project's pack", () => {
     }, 300_000);
 });
 
+describe("one started pack across runs", () => {
+    it("takes each run's policy config afresh: a level lowered in one run is back in the next", async () => {
+        const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "migration-config-")), "policy.json");
+        fs.writeFileSync(config, JSON.stringify({ "gke-gpu-autoscaling": "advisory" }));
+        const args = ["check", "--stack", stack, "--phase", "0", "--cwd", projectDir, "--format", "json"];
+        const lowered = await run(...args, "--policy-config", config);
+        expect(lowered.code).toBe(0);
+        const levels = (out: string) =>
+            (JSON.parse(out) as PlanReport).phases.flatMap((p) => p.violations).filter((v) => v.policy === "gke-gpu-autoscaling").map((v) => v.enforcementLevel);
+        expect(new Set(levels(lowered.stdout))).toEqual(new Set(["advisory"]));
+        const again = await run(...args);
+        expect(again.code).toBe(1);
+        expect(new Set(levels(again.stdout))).toEqual(new Set(["mandatory"]));
+    }, 300_000);
+});
+
 describe("this project's pack on programs that are not this project", () => {
     it("asks a GCP program for a daily cost alert, and a Kubernetes/AWS program for none", async () => {
         const packDir = path.join(projectDir, "policies");
-        const pack = await startPack({ packDir, timeoutMs: 300_000 });
-        try {
-            const verdicts = async (dir: string) => {
-                const projectDirOf = path.join(projectDir, "test/fixtures", dir);
-                const plan = await planStack({ projectDir: projectDirOf, stack: "dev", phaseKey: "migration:phase", previews: false });
-                const violations = await analyzePlan(pack, plan, {
-                    projectDir: projectDirOf,
-                    stack: "dev",
-                    packDir,
-                    policyConfigKey: "migration:policyConfig",
-                    phaseKey: "migration:phase",
-                });
-                return [...violations.values()].flat();
-            };
-            const foreign = await verdicts("multi-cloud");
-            expect(foreign.filter((v) => v.policy === "daily-cost-alert")).toEqual([]);
-            const gcpOnly = await verdicts("plain-project");
-            const [alert] = gcpOnly.filter((v) => v.policy === "daily-cost-alert");
-            expect(alert).toMatchObject({ enforcementLevel: "mandatory" });
-            expect(alert.message).toMatch(/Fix: add a gcp\.billing\.Budget .* \(in this project: the CostMonitoring component/);
-        } finally {
-            await pack.close();
-        }
+        const pack = await sharedPack({ packDir });
+        const verdicts = async (dir: string) => {
+            const projectDirOf = path.join(projectDir, "test/fixtures", dir);
+            const plan = await planStack({ projectDir: projectDirOf, stack: "dev", phaseKey: "migration:phase", previews: false });
+            const violations = await analyzePlan(pack, plan, {
+                projectDir: projectDirOf,
+                stack: "dev",
+                packDir,
+                policyConfigKey: "migration:policyConfig",
+                phaseKey: "migration:phase",
+            });
+            return [...violations.values()].flat();
+        };
+        const foreign = await verdicts("multi-cloud");
+        expect(foreign.filter((v) => v.policy === "daily-cost-alert")).toEqual([]);
+        const gcpOnly = await verdicts("plain-project");
+        const [alert] = gcpOnly.filter((v) => v.policy === "daily-cost-alert");
+        expect(alert).toMatchObject({ enforcementLevel: "mandatory" });
+        expect(alert.message).toMatch(/Fix: add a gcp\.billing\.Budget .* \(in this project: the CostMonitoring component/);
     }, 400_000);
 });
 

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRelativePath } from "../../tools/report/formatSarif";
 import { main } from "../../tools/cli/main";
+import { sharedPack } from "../sharedPack";
 import { fromStackExport, StackExport } from "../../tools/engine/deployment";
 import { evaluationCacheVariable } from "../../tools/engine/evaluationCache";
 import { runJobs } from "../../tools/engine/pool";
@@ -15,7 +16,7 @@ const plainProject = path.join(projectDir, "test/fixtures/plain-project");
 async function run(...argv: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, undefined, { packs: sharedPack });
     return { code, stdout, stderr };
 }
 

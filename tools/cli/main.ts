@@ -10,6 +10,7 @@
  * rollback, an unsafe dry run); 2 bad input or an error.
  */
 import type { LifecycleDeps } from "../lifecycle/context";
+import type { PackStarter } from "../pack/run";
 import { formatUsageError, parseCommandLine, UsageError } from "./commandTable";
 import { createProgress, Progress, ProgressStream } from "./progress";
 
@@ -27,6 +28,12 @@ const processIo: CliIo = {
 export interface MainOptions {
     /** Where progress goes; shown only when it is a terminal (default: standard error, when `io` is the process's). */
     progressStream?: ProgressStream;
+    /**
+     * How plan, check and policy-config get the policy pack (default: a new process each run,
+     * as the Pulumi CLI starts it). A host that runs many commands may hand out one started
+     * pack: every analysis configures the pack afresh, so runs do not see each other's config.
+     */
+    packs?: PackStarter;
 }
 
 /**
@@ -81,7 +88,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo, deps?
         }
         const progress: Progress = createProgress({ stream: options.progressStream ?? (io === processIo ? process.stderr : { write: () => true }), quiet: values.quiet === true });
         const { runPlanCommand } = await import("./run");
-        return await runPlanCommand(command.name as Parameters<typeof runPlanCommand>[0], values, io, progress);
+        return await runPlanCommand(command.name as Parameters<typeof runPlanCommand>[0], values, io, progress, options.packs);
     } catch (err) {
         return reportError(err, io);
     }

@@ -20,7 +20,7 @@ import { formatSarif, repoRelativePath } from "../report/formatSarif";
 import { formatText } from "../report/formatText";
 import { writeAtomically } from "../report/output";
 import { policyConfigOf, stackPolicyConfig } from "../pack/config";
-import { analyzePlan, resolvePolicyPack, startPack } from "../pack/run";
+import { analyzePlan, PackStarter, resolvePolicyPack, startPack } from "../pack/run";
 import { Progress, silentProgress } from "./progress";
 import { buildReport, mandatory, PlanContext, Violation } from "../report/report";
 import { runDiff } from "../diff/cli";
@@ -209,6 +209,7 @@ export async function runPlanCommand(
     values: Readonly<Record<string, string | boolean>>,
     io: CliIo,
     progress: Progress = silentProgress,
+    packs: PackStarter = startPack,
 ): Promise<number> {
     let pack: Promise<PolicyPackHandle> | undefined;
     try {
@@ -243,7 +244,7 @@ export async function runPlanCommand(
         if (options.policyPack && (options.command === "plan" || options.command === "check" || options.command === "policy-config")) {
             // Started while the program runs: compiling the pack takes as long as the evaluations.
             progress.packStarting(packDir!);
-            pack = startPack({ packDir: options.policyPack, timeoutMs: options.policyTimeoutMs });
+            pack = packs({ packDir: options.policyPack, timeoutMs: options.policyTimeoutMs });
             pack.then(
                 (handle) => progress.packReady(handle.info.name),
                 () => undefined,

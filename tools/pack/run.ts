@@ -52,10 +52,11 @@ export function resolvePolicyPack(cwd: string, option: string | undefined, refus
     return dir;
 }
 
-/** Starts the pack; the caller runs `analyzePlan` with it and closes it. */
-export function startPack(options: Pick<PolicyRunOptions, "packDir" | "timeoutMs">): Promise<PolicyPackHandle> {
-    return startPolicyPack(options.packDir, { timeoutMs: options.timeoutMs });
-}
+/** How a command gets its pack: a handle the command analyses with and closes when done. */
+export type PackStarter = (options: Pick<PolicyRunOptions, "packDir" | "timeoutMs">) => Promise<PolicyPackHandle>;
+
+/** Starts the pack as its own process, as the Pulumi CLI does; the caller runs `analyzePlan` with it and closes it. */
+export const startPack: PackStarter = (options) => startPolicyPack(options.packDir, { timeoutMs: options.timeoutMs });
 
 export async function analyzePlan(
     pack: PolicyPackHandle,
