@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point of the `migration` command. Help, the version and a malformed command line are
 // answered from the command table (plain JavaScript) at once; only a command that runs compiles
-// the TypeScript sources on the fly (transpile only; `npm test` type-checks them) and loads its code.
+// the TypeScript sources on the fly (transpile only, kept for the next run; `npm test` type-checks
+// them) and loads its code.
 "use strict";
 const path = require("node:path");
 
@@ -12,11 +13,13 @@ if (answer) {
     if (answer.stderr) process.stderr.write(answer.stderr);
     process.exitCode = answer.code;
 } else {
-    require("ts-node").register({
+    const service = require("ts-node").register({
         transpileOnly: true,
         project: path.join(__dirname, "..", "tsconfig.json"),
         compilerOptions: { module: "commonjs" },
     });
+    // Each file is transpiled once, then read from node_modules/.cache/migration-ts.
+    require("../tools/engine/compileMemo").rememberOutputs(service);
     require("../tools/cli/main")
         .main(argv)
         .then((code) => {

@@ -3,7 +3,8 @@
  * returns the graph. Tests of components, phases and policies share it.
  */
 import * as path from "node:path";
-import { defaultOrganization, evaluate } from "../tools/engine/evaluate";
+import { evaluate } from "../tools/engine/evaluate";
+import { qualifiedStackName } from "../tools/engine/stackName";
 import { evaluationCache } from "../tools/engine/evaluationCache";
 import { GraphResource, ResourceGraph, snapshotOf } from "../tools/model/graph";
 import { readProject, readStackConfig } from "../tools/engine/project";
@@ -25,8 +26,8 @@ export async function runStack(
     for (const [key, value] of Object.entries(overrides)) {
         values[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    const stackOutputs = previous ? { [selfName(project.name, stack)]: previous.outputs } : {};
-    const stackSnapshots = previous ? { [selfName(project.name, stack)]: snapshotOf(previous) } : {};
+    const stackOutputs = previous ? { [qualifiedStackName(project.name, stack)]: previous.outputs } : {};
+    const stackSnapshots = previous ? { [qualifiedStackName(project.name, stack)]: snapshotOf(previous) } : {};
     // The run's evaluation cache (test/globalSetup.ts) keys this in-process evaluation by the
     // whole config it runs with; a failure is never kept, so a test of one sees it every time.
     const cache = evaluationCache();
@@ -38,10 +39,6 @@ export async function runStack(
     return graph;
 }
 
-/** The fully qualified name the program's own stack functions use for `stack` of this project. */
-export function selfName(project: string, stack: string): string {
-    return `${defaultOrganization}/${project}/${stack}`;
-}
 
 export function byType(graph: ResourceGraph, type: string): GraphResource[] {
     return graph.resources.filter((r) => r.type === type);

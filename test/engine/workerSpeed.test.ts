@@ -1,7 +1,8 @@
 /**
- * What keeps an evaluation worker fast: each file's compiled output is kept for the worker's
- * next jobs, and the runtime records no stack trace per promise.
+ * What keeps the CLI and the evaluation workers fast: each file's compiled output is kept for
+ * the next job and the next process, and the runtime records no stack trace per promise.
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -9,15 +10,24 @@ import { rememberOutputs } from "../../tools/engine/compileMemo";
 import { debuggableModule, skipPromiseTraces } from "../../tools/engine/promiseStacks";
 import { projectDir } from "../harness";
 
-describe("the worker's compile memo", () => {
-    it("compiles a file once while its text stays the same, and again when it changes", () => {
+describe("the compile memo", () => {
+    /** A stand-in for ts-node's service that records what it compiles. */
+    function fakeService(version = "5.9.3") {
         const compiled: string[] = [];
-        const service = rememberOutputs({
+        const service = {
+            ts: { version },
+            config: { options: { module: 1 } },
             compile: (code: string, fileName: string, lineOffset = 0) => {
                 compiled.push(`${fileName}@${lineOffset}`);
                 return `// out ${code}`;
             },
-        });
+        };
+        return { service, compiled };
+    }
+
+    it("compiles a file once while its text stays the same, and again when it changes", () => {
+        const { service, compiled } = fakeService();
+        rememberOutputs(service, { cacheDir: null, sourceMaps: null });
         expect(service.compile("a", "/p/index.ts")).toBe("// out a");
         expect(service.compile("a", "/p/index.ts")).toBe("// out a");
         expect(compiled).toEqual(["/p/index.ts@0"]);
@@ -25,6 +35,46 @@ describe("the worker's compile memo", () => {
         expect(service.compile("a", "/p/other.ts")).toBe("// out a");
         expect(service.compile("a", "/p/other.ts", 2)).toBe("// out a");
         expect(compiled).toEqual(["/p/index.ts@0", "/p/index.ts@0", "/p/other.ts@0", "/p/other.ts@2"]);
+    });
+
+    it("hands a later process what an earlier one compiled, unless the compiler or the text differs", () => {
+        const cacheDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compile-memo-")), "cache");
+        const first = fakeService();
+        rememberOutputs(first.service, { cacheDir, sourceMaps: null });
+        first.service.compile("a", "/p/index.ts");
+        const second = fakeService();
+        rememberOutputs(second.service, { cacheDir, sourceMaps: null });
+        expect(second.service.compile("a", "/p/index.ts")).toBe("// out a");
+        expect(second.compiled).toEqual([]);
+        second.service.compile("changed", "/p/index.ts");
+        expect(second.compiled).toEqual(["/p/index.ts@0"]);
+        const otherCompiler = fakeService("6.0.0");
+        rememberOutputs(otherCompiler.service, { cacheDir, sourceMaps: null });
+        otherCompiler.service.compile("a", "/p/index.ts");
+        expect(otherCompiler.compiled).toEqual(["/p/index.ts@0"]);
+        // Whole entries only: no temporary file is left behind.
+        const entries = fs.readdirSync(cacheDir, { recursive: true }).map(String).filter((f) => f.endsWith(".js") || /\.js\.\d+\./.test(f));
+        expect(entries.filter((f) => !f.endsWith(".js"))).toEqual([]);
+        expect(entries).toHaveLength(3);
+    });
+
+    it("compiles in memory alone when the cache folder cannot be written", () => {
+        const blocked = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "compile-memo-")), "file");
+        fs.writeFileSync(blocked, "not a folder");
+        const { service, compiled } = fakeService();
+        rememberOutputs(service, { cacheDir: blocked, sourceMaps: null });
+        expect(service.compile("a", "/p/index.ts")).toBe("// out a");
+        expect(service.compile("a", "/p/index.ts")).toBe("// out a");
+        expect(compiled).toEqual(["/p/index.ts@0"]);
+    });
+
+    it("tells the source-map support each kept output, so traces map to the source", () => {
+        let retrieve: ((file: string) => string | undefined) | undefined;
+        const { service } = fakeService();
+        rememberOutputs(service, { cacheDir: null, sourceMaps: { install: (options) => (retrieve = options.retrieveFile) } });
+        expect(retrieve!("/p/index.ts")).toBeUndefined();
+        service.compile("a", "/p/index.ts");
+        expect(retrieve!("/p/index.ts")).toBe("// out a");
     });
 });
 

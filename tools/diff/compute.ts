@@ -16,7 +16,7 @@ import { baselinePhase, estimatePlan, PlanCost } from "../cost/plan";
 import { analyzePlan, startPack } from "../pack/run";
 import { mandatory, Violation } from "../report/report";
 import { PolicyPackHandle } from "../pack/analyzer";
-import { defaultOrganization } from "../engine/evaluate";
+import { qualifiedStackName } from "../engine/stackName";
 import { ResourceGraph } from "../model/graph";
 import { EvaluationJob, EvaluationResult } from "../engine/job";
 import { PlanError, StackPlan } from "../engine/plan";
@@ -202,7 +202,7 @@ async function evaluateStacks(stacks: readonly string[], baseSide: Side, headSid
         projectDir: side.projectDir,
         stack,
         overrides: phase === null ? {} : { [options.phaseKey]: String(phase) },
-        ...(stackOutputs ? { stackOutputs: { [`${defaultOrganization}/${headSide.project!.name}/${stack}`]: stackOutputs } } : {}),
+        ...(stackOutputs ? { stackOutputs: { [qualifiedStackName(headSide.project!.name, stack)]: stackOutputs } } : {}),
     });
     const needsBaseline = (phase: number | null | undefined): phase is number => typeof phase === "number" && phase !== baselinePhase;
     const half = Math.max(1, Math.floor(os.availableParallelism() / 2));

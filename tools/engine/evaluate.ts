@@ -19,6 +19,7 @@ import { describeFailure, ResourceTracker } from "./failures";
 import { noUserAnswers, UserAnswers } from "./userAnswers";
 import { decodeWire } from "./wire";
 import { skipPromiseTraces } from "./promiseStacks";
+import { defaultOrganization } from "./stackName";
 
 export interface EvaluateOptions {
     project: string;
@@ -55,8 +56,6 @@ export interface EvaluateOptions {
      */
     stackSnapshots?: Readonly<Record<string, StackSnapshot>>;
 }
-
-export const defaultOrganization = "organization";
 
 export class ProgramError extends Error {
     constructor(

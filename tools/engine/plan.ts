@@ -3,7 +3,7 @@
  * (phase N-1 as the program would run it right after phase N, reading phase N's outputs and
  * snapshot as its own stack), and derives the promote and rollback previews.
  */
-import { defaultOrganization } from "./evaluate";
+import { qualifiedStackName } from "./stackName";
 import { ResourceGraph, snapshotOf } from "../model/graph";
 import { EvaluationError, EvaluationJob, EvaluationResult } from "./job";
 import { runJobs } from "./pool";
@@ -82,10 +82,6 @@ export class PlanError extends Error {
     }
 }
 
-function selfName(project: string, stack: string): string {
-    return `${defaultOrganization}/${project}/${stack}`;
-}
-
 export async function planStack(options: PlanOptions): Promise<StackPlan> {
     // Fail on an unknown stack here, before any worker starts.
     const project = (options.session ?? openStackSession(options.projectDir, options.stack)).project;
@@ -103,8 +99,8 @@ export async function planStack(options: PlanOptions): Promise<StackPlan> {
         // A rollback runs against the stack as the phase above left it: its outputs and its snapshot.
         ...(previous
             ? {
-                  stackOutputs: { [selfName(project.name, options.stack)]: previous.outputs },
-                  stackSnapshots: { [selfName(project.name, options.stack)]: snapshotOf(previous) },
+                  stackOutputs: { [qualifiedStackName(project.name, options.stack)]: previous.outputs },
+                  stackSnapshots: { [qualifiedStackName(project.name, options.stack)]: snapshotOf(previous) },
               }
             : {}),
     });

@@ -33,4 +33,18 @@ function parseStackName(stack) {
     return { ok: true, name, organization: parts[0], project: parts[1] };
 }
 
-module.exports = { parseStackName };
+/** The organization the DIY backends give every stack (what `pulumi.getOrganization()` returns there). */
+const defaultOrganization = "organization";
+
+/**
+ * The fully qualified name (`org/project/stack`) under which a program's stack reference
+ * functions find the stack `stack` of `project`: its own outputs, its state.
+ * @param {string} project
+ * @param {string} stack
+ * @returns {string}
+ */
+function qualifiedStackName(project, stack) {
+    return `${defaultOrganization}/${project}/${stack}`;
+}
+
+module.exports = { parseStackName, defaultOrganization, qualifiedStackName };

@@ -11,7 +11,7 @@
  * neither it nor a response body is printed.
  */
 import { execFile } from "node:child_process";
-import { defaultOrganization } from "../engine/evaluate";
+import { qualifiedStackName } from "../engine/stackName";
 import { GraphResource, ResourceGraph } from "../model/graph";
 import { PlanError } from "../engine/plan";
 import { runJobs } from "../engine/pool";
@@ -84,7 +84,7 @@ export async function checkPhaseQuota(
             projectDir: project.dir,
             stack: options.stack,
             overrides: { [options.phaseKey]: String(phase) },
-            stackOutputs: { [`${defaultOrganization}/${project.name}/${options.stack}`]: { dataPhase: phase - 1 } },
+            stackOutputs: { [qualifiedStackName(project.name, options.stack)]: { dataPhase: phase - 1 } },
         },
     ]);
     const result = results.get("quota")!;

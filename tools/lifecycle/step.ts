@@ -12,7 +12,7 @@
 import * as path from "node:path";
 import { isStateful } from "../../domain/stateful";
 import { preview, Preview } from "../engine/diff";
-import { defaultOrganization } from "../engine/evaluate";
+import { qualifiedStackName } from "../engine/stackName";
 import { ResourceGraph, snapshotOf } from "../model/graph";
 import { EvaluationJob } from "../engine/job";
 import { PlanError } from "../engine/plan";
@@ -36,7 +36,7 @@ export interface StepPreview extends Preview {
 
 export async function previewSteps(args: { projectDir: string; stack: string; phaseKey: string; states: readonly StackState[] }): Promise<StepPreview[]> {
     const project = readProject(args.projectDir);
-    const self = `${defaultOrganization}/${project.name}/${args.stack}`;
+    const self = qualifiedStackName(project.name, args.stack);
     const job = (id: string, state: StackState, previous?: ResourceGraph): EvaluationJob => ({
         id,
         projectDir: project.dir,
