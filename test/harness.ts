@@ -39,7 +39,6 @@ export async function runStack(
     return graph;
 }
 
-
 export function byType(graph: ResourceGraph, type: string): GraphResource[] {
     return graph.resources.filter((r) => r.type === type);
 }

@@ -14,7 +14,7 @@ export class Worker {
 
     constructor() {
         this.process = fork(path.join(__dirname, "lifecycleWorker.ts"), [], {
-            execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+            execArgv: ["-r", path.join(__dirname, "..", "..", "tools", "engine", "register.js")],
             env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json"), TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs" }) },
             stdio: ["ignore", "ignore", "inherit", "ipc"],
         });

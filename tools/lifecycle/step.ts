@@ -9,14 +9,13 @@
  * (stacks/dataLayer.ts). No step deletes a stateful resource (each preview says so), so the
  * data layers the first snapshot holds are those every later step holds.
  */
-import * as path from "node:path";
 import { isStateful } from "../../domain/stateful";
 import { preview, Preview } from "../engine/diff";
 import { qualifiedStackName } from "../engine/stackName";
 import { ResourceGraph, snapshotOf } from "../model/graph";
 import { EvaluationJob } from "../engine/job";
 import { PlanError } from "../engine/plan";
-import { evaluateProject } from "../engine/evaluateProject";
+import { runJobs } from "../engine/pool";
 import { readProject } from "../engine/project";
 import { estimateStep, StepEstimate } from "./estimate";
 
@@ -44,18 +43,18 @@ export async function previewSteps(args: { projectDir: string; stack: string; ph
         overrides: { ...state.overrides, [args.phaseKey]: String(state.phase) },
         ...(previous ? { stackOutputs: { [self]: previous.outputs }, stackSnapshots: { [self]: snapshotOf(previous) } } : {}),
     });
-    // In this process, one after another: each state needs the first one's snapshot, and a
-    // worker pool would pay the program's loading once per state.
-    ensureTypeScriptLoader();
-    const evaluateState = async (id: string, state: StackState, previous?: ResourceGraph): Promise<ResourceGraph> => {
-        const result = await evaluateProject(job(id, state, previous));
-        if (!result.ok) throw new PlanError(result.error, state.phase);
-        return result.graph;
+    // In the engine's workers: the first state alone, then every later one against its snapshot.
+    const evaluate = async (jobs: { id: string; state: StackState; previous?: ResourceGraph }[]): Promise<ResourceGraph[]> => {
+        const results = await runJobs(jobs.map(({ id, state, previous }) => job(id, state, previous)));
+        return jobs.map(({ id, state }) => {
+            const result = results.get(id)!;
+            if (!result.ok) throw new PlanError(result.error, state.phase);
+            return result.graph;
+        });
     };
     const [first, ...rest] = args.states;
-    const start = await evaluateState("state-0", first);
-    const graphs = [start];
-    for (const [i, state] of rest.entries()) graphs.push(await evaluateState(`state-${i + 1}`, state, start));
+    const [start] = await evaluate([{ id: "state-0", state: first }]);
+    const graphs = [start, ...(await evaluate(rest.map((state, i) => ({ id: `state-${i + 1}`, state, previous: start }))))];
     return graphs.slice(1).map((to, i) => {
         const from = graphs[i];
         const step = preview(from, to);
@@ -67,20 +66,6 @@ export async function previewSteps(args: { projectDir: string; stack: string; ph
             estimate: estimateStep(from, to, step),
             statefulDeleted: step.delete.filter((urn) => isStateful(types.get(urn) ?? "")),
         };
-    });
-}
-
-/**
- * Programs are TypeScript: compile them on load as the engine's workers do (transpile only,
- * CommonJS). The `migration` command has registered this already; a host that has not (a test
- * runner) gets the same registration.
- */
-function ensureTypeScriptLoader(): void {
-    if (require.extensions[".ts"]) return;
-    (require("ts-node") as typeof import("ts-node")).register({
-        transpileOnly: true,
-        project: path.join(__dirname, "..", "..", "tsconfig.json"),
-        compilerOptions: { module: "commonjs" },
     });
 }
 
