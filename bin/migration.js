@@ -4,7 +4,6 @@
 // the TypeScript sources on the fly (transpile only, kept for the next run; `npm test` type-checks
 // them) and loads its code.
 "use strict";
-const path = require("node:path");
 
 const argv = process.argv.slice(2);
 const answer = require("../tools/cli/commandTable.js").answerWithoutRunning(argv);
@@ -13,13 +12,8 @@ if (answer) {
     if (answer.stderr) process.stderr.write(answer.stderr);
     process.exitCode = answer.code;
 } else {
-    const service = require("ts-node").register({
-        transpileOnly: true,
-        project: path.join(__dirname, "..", "tsconfig.json"),
-        compilerOptions: { module: "commonjs" },
-    });
     // Each file is transpiled once, then read from node_modules/.cache/migration-ts.
-    require("../tools/engine/compileMemo").rememberOutputs(service);
+    require("../tools/engine/compileMemo").registerTypeScript();
     require("../tools/cli/main")
         .main(argv)
         .then((code) => {

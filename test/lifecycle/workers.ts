@@ -15,7 +15,7 @@ export class Worker {
     constructor() {
         this.process = fork(path.join(__dirname, "lifecycleWorker.ts"), [], {
             execArgv: ["-r", path.join(__dirname, "..", "..", "tools", "engine", "register.js")],
-            env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json"), TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs" }) },
+            env: process.env,
             stdio: ["ignore", "ignore", "inherit", "ipc"],
         });
         this.process.on("message", (m: Message) => {

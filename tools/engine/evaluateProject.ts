@@ -49,8 +49,8 @@ function registerEsmHooks(project: ProjectInfo): void {
     const paths = [project.dir, __dirname];
     const hooks = path.join(__dirname, "esmHooks.js");
     const tsconfig = path.join(project.dir, "tsconfig.json");
-    // The hooks run in a loader thread of their own, which inherits this environment: the
-    // CommonJS settings the worker was started with must not reach it.
+    // The hooks run in a loader thread of their own, which inherits this environment: ts-node
+    // settings in it (a user's CommonJS ones) must not reach the project's own.
     delete process.env.TS_NODE_COMPILER_OPTIONS;
     delete process.env.TS_NODE_PROJECT;
     nodeModule.register(hooks, pathToFileURL(__filename).href, {

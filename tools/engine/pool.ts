@@ -67,12 +67,7 @@ function startWorker(cwd: string): Worker {
     const child = fork(workerFile, [], {
         cwd,
         execArgv: ["-r", path.join(__dirname, "register.js")],
-        env: {
-            ...process.env,
-            TS_NODE_PROJECT: path.join(__dirname, "..", "..", "tsconfig.json"),
-            // CommonJS programs are compiled as CommonJS whatever their own module setting.
-            TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: "commonjs" }),
-        },
+        env: process.env,
         stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     adopt(child);

@@ -1,5 +1,5 @@
-// Preloaded into every evaluation worker (tools/engine/pool.ts): compiles TypeScript as
-// `ts-node/register/transpile-only` does, with the TS_NODE_* variables the pool sets, and
-// keeps each file's output for the worker's next jobs and the next workers (compileMemo.js).
+// Preloaded into every evaluation worker (tools/engine/pool.ts): compiles TypeScript as the
+// `migration` command does, keeping each file's output for the worker's next jobs and the next
+// processes (compileMemo.js).
 "use strict";
-require("./compileMemo").rememberOutputs(require("ts-node").register({ transpileOnly: true }));
+require("./compileMemo").registerTypeScript();
