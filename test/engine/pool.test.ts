@@ -3,6 +3,7 @@
  * in this process, and starts a new one when the project, a runtime setting or the worker's
  * health says it must.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -85,6 +86,18 @@ describe("workers kept between runs", () => {
         delete process.env.ENV_PROJECT_VALUE;
         expect(await seen("c")).toBe("unset");
         expect(workerPids()).toEqual([kept]);
+    }, 120_000);
+
+    it("never hold a process open, and a process that ends them waits for them", () => {
+        // A process of its own: in this one, the test runner's handles would keep it alive anyway.
+        const script = `
+            const { runJobs, endIdleWorkers } = require(${JSON.stringify(path.join(projectDir, "tools/engine/pool"))});
+            runJobs([${JSON.stringify(job("a"))}], { concurrency: 1 })
+                .then((results) => { console.log("evaluated", results.get("a").ok); return endIdleWorkers(); })
+                .then(() => console.log("ended"));
+            process.on("exit", () => console.log("exit"));`;
+        const run = spawnSync(process.execPath, ["-r", path.join(projectDir, "tools/engine/register.js"), "-e", script], { encoding: "utf8", timeout: 60_000 });
+        expect(run.stdout.split("\n").filter(Boolean)).toEqual(["evaluated true", "ended", "exit"]);
     }, 120_000);
 
     it("are replaced when one ended while it waited", async () => {

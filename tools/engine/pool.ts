@@ -1,8 +1,9 @@
 /**
  * Runs evaluation jobs in worker processes, at most one per core. Each worker takes jobs one
  * after another (the Pulumi runtime is global to a process), so module loading, and compiling
- * the program's TypeScript (register.js), is paid once per worker rather than once per job. A worker that failed an evaluation, or loaded an ES
- * module, is retired and the next job gets a fresh one.
+ * the program's TypeScript (register.js), is paid once per worker rather than once per job, and
+ * a worker outlives its run for the next run of the same project (see `idle`). A worker that
+ * failed an evaluation, or loaded an ES module, is retired and the next job gets a fresh one.
  *
  * The evaluation limit is on silence, not on total time: a job fails when its worker has sent
  * no progress (a resource registered) for `jobTimeoutMs`. A program of any size runs as long as
@@ -111,9 +112,11 @@ function holdsProcess(worker: Worker, hold: boolean): void {
 /** Ends the workers kept for later runs, once they have exited (a benchmark measuring a cold start, a host that wants its process quiet). */
 export async function endIdleWorkers(): Promise<void> {
     await Promise.all(
-        idle.splice(0).map(({ child }) => {
-            const exited = new Promise((resolve) => child.once("exit", resolve));
-            child.kill();
+        idle.splice(0).map((worker) => {
+            const exited = new Promise((resolve) => worker.child.once("exit", resolve));
+            // Held again while it ends: a wait on nothing but kept workers would let this process exit.
+            holdsProcess(worker, true);
+            worker.child.kill();
             return exited;
         }),
     );
