@@ -4,27 +4,11 @@
  * itself, the only way to send it a real signal; Linux only, as it reads /proc for children.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { evaluationCacheVariable } from "../../tools/engine/evaluationCache";
 import { projectDir } from "../harness";
-
-function childrenOf(pid: number): number[] {
-    return fs
-        .readdirSync("/proc")
-        .filter((entry) => /^\d+$/.test(entry))
-        .filter((entry) => {
-            try {
-                // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
-                const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
-                return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-            } catch {
-                return false;
-            }
-        })
-        .map(Number);
-}
+import { childrenOf } from "../processes";
 
 function alive(pid: number): boolean {
     try {

@@ -4,7 +4,6 @@
  * health says it must.
  */
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -13,6 +12,7 @@ import { evaluationCacheVariable } from "../../tools/engine/evaluationCache";
 import { endIdleWorkers, runJobs } from "../../tools/engine/pool";
 import { stackType } from "../../tools/model/graph";
 import { projectDir } from "../harness";
+import { childrenOf, commandLineOf } from "../processes";
 
 const plainProject = path.join(projectDir, "test/fixtures/plain-project");
 const envProject = path.join(projectDir, "test/fixtures/env-project");
@@ -25,19 +25,7 @@ async function evaluateOk(...jobs: ReturnType<typeof job>[]): Promise<void> {
 
 /** This process's evaluation workers, from /proc (Linux). */
 function workerPids(): number[] {
-    return fs
-        .readdirSync("/proc")
-        .filter((entry) => /^\d+$/.test(entry))
-        .filter((pid) => {
-            try {
-                const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-                const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-                return ppid === process.pid && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("engine/worker.ts");
-            } catch {
-                return false;
-            }
-        })
-        .map(Number);
+    return childrenOf(process.pid).filter((pid) => commandLineOf(pid).includes("engine/worker.ts"));
 }
 
 describe("workers kept between runs", () => {
