@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { RecordedDurationsSequencer } from "./test/sequencer";
 
 export default defineConfig({
     test: {
@@ -13,6 +14,8 @@ export default defineConfig({
         isolate: false,
         // One evaluation cache for the run (test/globalSetup.ts).
         globalSetup: ["test/globalSetup.ts"],
+        // The slowest suites first, on a fresh clone too (test/sequencer.ts).
+        sequence: { sequencer: RecordedDurationsSequencer },
         testTimeout: 60_000,
         hookTimeout: 60_000,
     },
