@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { rememberOutputs } from "../../tools/engine/compileMemo";
+import { compileAhead, rememberOutputs } from "../../tools/engine/compileMemo";
 import { debuggableModule, skipPromiseTraces } from "../../tools/engine/promiseStacks";
 import { projectDir } from "../harness";
 
@@ -66,6 +66,17 @@ describe("the compile memo", () => {
         expect(service.compile("a", "/p/index.ts")).toBe("// out a");
         expect(service.compile("a", "/p/index.ts")).toBe("// out a");
         expect(compiled).toEqual(["/p/index.ts@0"]);
+    });
+
+    it("compiles ahead every file that compiles, and leaves one that does not to the process that loads it", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compile-ahead-"));
+        const good = path.join(dir, "good.ts");
+        const broken = path.join(dir, "broken.ts");
+        fs.writeFileSync(good, "export const answer: number = 42;\n");
+        fs.writeFileSync(broken, "export const = ;\n");
+        // The real compiler and cache folder, as the test run's global setup uses them.
+        expect(compileAhead([broken, good])).toBe(1);
+        expect(compileAhead([broken, good])).toBe(0);
     });
 
     it("tells the source-map support each kept output, so traces map to the source", () => {

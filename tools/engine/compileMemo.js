@@ -98,7 +98,8 @@ function registerTypeScript() {
 
 /**
  * Compiles `files` (absolute paths) into the disk cache without running them, so that the
- * processes started next find them compiled rather than each compiling them at once.
+ * processes started next find them compiled rather than each compiling them at once. A file
+ * that does not compile is left out: it fails where it is loaded, with its own error.
  * Returns how many were compiled now (the others were in the cache).
  * @param {readonly string[]} files
  */
@@ -107,11 +108,18 @@ function compileAhead(files) {
     let compiled = 0;
     const compile = service.compile.bind(service);
     service.compile = (code, fileName, lineOffset) => {
+        const output = compile(code, fileName, lineOffset);
         compiled++;
-        return compile(code, fileName, lineOffset);
+        return output;
     };
     rememberOutputs(service, { sourceMaps: null });
-    for (const file of files) service.compile(fs.readFileSync(file, "utf8"), file);
+    for (const file of files) {
+        try {
+            service.compile(fs.readFileSync(file, "utf8"), file);
+        } catch {
+            // Left to the process that loads it.
+        }
+    }
     return compiled;
 }
 
