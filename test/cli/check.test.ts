@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../tools/cli/main";
 import { analyzePlan } from "../../tools/pack/run";
-import { sharedPack } from "../sharedPack";
+import { projectPackDir, sharedPack } from "../sharedPack";
 import { PlanReport } from "../../tools/report/report";
 import { planStack } from "../../tools/engine/plan";
 import { projectDir } from "../harness";
@@ -86,7 +86,7 @@ describe("one started pack across runs", () => {
 
 describe("this project's pack on programs that are not this project", () => {
     it("asks a GCP program for a daily cost alert, and a Kubernetes/AWS program for none", async () => {
-        const packDir = path.join(projectDir, "policies");
+        const packDir = projectPackDir;
         const pack = await sharedPack({ packDir });
         const verdicts = async (dir: string) => {
             const projectDirOf = path.join(projectDir, "test/fixtures", dir);

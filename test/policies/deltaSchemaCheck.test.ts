@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { gateNames } from "../../domain/gates";
 import { successGates } from "../../domain/targets";
 import { main } from "../../tools/cli/main";
-import { sharedPack } from "../sharedPack";
+import { projectPackDir, sharedPack } from "../sharedPack";
 import { projectDir } from "../harness";
 import { tempDir } from "../lifecycle/fakeDriver";
 
@@ -36,7 +36,7 @@ async function check(cwd: string) {
     const policyConfig = path.join(cwd, "policy-config.json");
     const metrics = Object.fromEntries(gateNames.map((g) => [g, successGates[g].ratio]));
     fs.writeFileSync(policyConfig, JSON.stringify({ "promotion-gate": { results: { phase: 1, metrics } } }));
-    const argv = ["check", "--stack", "dev", "--phase", "2", "--cwd", cwd, "--policy-pack", path.join(projectDir, "policies"), "--policy-config", policyConfig, "--format", "json"];
+    const argv = ["check", "--stack", "dev", "--phase", "2", "--cwd", cwd, "--policy-pack", projectPackDir, "--policy-config", policyConfig, "--format", "json"];
     const code = await main(argv, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, undefined, { packs: sharedPack });
     return { code, stdout, stderr };
 }

@@ -3,13 +3,12 @@
  * policies` starts it, and driven over the Analyzer protocol with the real program's graphs:
  * the phase-0 stacks pass, and a graph with each cost rule broken fails with that rule.
  */
-import * as path from "node:path";
 import * as databricks from "@pulumi/databricks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { costRules, deltaTableProperties, maxPhase, successGates } from "../../domain/targets";
 import { packArgs, packName } from "../../policies/all";
 import { Analysis, Diagnostic, mandatory, PolicyPackHandle } from "../../tools/pack/analyzer";
-import { sharedPack } from "../sharedPack";
+import { projectPackDir, sharedPack } from "../sharedPack";
 import { evaluate, ProgramError } from "../../tools/engine/evaluate";
 import { GraphResource, ResourceGraph, secretMarker, stackType } from "../../tools/model/graph";
 import { unknownPlaceholder } from "../../tools/engine/wire";
@@ -19,7 +18,7 @@ import { phasePolicyConfig, stackPolicyConfig } from "../../tools/pack/config";
 import { projectDir, runStack } from "../harness";
 import { labels, trainingJob } from "./fixtures";
 
-const packDir = path.resolve(__dirname, "../../policies");
+const packDir = projectPackDir;
 
 let pack: PolicyPackHandle;
 const graphs: Record<string, ResourceGraph> = {};

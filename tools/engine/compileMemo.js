@@ -123,4 +123,4 @@ function compileAhead(files) {
     return compiled;
 }
 
-module.exports = { rememberOutputs, registerTypeScript, compileAhead, defaultCacheDir };
+module.exports = { rememberOutputs, registerTypeScript, compileAhead };
