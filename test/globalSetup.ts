@@ -1,5 +1,8 @@
 /**
  * Before any test file runs:
+ * - One temporary folder for the run, removed at its end: TMPDIR names it, so the folders the
+ *   suites and the processes they start make (projects, stack state, reports) go there, and a
+ *   run leaves none behind, even from a test that kills a process before it cleans up.
  * - One evaluation cache for the whole run (tools/engine/evaluationCache.ts): a stack evaluated
  *   with the same inputs by several suites (dev at phase 0, prod at every phase…) is evaluated
  *   once. A fresh folder each run, removed at the end, so a run never reads an older run's graphs.
@@ -45,8 +48,11 @@ async function compileAll(files: string[]): Promise<void> {
 }
 
 export default async function setup(): Promise<() => void> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "migration-evaluations-"));
-    process.env[evaluationCacheVariable] = dir;
+    const run = fs.mkdtempSync(path.join(os.tmpdir(), "migration-tests-"));
+    process.env.TMPDIR = run;
+    const evaluations = path.join(run, "evaluations");
+    fs.mkdirSync(evaluations);
+    process.env[evaluationCacheVariable] = evaluations;
     await compileAll(compiled.flatMap((folder) => sources(path.join(root, folder))));
-    return () => fs.rmSync(dir, { recursive: true, force: true });
+    return () => fs.rmSync(run, { recursive: true, force: true });
 }
