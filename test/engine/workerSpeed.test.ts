@@ -1,13 +1,14 @@
 /**
  * What keeps the CLI and the evaluation workers fast: each file's compiled output is kept for
- * the next job and the next process, and the runtime records no stack trace per promise.
+ * the next job and the next process, and the runtime records no stack trace per promise nor
+ * per resource.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { compileAhead, rememberOutputs } from "../../tools/engine/compileMemo";
-import { debuggableModule, skipPromiseTraces } from "../../tools/engine/promiseStacks";
+import { runtimeTraceModules, skipRuntimeTraces } from "../../tools/engine/runtimeTraces";
 import { projectDir } from "../harness";
 
 describe("the compile memo", () => {
@@ -89,22 +90,27 @@ describe("the compile memo", () => {
     });
 });
 
-describe("the runtime's per-promise traces", () => {
+describe("the runtime's stack traces", () => {
     const leaks = process.env.PULUMI_DEBUG_PROMISE_LEAKS;
     afterEach(() => {
         if (leaks === undefined) delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
         else process.env.PULUMI_DEBUG_PROMISE_LEAKS = leaks;
     });
-    const debuggable = () => require(debuggableModule(path.dirname(require.resolve("@pulumi/pulumi/package.json")))) as {
-        debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown>;
-    };
+    const modules = runtimeTraceModules(path.dirname(require.resolve("@pulumi/pulumi/package.json")));
+    const debuggable = () => require(modules.debuggable) as { debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+    const resource = () => require(modules.resource) as { Resource: { callsites(): unknown[]; stackTrace(skip: number): unknown[] } };
     const traceOf = (promise: Promise<unknown>) => (promise as unknown as { _debugStackTrace: string })._debugStackTrace;
 
-    it("are not recorded for the installed SDK, and its promises still settle as before", async () => {
+    it("are both skipped in the installed SDK, where the engine looks for them, once however often asked", () => {
+        expect(skipRuntimeTraces(projectDir)).toEqual({ promises: true, sourcePositions: true });
+        const wrapped = debuggable().debuggablePromise;
+        expect(skipRuntimeTraces(projectDir)).toEqual({ promises: true, sourcePositions: true });
+        expect(debuggable().debuggablePromise).toBe(wrapped);
+    });
+
+    it("per promise: not recorded, and the runtime's promises still settle as before", async () => {
         delete process.env.PULUMI_DEBUG_PROMISE_LEAKS;
-        // The installed @pulumi/pulumi has the function where the engine looks for it.
-        expect(skipPromiseTraces(projectDir)).toBe(true);
-        expect(skipPromiseTraces(projectDir)).toBe(true);
+        skipRuntimeTraces(projectDir);
         const made = Promise.resolve(42);
         const promise = debuggable().debuggablePromise(made, "test");
         expect(traceOf(made)).not.toMatch(/\n\s+at /);
@@ -112,15 +118,25 @@ describe("the runtime's per-promise traces", () => {
         await expect(debuggable().debuggablePromise(Promise.reject(new Error("no")), "test")).rejects.toThrow("no");
     });
 
-    it("are recorded while PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", async () => {
-        skipPromiseTraces(projectDir);
+    it("per promise: recorded while PULUMI_DEBUG_PROMISE_LEAKS asks for the leak report", async () => {
+        skipRuntimeTraces(projectDir);
         process.env.PULUMI_DEBUG_PROMISE_LEAKS = "1";
         const made = Promise.resolve(1);
         await debuggable().debuggablePromise(made, "test");
         expect(traceOf(made)).toMatch(/\n\s+at /);
     });
 
+    it("per resource: no frame read, so a registration carries no source position", () => {
+        skipRuntimeTraces(projectDir);
+        const { Resource } = resource();
+        expect(Resource.callsites()).toEqual([]);
+        expect(Resource.stackTrace(0)).toEqual([]);
+        // The SDK still takes a resource's source position from this function: were it read
+        // elsewhere, the skip would do nothing.
+        expect(String(Resource.stackTrace)).toContain("Resource.callsites()");
+    });
+
     it("are left alone where no @pulumi/pulumi can be found", () => {
-        expect(skipPromiseTraces(os.tmpdir())).toBe(false);
+        expect(skipRuntimeTraces(os.tmpdir())).toEqual({ promises: false, sourcePositions: false });
     });
 });

@@ -18,7 +18,7 @@ import { RecordingMonitor } from "./recordingMonitor";
 import { describeFailure, ResourceTracker } from "./failures";
 import { noUserAnswers, UserAnswers } from "./userAnswers";
 import { decodeWire } from "./wire";
-import { skipPromiseTraces } from "./promiseStacks";
+import { skipRuntimeTraces } from "./runtimeTraces";
 import { defaultOrganization } from "./stackName";
 
 export interface EvaluateOptions {
@@ -82,7 +82,7 @@ export async function evaluate(options: EvaluateOptions): Promise<ResourceGraph>
 }
 
 async function evaluateOnce(options: EvaluateOptions): Promise<ResourceGraph> {
-    skipPromiseTraces(__dirname);
+    skipRuntimeTraces(__dirname);
     const stackOutputs = options.stackOutputs ?? {};
     const stackSnapshots = options.stackSnapshots ?? {};
     const user = options.answers ?? noUserAnswers;

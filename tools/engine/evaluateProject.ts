@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 import { evaluate, ProgramError } from "./evaluate";
 import { EvaluationJob, EvaluationResult } from "./job";
 import { ProjectError, ProjectInfo, readProject, readStackConfig } from "./project";
-import { skipPromiseTraces } from "./promiseStacks";
+import { skipRuntimeTraces } from "./runtimeTraces";
 import { readUserAnswers } from "./userAnswers";
 
 /** Forgets the project's own modules so a program with top-level resources runs again. */
@@ -123,7 +123,7 @@ export async function evaluateProject(job: EvaluationJob, hooks: ProjectRunHooks
         esm = project.moduleKind === "esm";
         const { values, secretKeys } = readStackConfig(project, job.stack);
         forgetProjectModules(project.dir);
-        skipPromiseTraces(project.dir);
+        skipRuntimeTraces(project.dir);
         const answers = await readUserAnswers(project.dir, async (file) => (esm ? importEsm(project, file) : require(file)));
         const graph = await evaluate({
             project: project.name,

@@ -1,41 +1,62 @@
 /**
- * The Pulumi runtime records a stack trace on every promise it makes: `debuggablePromise`
- * (runtime/debuggable.js) reads `new Error().stack` at once, for a leak report that prints
- * the traces only when `PULUMI_DEBUG_PROMISE_LEAKS` is set. A resource makes dozens of these
- * promises; under ts-node's or vitest's source-map hook each trace cost about 100 µs, which
- * was 40% of an evaluation's CPU, and still about 15% unformatted.
+ * Two stack traces the Pulumi runtime records that nothing offline reads:
  *
- * The engine wraps that function, in each copy of `@pulumi/pulumi` an evaluation loads, so
- * that the trace it records is empty (no frame is captured during the call). Everything else
- * it does, the leak bookkeeping included, is unchanged. With `PULUMI_DEBUG_PROMISE_LEAKS` set
- * the traces are recorded as before.
+ * - **One per promise.** `debuggablePromise` (runtime/debuggable.js) reads `new Error().stack`
+ *   on every promise it makes, for a leak report printed only when `PULUMI_DEBUG_PROMISE_LEAKS`
+ *   is set. A resource makes dozens of these promises; under ts-node's or vitest's source-map
+ *   hook each trace cost about 100 µs, which was 40% of an evaluation's CPU.
+ * - **One per resource, whole.** `Resource.callsites` (resource.js) lifts the stack-trace limit,
+ *   reads and parses every frame (source-mapped), and the runtime sends the frames with each
+ *   registration as its source position, which the Pulumi engine shows in its displays. The
+ *   recording monitor keeps no source position, so this was about a fifth of an evaluation.
+ *
+ * The engine wraps both, in each copy of `@pulumi/pulumi` an evaluation loads: a promise's trace
+ * is empty (no frame is captured during the call) and a resource has no source position.
+ * Everything else, the leak bookkeeping included, is unchanged. With `PULUMI_DEBUG_PROMISE_LEAKS`
+ * set, the promise traces are recorded as before.
  */
 import * as path from "node:path";
 
-const marker = Symbol.for("migration.promiseTraces");
+const marker = Symbol.for("migration.runtimeTraces");
 
-type DebuggablePromise = ((promise: Promise<unknown>, context: unknown) => Promise<unknown>) & { [marker]?: true };
+type Marked<F> = F & { [marker]?: true };
+type DebuggablePromise = Marked<(promise: Promise<unknown>, context: unknown) => Promise<unknown>>;
+type Callsites = Marked<() => unknown[]>;
 
-/** Where the runtime's function lives in a copy of `@pulumi/pulumi` (its package folder). */
-export function debuggableModule(pulumiPackageDir: string): string {
-    return path.join(pulumiPackageDir, "runtime", "debuggable.js");
+/** The modules of a copy of `@pulumi/pulumi` (its package folder) that hold the two functions. */
+export function runtimeTraceModules(pulumiPackageDir: string): { debuggable: string; resource: string } {
+    return { debuggable: path.join(pulumiPackageDir, "runtime", "debuggable.js"), resource: path.join(pulumiPackageDir, "resource.js") };
 }
 
-/**
- * Wraps `debuggablePromise` in the copy of `@pulumi/pulumi` that `from` resolves (a folder);
- * returns whether the copy is wrapped now. A copy without the function (another layout of the
- * SDK) is left alone and evaluates as it is, only slower.
- */
-export function skipPromiseTraces(from: string): boolean {
-    let debuggable: { debuggablePromise?: DebuggablePromise };
+/** What `skipRuntimeTraces` wrapped: a copy of the SDK laid out otherwise is left alone, and evaluates as it is, only slower. */
+export interface SkippedTraces {
+    promises: boolean;
+    sourcePositions: boolean;
+}
+
+/** Wraps both functions in the copy of `@pulumi/pulumi` that `from` (a folder) resolves. */
+export function skipRuntimeTraces(from: string): SkippedTraces {
+    let modules: ReturnType<typeof runtimeTraceModules>;
     try {
-        const pkg = require.resolve("@pulumi/pulumi/package.json", { paths: [from] });
-        debuggable = require(debuggableModule(path.dirname(pkg))) as typeof debuggable;
+        modules = runtimeTraceModules(path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [from] })));
     } catch {
-        return false;
+        return { promises: false, sourcePositions: false };
     }
-    const original = debuggable.debuggablePromise;
-    if (typeof original !== "function") return false;
+    return { promises: skipPromiseTraces(modules.debuggable), sourcePositions: skipSourcePositions(modules.resource) };
+}
+
+function load<T>(file: string): T | undefined {
+    try {
+        return require(file) as T;
+    } catch {
+        return undefined;
+    }
+}
+
+function skipPromiseTraces(file: string): boolean {
+    const debuggable = load<{ debuggablePromise?: DebuggablePromise }>(file);
+    const original = debuggable?.debuggablePromise;
+    if (!debuggable || typeof original !== "function") return false;
     if (original[marker]) return true;
     const wrapped: DebuggablePromise = (promise, context) => {
         if (process.env.PULUMI_DEBUG_PROMISE_LEAKS) return original(promise, context);
@@ -49,5 +70,15 @@ export function skipPromiseTraces(from: string): boolean {
     };
     wrapped[marker] = true;
     debuggable.debuggablePromise = wrapped;
+    return true;
+}
+
+function skipSourcePositions(file: string): boolean {
+    const resource = load<{ Resource?: { callsites?: Callsites } }>(file)?.Resource;
+    if (!resource || typeof resource.callsites !== "function") return false;
+    if (resource.callsites[marker]) return true;
+    const none: Callsites = () => [];
+    none[marker] = true;
+    resource.callsites = none;
     return true;
 }
