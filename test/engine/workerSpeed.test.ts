@@ -1,13 +1,14 @@
 /**
  * What keeps the CLI and the evaluation workers fast: each file's compiled output is kept for
- * the next job and the next process, and the runtime records no stack trace per promise nor
- * per resource.
+ * the next job and the next process, the runtime records no stack trace per promise nor per
+ * resource, and what the SDK loads only to serialize a function loads when a program does.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { compileAhead, rememberOutputs } from "../../tools/engine/compileMemo";
+import { deferModules } from "../../tools/engine/deferredModules";
 import { runtimeTraceModules, skipRuntimeTraces } from "../../tools/engine/runtimeTraces";
 import { projectDir } from "../harness";
 
@@ -138,5 +139,49 @@ describe("the runtime's stack traces", () => {
 
     it("are left alone where no @pulumi/pulumi can be found", () => {
         expect(skipRuntimeTraces(os.tmpdir())).toEqual({ promises: false, sourcePositions: false });
+    });
+});
+
+describe("what the SDK loads only to serialize a function", () => {
+    /** A copy of the SDK's closure module and of Arborist, in a folder of their own, that count the loads. */
+    function fakeTree(): { codePaths: string; loads: () => number } {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "deferred-"));
+        const closure = path.join(root, "node_modules/@pulumi/pulumi/runtime/closure");
+        const arborist = path.join(root, "node_modules/@npmcli/arborist");
+        fs.mkdirSync(closure, { recursive: true });
+        fs.mkdirSync(arborist, { recursive: true });
+        const counter = `deferredLoads${process.pid}${path.basename(root)}`;
+        fs.writeFileSync(path.join(arborist, "package.json"), JSON.stringify({ name: "@npmcli/arborist", main: "index.js" }));
+        fs.writeFileSync(
+            path.join(arborist, "index.js"),
+            `globalThis[${JSON.stringify(counter)}] = (globalThis[${JSON.stringify(counter)}] ?? 0) + 1;\n` +
+                "class Arborist { constructor(options) { this.options = options; } }\nmodule.exports = Arborist;\nmodule.exports.Arborist = Arborist;\n",
+        );
+        // As TypeScript compiles the SDK's imports of it.
+        fs.writeFileSync(
+            path.join(closure, "codePaths.js"),
+            "const star = (m) => (m && m.__esModule ? m : { ...m, default: m });\n" +
+                "const dflt = (m) => (m && m.__esModule ? m : { default: m });\n" +
+                'const arborist = star(require("@npmcli/arborist"));\nconst arboristDefault = dflt(require("@npmcli/arborist"));\n' +
+                "exports.viaNamed = (path) => new arborist.Arborist({ path });\nexports.viaDefault = () => arboristDefault.default;\n",
+        );
+        return { codePaths: path.join(closure, "codePaths.js"), loads: () => (globalThis as Record<string, unknown>)[counter] as number | undefined ?? 0 };
+    }
+
+    it("is loaded at its first use, and is then the module itself", () => {
+        expect(deferModules()).toEqual(["@npmcli/arborist"]);
+        const { codePaths, loads } = fakeTree();
+        const closure = require(codePaths) as { viaNamed(path: string): { options: unknown }; viaDefault(): unknown };
+        expect(loads()).toBe(0);
+        const made = closure.viaNamed("/work");
+        expect(loads()).toBe(1);
+        expect(made.options).toEqual({ path: "/work" });
+        expect(closure.viaDefault()).toBe(made.constructor);
+        expect(loads()).toBe(1);
+    });
+
+    it("is still what the installed SDK imports, from the file the deferral names", () => {
+        const codePaths = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "runtime/closure/codePaths.js");
+        expect(fs.readFileSync(codePaths, "utf8")).toMatch(/require\("@npmcli\/arborist"\)/);
     });
 });
