@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { packageOf, packClosure } from "../../tools/diff/packSources";
+import { packageOf, packClosure } from "../../tools/pack/sources";
 import { projectDir } from "../harness";
 
 const providerSdks = ["@pulumi/gcp", "@pulumi/databricks", "@pulumi/kubernetes", "@pulumi/random"];

@@ -6,10 +6,13 @@
  * `migration diff` of prod against HEAD (the working tree as it is: no change when clean) next
  * to the plan's; and first, the wall time of `migration --help` and `migration --version` as a
  * user starts them (a new Node process through bin/migration.js; aim: under half a second),
- * and the policy pack's start on its own (as the Pulumi CLI starts it: a new process that
- * type-checks the pack with ts-node, until it answers GetAnalyzerInfo; aim: at most 2 s), with
- * the size of its import closure and the provider SDKs it reaches (none); and the evaluations
- * the prod plan performs, alone (no pack, no cost), with the plan's ratio to them.
+ * and the policy pack's start on its own (a new process until it answers GetAnalyzerInfo; aim:
+ * at most 2 s), once as the Pulumi CLI starts it (type-checked with ts-node) and once after a
+ * start with the same inputs passed that check (tools/pack/typeCheckRecord.ts: transpiled only,
+ * as every later start of an unchanged pack), with the size of its import closure and the
+ * provider SDKs it reaches (none); and the evaluations the prod plan performs, alone (no pack,
+ * no cost), with the plan's ratio to them. The plans start the pack as a user's later runs do:
+ * its check recorded.
  * Figures, not a pass/fail.
  */
 import { spawnSync } from "node:child_process";
@@ -17,11 +20,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { maxPhase } from "../../domain/targets";
 import { baselinePhase, estimatePlan } from "../cost/plan";
+import { startPolicyPack } from "../pack/analyzer";
 import { analyzePlan, startPack } from "../pack/run";
 import { planStack, StackPlan } from "../engine/plan";
 import { endIdleWorkers } from "../engine/pool";
 import { computeDiff } from "../diff/compute";
-import { packageOf, packClosure } from "../diff/packSources";
+import { packageOf, packClosure } from "../pack/sources";
 
 const root = path.resolve(__dirname, "..", "..");
 const synthetic = path.join(__dirname, "synthetic");
@@ -112,13 +116,17 @@ function cliWallSeconds(argv: readonly string[], runs = 5): number {
     return best;
 }
 
-/** The best of a few starts of the pack, in seconds: a new process, type-checked, until GetAnalyzerInfo answers. */
-export async function packStartSeconds(runs = 3): Promise<number> {
+/**
+ * The best of a few starts of the pack, in seconds: a new process until GetAnalyzerInfo answers,
+ * type-checked at every start or only until a start with the same inputs passed.
+ */
+export async function packStartSeconds(typeCheckEveryStart: boolean, runs = 3): Promise<number> {
     let best = Infinity;
     for (let i = 0; i < runs; i++) {
         const started = performance.now();
-        const pack = await startPack({ packDir: path.join(root, "policies"), timeoutMs: 300_000 });
+        const pack = await startPolicyPack(path.join(root, "policies"), { timeoutMs: 300_000, typeCheckEveryStart });
         best = Math.min(best, (performance.now() - started) / 1000);
+        if (pack.typeChecked !== typeCheckEveryStart) throw new Error(`the pack started ${pack.typeChecked ? "type-checked" : "transpiled only"}, which this figure does not measure`);
         await pack.close();
     }
     return best;
@@ -135,7 +143,8 @@ async function main(): Promise<void> {
     for (const argv of [["--help"], ["--version"], ["plan", "--help"]]) {
         console.log(`${`migration ${argv.join(" ")}`.padEnd(34)}  ${cliWallSeconds(argv).toFixed(2).padStart(6)} s  (best of 5; aim ≤ 0.5 s)`);
     }
-    console.log(`${"policy pack start, on its own".padEnd(34)}  ${(await packStartSeconds()).toFixed(2).padStart(6)} s  (best of 3; aim ≤ 2 s; ${packClosureSummary()})`);
+    console.log(`${"policy pack start, type-checked".padEnd(34)}  ${(await packStartSeconds(true)).toFixed(2).padStart(6)} s  (best of 3, as the Pulumi CLI starts it; ${packClosureSummary()})`);
+    console.log(`${"policy pack start, check recorded".padEnd(34)}  ${(await packStartSeconds(false)).toFixed(2).padStart(6)} s  (best of 3, the same inputs passed before; aim ≤ 2 s)`);
     const allPhases = Array.from({ length: maxPhase + 1 }, (_, i) => i);
     const bare = await bareEvaluations(root, "prod", allPhases);
     const prod = await measure("prod, phases 0-3, with policies", root, "prod", allPhases);

@@ -26,7 +26,7 @@ import { openStackSession, StackSession, stackFileReader } from "../engine/sessi
 import { headOf, Installer, prepareDependencies, repositoryRoot, resolveBase, withBaseTree } from "./baseTree";
 import { diffCost } from "./cost";
 import { diffFindings } from "./findings";
-import { samePack } from "./packSources";
+import { samePack } from "../pack/sources";
 import { DiffReport, StackDiff } from "./report";
 import { countChanges, deletesStatefulData, diffResources } from "./resources";
 
@@ -154,7 +154,7 @@ export async function computeDiff(options: DiffOptions): Promise<DiffReport> {
         }
 
         const sides = [baseSide, headSide];
-        // One pack process for both sides when the base's pack is the same (./packSources.ts).
+        // One pack process for both sides when the base's pack is the same (../pack/sources.ts).
         const sharedPack =
             headSide.packDir !== null && baseSide.packDir !== null && dependencies.mode === "linked" && samePack(headSide.packDir, (f) => inBase(root, tree, f));
         try {

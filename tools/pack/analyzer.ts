@@ -83,11 +83,15 @@ export interface StartOptions {
     callTimeoutMs?: number;
     /** Extra environment for the pack's process. */
     env?: Record<string, string>;
+    /** Type-check the pack at this start even if a start with the same inputs passed (process.ts). */
+    typeCheckEveryStart?: boolean;
 }
 
 export interface PolicyPackHandle {
     dir: string;
     info: AnalyzerInfo;
+    /** Whether the pack was type-checked at this start, as the Pulumi CLI's runner does at each. */
+    typeChecked: boolean;
     analyze(graph: ResourceGraph, options?: AnalyzeOptions): Promise<Analysis>;
     close(): Promise<void>;
 }
@@ -98,7 +102,7 @@ const defaultTimeoutMs = 120_000;
 export async function startPolicyPack(dir: string, options: StartOptions = {}): Promise<PolicyPackHandle> {
     const packDir = path.resolve(dir);
     const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
-    const { process: process_, port } = await startPackProcess(packDir, { timeoutMs, env: options.env });
+    const { process: process_, port } = await startPackProcess(packDir, { timeoutMs, env: options.env, typeCheckEveryStart: options.typeCheckEveryStart });
     const rpc = connectAnalyzer(port, process_, options.callTimeoutMs ?? timeoutMs);
     let info: AnalyzerInfo;
     try {
@@ -112,6 +116,7 @@ export async function startPolicyPack(dir: string, options: StartOptions = {}): 
     return {
         dir: packDir,
         info,
+        typeChecked: process_.typeChecked,
         analyze: (graph, analyzeOptions = {}) => {
             if (closed) return Promise.reject(new PolicyPackError("crashed", `the policy pack in ${packDir} was closed`));
             return analyzeGraph(rpc, info, graph, analyzeOptions);

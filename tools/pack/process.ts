@@ -12,9 +12,12 @@ import * as readline from "node:readline";
 import { parse as parseYaml } from "yaml";
 import { adopt } from "../engine/children";
 import { PolicyPackError } from "./errors";
+import { checkPassed, packCheckKey, recordCheckPassed } from "./typeCheckRecord";
 
 /** Run-policy-pack takes the engine's address first; a pack that serves only never dials it. */
 const engineAddress = "127.0.0.1:0";
+/** Preloaded when the pack's inputs passed the runner's type check before (typeCheckRecord.ts). */
+const checkedStart = path.join(__dirname, "checkedStart.js");
 const stderrKeep = 16 * 1024;
 
 /**
@@ -63,21 +66,28 @@ export function checkPackDir(dir: string): { runner: string; program: string } {
 
 /**
  * Starts the pack in `packDir` (an absolute path) and waits for its port; the process is
- * killed again when it does not serve within `timeoutMs`.
+ * killed again when it does not serve within `timeoutMs`. The runner type-checks the pack
+ * unless a start with the same inputs passed that check before (typeCheckRecord.ts), or
+ * always with `typeCheckEveryStart`; a type-checked start that serves is recorded.
  */
 export async function startPackProcess(
     packDir: string,
-    options: { timeoutMs: number; env?: Record<string, string> },
+    options: { timeoutMs: number; env?: Record<string, string>; typeCheckEveryStart?: boolean },
 ): Promise<{ process: PackProcess; port: number }> {
     const { runner, program } = checkPackDir(packDir);
-    const child = spawn(process.execPath, [runner, engineAddress, program], {
+    const key = packCheckKey(packDir, program);
+    const typeChecked = !key || options.typeCheckEveryStart === true || !checkPassed(key);
+    const child = spawn(process.execPath, [...(typeChecked ? [] : ["-r", checkedStart]), runner, engineAddress, program], {
         cwd: packDir,
         env: { ...process.env, ...options.env },
         stdio: ["ignore", "pipe", "pipe"],
     });
-    const process_ = new PackProcess(child);
+    const process_ = new PackProcess(child, typeChecked);
     try {
-        return { process: process_, port: await process_.port(options.timeoutMs) };
+        const port = await process_.port(options.timeoutMs);
+        // Recorded only if no input changed while the runner read them.
+        if (key && typeChecked && packCheckKey(packDir, program)?.digest === key.digest) recordCheckPassed(key);
+        return { process: process_, port };
     } catch (error) {
         await process_.kill();
         throw error;
@@ -90,7 +100,11 @@ export class PackProcess {
     exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     private readonly exitPromise: Promise<void>;
 
-    constructor(readonly child: ChildProcess) {
+    constructor(
+        readonly child: ChildProcess,
+        /** Whether the runner type-checked the pack at this start. */
+        readonly typeChecked = true,
+    ) {
         // A pack left behind would serve forever: it ends with this process, signals included.
         adopt(child);
         child.stderr!.setEncoding("utf8");

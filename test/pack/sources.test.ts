@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { packSources, samePack } from "../../tools/diff/packSources";
+import { packSources, samePack } from "../../tools/pack/sources";
 import { projectDir } from "../harness";
 
 describe("packSources", () => {
