@@ -1,7 +1,8 @@
 /**
  * The policy pack's process, started as the Pulumi CLI starts it: `node
  * <@pulumi/pulumi>/cmd/run-policy-pack <engine-address> <main>` in the pack's folder, which
- * compiles its TypeScript with ts-node and prints its gRPC port. Kept apart from the RPC so
+ * compiles its TypeScript with ts-node and prints its gRPC port; with its type check only until
+ * a start with the same inputs passed it (typeCheckRecord.ts). Kept apart from the RPC so
  * that what can go wrong before the pack serves (no pack, wrong runtime, a crash while
  * compiling, a hang) is reported in one place, with the pack's own stderr.
  */
