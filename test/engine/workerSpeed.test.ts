@@ -3,6 +3,7 @@
  * the next job and the next process, the runtime records no stack trace per promise nor per
  * resource, and what the SDK loads only to serialize a function loads when a program does.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -169,7 +170,7 @@ describe("what the SDK loads only to serialize a function", () => {
     }
 
     it("is loaded at its first use, and is then the module itself", () => {
-        expect(deferModules()).toEqual(["@npmcli/arborist"]);
+        expect(deferModules()).toEqual(["@npmcli/arborist", "typescript"]);
         const { codePaths, loads } = fakeTree();
         const closure = require(codePaths) as { viaNamed(path: string): { options: unknown }; viaDefault(): unknown };
         expect(loads()).toBe(0);
@@ -180,8 +181,31 @@ describe("what the SDK loads only to serialize a function", () => {
         expect(loads()).toBe(1);
     });
 
-    it("is still what the installed SDK imports, from the file the deferral names", () => {
-        const codePaths = path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), "runtime/closure/codePaths.js");
-        expect(fs.readFileSync(codePaths, "utf8")).toMatch(/require\("@npmcli\/arborist"\)/);
+    it("is still what the installed SDK imports, from the files the deferral names", () => {
+        const sdk = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+        expect(fs.readFileSync(path.join(sdk, "runtime/closure/codePaths.js"), "utf8")).toMatch(/require\("@npmcli\/arborist"\)/);
+        expect(fs.readFileSync(path.join(sdk, "typescript-shim.js"), "utf8")).toMatch(/require\("typescript"\)/);
+    });
+
+    it("leaves a worker without TypeScript while it runs compiled files, and compiles a new one", () => {
+        // A new process, as a worker starts: this one has TypeScript loaded already.
+        const fresh = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lazy-ts-")), "fresh.ts");
+        fs.writeFileSync(fresh, "const line: number = 2;\nexport const made: string = `fresh ${line}`;\n");
+        const loaded = (name: string) => `Object.keys(require.cache).some((f) => f.includes(${JSON.stringify(name)}))`;
+        const script = [
+            // Compiled ahead by the global setup, as the program is for a worker.
+            `const job = require(${JSON.stringify(path.join(projectDir, "tools/engine/stackName.js"))});`,
+            'require("@pulumi/pulumi");',
+            `const before = { typescript: ${loaded("typescript/lib/typescript.js")}, tsNode: ${loaded("ts-node/dist/index.js")}, job: typeof job.qualifiedStackName };`,
+            `const { made } = require(${JSON.stringify(fresh)});`,
+            `console.log(JSON.stringify({ before, made, after: { tsNode: ${loaded("ts-node/dist/index.js")} } }));`,
+        ].join("\n");
+        const run = spawnSync(process.execPath, ["-r", path.join(projectDir, "tools/engine/register.js"), "-e", script], { cwd: projectDir, encoding: "utf8" });
+        expect(run.stderr).toBe("");
+        expect(JSON.parse(run.stdout)).toEqual({
+            before: { typescript: false, tsNode: false, job: "function" },
+            made: "fresh 2",
+            after: { tsNode: true },
+        });
     });
 });

@@ -45,11 +45,11 @@ function rememberOutputs(service, options = {}) {
         }
     };
 
+    if (cacheDir) recordSettings(cacheDir, settings);
     service.compile = (code, fileName, lineOffset = 0) => {
         const known = outputs.get(fileName);
         if (known && known.code === code && known.lineOffset === lineOffset) return known.output;
-        const key = crypto.createHash("sha256").update(settings).update("\0").update(fileName).update("\0").update(String(lineOffset)).update("\0").update(code).digest("hex");
-        const file = cacheDir ? path.join(cacheDir, key.slice(0, 2), `${key}.js`) : undefined;
+        const file = cacheDir ? outputFile(cacheDir, settings, fileName, lineOffset, code) : undefined;
         let output = file ? fromDisk(file) : undefined;
         if (output === undefined) {
             output = compile(code, fileName, lineOffset);
@@ -62,6 +62,54 @@ function rememberOutputs(service, options = {}) {
     const sourceMaps = options.sourceMaps === undefined ? sourceMapSupport() : options.sourceMaps;
     sourceMaps?.install({ retrieveFile: (file) => outputs.get(file)?.output });
     return service;
+}
+
+/** Where the output of one file is kept, under a key of everything it depends on. */
+function outputFile(cacheDir, settings, fileName, lineOffset, code) {
+    const key = crypto.createHash("sha256").update(settings).update("\0").update(fileName).update("\0").update(String(lineOffset)).update("\0").update(code).digest("hex");
+    return path.join(cacheDir, key.slice(0, 2), `${key}.js`);
+}
+
+/**
+ * What the settings of a service registered with `runOptions` depend on, read without loading
+ * TypeScript: the compiler's and ts-node's versions, the tsconfig's text, the options given and
+ * the TS_NODE_* variables ts-node reads.
+ */
+function settingsSource() {
+    const tsNodeVariables = Object.entries(process.env).filter(([name]) => name.startsWith("TS_NODE_")).sort();
+    let tsconfig = null;
+    try {
+        tsconfig = fs.readFileSync(runOptions.project, "utf8");
+    } catch {
+        // No tsconfig: part of the key as such.
+    }
+    return JSON.stringify([packageVersion("typescript"), tsNodeVersion(), tsconfig, runOptions, tsNodeVariables]);
+}
+
+function settingsFile(cacheDir) {
+    return path.join(cacheDir, "settings", `${crypto.createHash("sha256").update(settingsSource()).digest("hex")}.json`);
+}
+
+/** Keeps the settings a registered service computed, for a later process to find its outputs without TypeScript. */
+function recordSettings(cacheDir, settings) {
+    try {
+        const file = settingsFile(cacheDir);
+        if (fs.existsSync(file)) return;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+        fs.writeFileSync(temporary, settings);
+        fs.renameSync(temporary, file);
+    } catch {
+        // Not writable: later processes register ts-node at once.
+    }
+}
+
+function packageVersion(name) {
+    try {
+        return JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), "utf8")).version;
+    } catch {
+        return undefined;
+    }
 }
 
 function tsNodeVersion() {
@@ -97,6 +145,45 @@ function registerTypeScript() {
 }
 
 /**
+ * As registerTypeScript, without loading TypeScript while every file loaded is in the disk
+ * cache: the outputs are run as they are, and ts-node (with TypeScript, about half a second of
+ * a process's start) is registered at the first file that is not. For the evaluation workers,
+ * which load only files compiled before (by the command that started them, or ahead). Files
+ * under node_modules load as they would without ts-node; source maps still point at the sources.
+ */
+function registerTypeScriptLazily(cacheDir = defaultCacheDir) {
+    let settings;
+    try {
+        settings = fs.readFileSync(settingsFile(cacheDir), "utf8");
+    } catch {
+        return void registerTypeScript();
+    }
+    const nativeJs = require.extensions[".js"];
+    const outputs = new Map();
+    sourceMapSupport()?.install({ retrieveFile: (file) => outputs.get(file) });
+    let registered = false;
+    // The extensions ts-node compiles with this project's settings (allowJs: .js too).
+    for (const extension of [".ts", ".js"]) {
+        const previous = require.extensions[extension] ?? nativeJs;
+        require.extensions[extension] = function (module, fileName) {
+            // Once ts-node is registered its handler runs first and calls this one to load.
+            if (registered || fileName.includes(`${path.sep}node_modules${path.sep}`)) return previous(module, fileName);
+            const code = fs.readFileSync(fileName, "utf8");
+            let output;
+            try {
+                output = fs.readFileSync(outputFile(cacheDir, settings, fileName, 0, code), "utf8");
+            } catch {
+                registered = true;
+                const service = registerTypeScript();
+                return module._compile(service.compile(code, fileName), fileName);
+            }
+            outputs.set(fileName, output);
+            return module._compile(output, fileName);
+        };
+    }
+}
+
+/**
  * Compiles `files` (absolute paths) into the disk cache without running them, so that the
  * processes started next find them compiled rather than each compiling them at once. A file
  * that does not compile is left out: it fails where it is loaded, with its own error.
@@ -123,4 +210,4 @@ function compileAhead(files) {
     return compiled;
 }
 
-module.exports = { rememberOutputs, registerTypeScript, compileAhead };
+module.exports = { rememberOutputs, registerTypeScript, registerTypeScriptLazily, compileAhead };

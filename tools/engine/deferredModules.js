@@ -1,10 +1,11 @@
-// Preloaded into every evaluation worker (register.js). `@pulumi/pulumi` loads npm's Arborist
-// (with pacote, sigstore, cacache and more: about 300 modules) as it is imported, for one use:
-// finding the packages to ship with a serialized function (runtime/closure/codePaths.js, used
-// by dynamic providers and function serialization). That load was about half of what importing
-// the SDK costs, in every worker, for programs that serialize nothing.
+// Preloaded into every evaluation worker (register.js). `@pulumi/pulumi` loads two things as it
+// is imported that it uses only to serialize a function (dynamic providers, function
+// serialization): npm's Arborist (with pacote, sigstore, cacache and more: about 300 modules),
+// to find the packages to ship with it (runtime/closure/codePaths.js), and TypeScript, to parse
+// its source (typescript-shim.js). Together they were most of what importing the SDK costs, in
+// every worker, for programs that serialize nothing.
 //
-// The import from that one file gets a stand-in that loads Arborist at its first use, so a
+// The imports from those two files get a stand-in that loads the module at its first use, so a
 // program that does serialize a function gets exactly the module it would have had. Plain
 // JavaScript: it must be in place before the SDK loads.
 "use strict";
@@ -14,7 +15,11 @@ const path = require("node:path");
 const marker = Symbol.for("migration.deferredModules");
 
 /** What is deferred: a request, made from a file of any copy of `@pulumi/pulumi`. */
-const deferred = [{ request: "@npmcli/arborist", from: path.join("node_modules", "@pulumi", "pulumi", "runtime", "closure", "codePaths.js") }];
+const sdk = path.join("node_modules", "@pulumi", "pulumi");
+const deferred = [
+    { request: "@npmcli/arborist", from: path.join(sdk, "runtime", "closure", "codePaths.js") },
+    { request: "typescript", from: path.join(sdk, "typescript-shim.js") },
+];
 
 /**
  * A module whose exports load at the first property read. It passes for an ES module, so
