@@ -25,35 +25,17 @@ function rememberOutputs(service, options = {}) {
     const cacheDir = options.cacheDir === undefined ? defaultCacheDir : options.cacheDir;
     const compile = service.compile.bind(service);
     const outputs = new Map();
-    const settings = JSON.stringify([service.ts?.version, tsNodeVersion(), service.config?.options]);
+    const settings = settingsOf(service);
 
-    const fromDisk = (file) => {
-        try {
-            return fs.readFileSync(file, "utf8");
-        } catch {
-            return undefined;
-        }
-    };
-    const toDisk = (file, output) => {
-        try {
-            fs.mkdirSync(path.dirname(file), { recursive: true });
-            const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
-            fs.writeFileSync(temporary, output);
-            fs.renameSync(temporary, file);
-        } catch {
-            // Not writable: the next process compiles the file again.
-        }
-    };
-
-    if (cacheDir) recordSettings(cacheDir, settings);
     service.compile = (code, fileName, lineOffset = 0) => {
         const known = outputs.get(fileName);
         if (known && known.code === code && known.lineOffset === lineOffset) return known.output;
         const file = cacheDir ? outputFile(cacheDir, settings, fileName, lineOffset, code) : undefined;
-        let output = file ? fromDisk(file) : undefined;
+        let output = file ? readText(file) : undefined;
         if (output === undefined) {
             output = compile(code, fileName, lineOffset);
-            if (file) toDisk(file, output);
+            // Not writable: the next process compiles the file again.
+            if (file) writeWhole(file, output);
         }
         outputs.set(fileName, { code, lineOffset, output });
         return output;
@@ -62,6 +44,33 @@ function rememberOutputs(service, options = {}) {
     const sourceMaps = options.sourceMaps === undefined ? sourceMapSupport() : options.sourceMaps;
     sourceMaps?.install({ retrieveFile: (file) => outputs.get(file)?.output });
     return service;
+}
+
+/** What a service's outputs depend on besides each file: the compiler's and ts-node's versions and the compiler options. */
+function settingsOf(service) {
+    return JSON.stringify([service.ts?.version, packageVersion("ts-node"), service.config?.options]);
+}
+
+/** The text of `file`, or undefined when there is none to read. */
+function readText(file) {
+    try {
+        return fs.readFileSync(file, "utf8");
+    } catch {
+        return undefined;
+    }
+}
+
+/** Writes `text` to `file` whole (a temporary file renamed into place), so a reader never sees half of it; false when the folder cannot be written. */
+function writeWhole(file, text) {
+    try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
+        fs.writeFileSync(temporary, text);
+        fs.renameSync(temporary, file);
+        return true;
+    } catch {
+        return false;
+    }
 }
 
 /** Where the output of one file is kept, under a key of everything it depends on. */
@@ -77,44 +86,29 @@ function outputFile(cacheDir, settings, fileName, lineOffset, code) {
  */
 function settingsSource() {
     const tsNodeVariables = Object.entries(process.env).filter(([name]) => name.startsWith("TS_NODE_")).sort();
-    let tsconfig = null;
-    try {
-        tsconfig = fs.readFileSync(runOptions.project, "utf8");
-    } catch {
-        // No tsconfig: part of the key as such.
-    }
-    return JSON.stringify([packageVersion("typescript"), tsNodeVersion(), tsconfig, runOptions, tsNodeVariables]);
+    // No tsconfig is part of the key as such.
+    const tsconfig = readText(runOptions.project) ?? null;
+    return JSON.stringify([packageVersion("typescript"), packageVersion("ts-node"), tsconfig, runOptions, tsNodeVariables]);
 }
 
 function settingsFile(cacheDir) {
     return path.join(cacheDir, "settings", `${crypto.createHash("sha256").update(settingsSource()).digest("hex")}.json`);
 }
 
-/** Keeps the settings a registered service computed, for a later process to find its outputs without TypeScript. */
-function recordSettings(cacheDir, settings) {
-    try {
-        const file = settingsFile(cacheDir);
-        if (fs.existsSync(file)) return;
-        fs.mkdirSync(path.dirname(file), { recursive: true });
-        const temporary = `${file}.${process.pid}.${crypto.randomBytes(4).toString("hex")}`;
-        fs.writeFileSync(temporary, settings);
-        fs.renameSync(temporary, file);
-    } catch {
-        // Not writable: later processes register ts-node at once.
-    }
+/**
+ * Keeps the settings of a service made from `runOptions`, for a later process to find its
+ * outputs without TypeScript (a folder that cannot be written: later processes register ts-node
+ * at once). Returns the service.
+ */
+function withSettingsRecorded(service) {
+    const file = settingsFile(defaultCacheDir);
+    if (!fs.existsSync(file)) writeWhole(file, settingsOf(service));
+    return service;
 }
 
 function packageVersion(name) {
     try {
         return JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`), "utf8")).version;
-    } catch {
-        return undefined;
-    }
-}
-
-function tsNodeVersion() {
-    try {
-        return require("ts-node/package.json").version;
     } catch {
         return undefined;
     }
@@ -141,7 +135,7 @@ const runOptions = {
  * keeping each output (rememberOutputs). Returns the ts-node service.
  */
 function registerTypeScript() {
-    return rememberOutputs(require("ts-node").register(runOptions));
+    return rememberOutputs(withSettingsRecorded(require("ts-node").register(runOptions)));
 }
 
 /**
@@ -151,13 +145,10 @@ function registerTypeScript() {
  * which load only files compiled before (by the command that started them, or ahead). Files
  * under node_modules load as they would without ts-node; source maps still point at the sources.
  */
-function registerTypeScriptLazily(cacheDir = defaultCacheDir) {
-    let settings;
-    try {
-        settings = fs.readFileSync(settingsFile(cacheDir), "utf8");
-    } catch {
-        return void registerTypeScript();
-    }
+function registerTypeScriptLazily() {
+    const cacheDir = defaultCacheDir;
+    const settings = readText(settingsFile(cacheDir));
+    if (settings === undefined) return void registerTypeScript();
     const nativeJs = require.extensions[".js"];
     const outputs = new Map();
     sourceMapSupport()?.install({ retrieveFile: (file) => outputs.get(file) });
@@ -169,13 +160,10 @@ function registerTypeScriptLazily(cacheDir = defaultCacheDir) {
             // Once ts-node is registered its handler runs first and calls this one to load.
             if (registered || fileName.includes(`${path.sep}node_modules${path.sep}`)) return previous(module, fileName);
             const code = fs.readFileSync(fileName, "utf8");
-            let output;
-            try {
-                output = fs.readFileSync(outputFile(cacheDir, settings, fileName, 0, code), "utf8");
-            } catch {
+            const output = readText(outputFile(cacheDir, settings, fileName, 0, code));
+            if (output === undefined) {
                 registered = true;
-                const service = registerTypeScript();
-                return module._compile(service.compile(code, fileName), fileName);
+                return module._compile(registerTypeScript().compile(code, fileName), fileName);
             }
             outputs.set(fileName, output);
             return module._compile(output, fileName);
@@ -191,7 +179,7 @@ function registerTypeScriptLazily(cacheDir = defaultCacheDir) {
  * @param {readonly string[]} files
  */
 function compileAhead(files) {
-    const service = require("ts-node").create(runOptions);
+    const service = withSettingsRecorded(require("ts-node").create(runOptions));
     let compiled = 0;
     const compile = service.compile.bind(service);
     service.compile = (code, fileName, lineOffset) => {
